@@ -1,0 +1,578 @@
+//! The HTTP client: signs and sends requests, retries what is worth
+//! retrying, corrects for a drifting clock, and turns each status and
+//! envelope into a typed result or an `Error`.
+
+use std::time::{Duration, Instant};
+
+use serde::Deserialize;
+use serde_json::value::RawValue;
+
+use crate::balance::{self, Balance};
+use crate::clock;
+use crate::config::ApiSettings;
+use crate::error::{ClockNote, Error, Result};
+use crate::term::{self, Log, sanitize};
+
+const BALANCES_PATH: &str = "/api/v1/users/balances";
+const SERVER_TIME_PATH: &str = "/api/v2/server/time";
+
+/// The API accepts a stamp within ±5 s of its clock; beyond 2 s a correction
+/// is worth one more signed request.
+const SKEW_TOLERANCE_MS: i64 = 2_000;
+
+/// First retry waits 250-500 ms, then doubling, always capped by --max-wait.
+const BACKOFF_BASE: Duration = Duration::from_millis(500);
+
+pub struct Client<'a> {
+    agent: ureq::Agent,
+    settings: &'a ApiSettings,
+    log: Log,
+    /// Added to the local clock for each stamp: the API's clock minus ours.
+    clock_offset_ms: i64,
+    clock_corrected: bool,
+    last_stamp: i64,
+}
+
+/// What one attempt's failure means for the retry loop.
+enum Failure {
+    /// Worth another attempt; `retry_after` is the server's requested pause.
+    Retry {
+        error: Error,
+        retry_after: Option<Duration>,
+    },
+    /// 401: maybe the clock; checked once per run.
+    Unauthorized {
+        detail: String,
+    },
+    Fatal(Error),
+}
+
+impl From<Error> for Failure {
+    fn from(e: Error) -> Self {
+        Failure::Fatal(e)
+    }
+}
+
+/// A response read in full (through the size limit).
+struct Reply {
+    status: u16,
+    content_type: Option<String>,
+    location: Option<String>,
+    retry_after: Option<Duration>,
+    body: Vec<u8>,
+}
+
+/// The API's envelope, and the other error shapes it is known to send, in
+/// one lenient struct: which fields are present tells which shape it is.
+#[derive(Deserialize)]
+struct Envelope<'a> {
+    #[serde(borrow)]
+    data: Option<&'a RawValue>,
+    success: Option<bool>,
+    #[serde(borrow)]
+    message: Option<&'a RawValue>,
+    #[serde(borrow)]
+    code: Option<&'a RawValue>,
+    #[serde(borrow)]
+    details: Option<&'a RawValue>,
+    #[serde(borrow)]
+    error: Option<ErrorObject<'a>>,
+}
+
+#[derive(Deserialize)]
+struct ErrorObject<'a> {
+    #[serde(borrow)]
+    code: Option<&'a RawValue>,
+    #[serde(borrow)]
+    message: Option<&'a RawValue>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct ServerTime {
+    server_time: i64,
+}
+
+impl<'a> Client<'a> {
+    pub fn new(settings: &'a ApiSettings, log: Log) -> Self {
+        let agent = ureq::Agent::config_builder()
+            .timeout_global(Some(settings.timeout))
+            // Error statuses carry the API's message and Retry-After.
+            .http_status_as_error(false)
+            // A redirect would re-send X-PCK and X-Signature to its Location.
+            .max_redirects(0)
+            .max_redirects_will_error(false)
+            .user_agent(concat!("btcturk-bal/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .into();
+        Client {
+            agent,
+            settings,
+            log,
+            clock_offset_ms: 0,
+            clock_corrected: false,
+            last_stamp: 0,
+        }
+    }
+
+    /// `GET /api/v1/users/balances`, signed, with retries.
+    pub fn balances(&mut self) -> Result<Vec<Balance>> {
+        let result = self.with_retries(|client, attempt| {
+            let reply = client.send(BALANCES_PATH, true, attempt)?;
+            let data = interpret(&reply)?;
+            Ok(balance::parse_balances(data)?)
+        });
+        if result.is_ok() && self.clock_corrected {
+            self.log.warn(&format!(
+                "{}; this run corrected for it, but sync the clock (for example enable NTP)",
+                clock::describe_skew(self.clock_offset_ms)
+            ));
+        }
+        result
+    }
+
+    /// Runs `attempt` until it succeeds, fails for good, or the retries run out.
+    fn with_retries<T>(
+        &mut self,
+        mut attempt: impl FnMut(&mut Self, &str) -> Result<T, Failure>,
+    ) -> Result<T> {
+        let attempts = self.settings.retries + 1;
+        let mut n = 1;
+        loop {
+            let label = format!("attempt {n} of {attempts}");
+            let failure = match attempt(self, &label) {
+                Ok(value) => return Ok(value),
+                Err(failure) => failure,
+            };
+            match failure {
+                Failure::Fatal(error) => return Err(error),
+                Failure::Unauthorized { detail } => self.after_unauthorized(detail)?,
+                Failure::Retry { error, retry_after } => {
+                    let error = with_retry_after(error, retry_after);
+                    if retry_after.is_some_and(|wait| wait > self.settings.max_wait)
+                        || n >= attempts
+                    {
+                        return Err(error);
+                    }
+                    let wait = retry_after
+                        .unwrap_or_else(|| backoff(n))
+                        .min(self.settings.max_wait);
+                    n += 1;
+                    self.log.note(&format!(
+                        "{error}; retrying in {:.1} s (attempt {n} of {attempts})",
+                        wait.as_secs_f32()
+                    ));
+                    std::thread::sleep(wait);
+                }
+            }
+        }
+    }
+
+    /// After a 401: compare clocks with the API once. A skew beyond the
+    /// tolerance earns one corrected request (Ok), anything else is the
+    /// final authentication error. So no run sends more than two
+    /// unauthorized requests.
+    fn after_unauthorized(&mut self, detail: String) -> Result<()> {
+        let auth = |clock| Error::Auth {
+            status: 401,
+            detail: detail.clone(),
+            clock,
+        };
+        if self.clock_corrected {
+            return Err(auth(ClockNote::Skewed(self.clock_offset_ms)));
+        }
+        match self.server_clock_offset() {
+            Ok(offset) if offset.abs() > SKEW_TOLERANCE_MS => {
+                self.log.note(&format!(
+                    "{}; signing again with the API's time",
+                    clock::describe_skew(offset)
+                ));
+                self.clock_offset_ms = offset;
+                self.clock_corrected = true;
+                Ok(())
+            }
+            Ok(offset) => Err(auth(ClockNote::Fine(offset))),
+            Err(e) => Err(auth(ClockNote::Unknown(Some(e.to_string())))),
+        }
+    }
+
+    /// The API's clock minus ours, in ms, from the public server-time call,
+    /// measured against the middle of the round trip.
+    fn server_clock_offset(&mut self) -> Result<i64> {
+        let before = clock::now_ms();
+        let reply = self
+            .send(SERVER_TIME_PATH, false, "clock check")
+            .map_err(|f| match f {
+                Failure::Retry { error, .. } | Failure::Fatal(error) => error,
+                Failure::Unauthorized { .. } => Error::Response("server time refused".into()),
+            })?;
+        let after = clock::now_ms();
+        if !(200..300).contains(&reply.status) {
+            return Err(Error::Response(format!(
+                "server time answered {}",
+                status_text(reply.status)
+            )));
+        }
+        let time: ServerTime = serde_json::from_slice(&reply.body).map_err(|e| {
+            Error::Response(format!("server time is not {{\"serverTime\": ms}}: {e}"))
+        })?;
+        Ok(time.server_time - (before + after) / 2)
+    }
+
+    /// A fresh stamp for every request, strictly increasing within the run.
+    fn next_stamp(&mut self) -> i64 {
+        let stamp = (clock::now_ms() + self.clock_offset_ms).max(self.last_stamp + 1);
+        self.last_stamp = stamp;
+        stamp
+    }
+
+    /// Sends one GET and reads the whole body through the size limit.
+    fn send(&mut self, path: &str, signed: bool, attempt: &str) -> Result<Reply, Failure> {
+        let url = format!("{}{path}", self.settings.base_url);
+        let mut request = self
+            .agent
+            .get(&url)
+            .header("Content-Type", "application/json");
+        if signed {
+            let creds = &self.settings.credentials;
+            let signed = creds.sign(self.next_stamp());
+            self.log.verbose(|| {
+                format!(
+                    "> GET {url} ({attempt})\n  X-PCK: {}\n  X-Stamp: {}\n  X-Signature: [redacted]",
+                    creds.key_hint(),
+                    signed.stamp
+                )
+            });
+            request = request
+                .header("X-PCK", creds.key())
+                .header("X-Stamp", signed.stamp.to_string())
+                .header("X-Signature", signed.signature);
+        } else {
+            self.log.verbose(|| format!("> GET {url} ({attempt})"));
+        }
+
+        let started = Instant::now();
+        let mut response = request
+            .call()
+            .map_err(|e| transport_failure(e, &url, self.settings.timeout))?;
+        let header = |name: &str| {
+            response
+                .headers()
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_owned)
+        };
+        let status = response.status().as_u16();
+        let content_type = header("content-type");
+        let location = header("location");
+        let retry_after = header("retry-after")
+            .and_then(|v| v.trim().parse::<u64>().ok())
+            .map(Duration::from_secs);
+        let limit = self.settings.max_response_bytes;
+        let body = response
+            .body_mut()
+            .with_config()
+            .limit(limit)
+            .read_to_vec()
+            .map_err(|e| body_failure(e, &url, limit, self.settings.timeout))?;
+        self.log.verbose(|| {
+            format!(
+                "< {} {}, {} bytes in {} ms",
+                status_text(status),
+                content_type.as_deref().unwrap_or("(no content type)"),
+                body.len(),
+                started.elapsed().as_millis()
+            )
+        });
+        Ok(Reply {
+            status,
+            content_type,
+            location,
+            retry_after,
+            body,
+        })
+    }
+}
+
+/// Maps a response to the envelope's `data`, or to the failure its status
+/// and body describe.
+fn interpret(reply: &Reply) -> Result<&RawValue, Failure> {
+    let status = reply.status;
+    match status {
+        200..=299 => {}
+        300..=399 => {
+            return Err(Failure::Fatal(Error::Redirect {
+                status,
+                location: sanitize(reply.location.as_deref().unwrap_or("(no Location)")),
+            }));
+        }
+        401 => {
+            return Err(Failure::Unauthorized {
+                detail: auth_detail(reply),
+            });
+        }
+        403 => {
+            return Err(Failure::Fatal(Error::Auth {
+                status,
+                detail: auth_detail(reply),
+                clock: ClockNote::Unknown(None),
+            }));
+        }
+        429 => {
+            return Err(Failure::Retry {
+                error: Error::RateLimited {
+                    detail: describe(reply),
+                    retry_after: None,
+                },
+                retry_after: reply.retry_after,
+            });
+        }
+        500..=599 => {
+            return Err(Failure::Retry {
+                error: Error::ServerError {
+                    status,
+                    detail: describe(reply),
+                },
+                retry_after: reply.retry_after,
+            });
+        }
+        _ => {
+            return Err(Failure::Fatal(Error::Response(format!(
+                "status {}: {}",
+                status_text(status),
+                describe(reply)
+            ))));
+        }
+    }
+    let envelope = parse_envelope(reply)?;
+    if let Some(problem) = envelope_problem(&envelope) {
+        return Err(Failure::Fatal(Error::Response(problem)));
+    }
+    match envelope.data {
+        Some(data) if data.get() != "null" => Ok(data),
+        _ => Err(Failure::Fatal(Error::Response(
+            "the answer has no `data` list".into(),
+        ))),
+    }
+}
+
+fn parse_envelope(reply: &Reply) -> Result<Envelope<'_>, Error> {
+    if reply.body.iter().all(u8::is_ascii_whitespace) {
+        return Err(Error::Response(format!(
+            "status {} with an empty body",
+            status_text(reply.status)
+        )));
+    }
+    serde_json::from_slice::<Envelope>(&reply.body).map_err(|e| {
+        if e.is_eof() {
+            Error::Response(balance::json_problem(&e))
+        } else if e.classify() == serde_json::error::Category::Data {
+            Error::Response(format!("the answer is not the documented envelope: {e}"))
+        } else {
+            Error::Response(format!(
+                "status {} with a body that is not JSON ({}, {} bytes)",
+                status_text(reply.status),
+                content_type(reply),
+                reply.body.len()
+            ))
+        }
+    })
+}
+
+/// The error an envelope reports, if it reports one: the `{"error": {...}}`
+/// shape, or `success: false`.
+fn envelope_problem(envelope: &Envelope) -> Option<String> {
+    if let Some(error) = &envelope.error {
+        return Some(format!(
+            "the API reported an error: {}: {}",
+            text_of(error.code).unwrap_or_else(|| "(no code)".into()),
+            text_of(error.message).unwrap_or_else(|| "(no message)".into())
+        ));
+    }
+    if envelope.success == Some(false) {
+        let mut text = format!(
+            "the API reported failure: {}",
+            text_of(envelope.message).unwrap_or_else(|| "(no message)".into())
+        );
+        if let Some(details) = text_of(envelope.details) {
+            text += &format!(" ({details})");
+        }
+        if let Some(code) = text_of(envelope.code) {
+            text += &format!(" [code {code}]");
+        }
+        return Some(text);
+    }
+    None
+}
+
+/// The most useful words about an error response: the API's `details` or
+/// `message`, the other error shape's code and message, or what the body is.
+fn describe(reply: &Reply) -> String {
+    if let Ok(envelope) = serde_json::from_slice::<Envelope>(&reply.body) {
+        if let Some(problem) = envelope_problem(&envelope) {
+            return problem;
+        }
+        if let Some(text) = text_of(envelope.details).or_else(|| text_of(envelope.message)) {
+            return text;
+        }
+    }
+    if reply.body.is_empty() {
+        format!("{} with an empty body", status_text(reply.status))
+    } else {
+        format!(
+            "{} with a {} body of {} bytes",
+            status_text(reply.status),
+            content_type(reply),
+            reply.body.len()
+        )
+    }
+}
+
+/// The message of a 401/403, if the body carries one (older servers sent
+/// `{"message": "Unauthorized - Invalid Nonce", ...}`).
+fn auth_detail(reply: &Reply) -> String {
+    serde_json::from_slice::<Envelope>(&reply.body)
+        .ok()
+        .and_then(|e| text_of(e.message))
+        .map(|m| format!(": {m}"))
+        .unwrap_or_default()
+}
+
+/// A JSON value as display text: strings unquoted, anything else as JSON;
+/// sanitized and clipped, since it came from the server.
+fn text_of(raw: Option<&RawValue>) -> Option<String> {
+    let raw = raw?.get();
+    if raw == "null" {
+        return None;
+    }
+    let text = serde_json::from_str::<String>(raw).unwrap_or_else(|_| raw.to_owned());
+    Some(sanitize(&term::clip(text.trim(), 300)))
+}
+
+fn content_type(reply: &Reply) -> String {
+    reply
+        .content_type
+        .as_deref()
+        .map(sanitize)
+        .unwrap_or_else(|| "no content type".into())
+}
+
+fn status_text(status: u16) -> String {
+    match ureq::http::StatusCode::from_u16(status)
+        .ok()
+        .and_then(|s| s.canonical_reason())
+    {
+        Some(reason) => format!("{status} {reason}"),
+        None => status.to_string(),
+    }
+}
+
+fn with_retry_after(error: Error, wait: Option<Duration>) -> Error {
+    match error {
+        Error::RateLimited { detail, .. } => Error::RateLimited {
+            detail,
+            retry_after: wait,
+        },
+        other => other,
+    }
+}
+
+/// Exponential backoff with "equal jitter": half fixed, half random.
+fn backoff(attempt: u32) -> Duration {
+    let full = BACKOFF_BASE.saturating_mul(1 << attempt.saturating_sub(1).min(16));
+    let half = full / 2;
+    let spread = u64::try_from(half.as_nanos()).unwrap_or(u64::MAX);
+    half + Duration::from_nanos(random_u64() % spread.saturating_add(1))
+}
+
+/// A random number from the standard library's per-process random hash
+/// keys; enough to spread retries, no crate needed.
+fn random_u64() -> u64 {
+    use std::hash::{BuildHasher, Hasher};
+    std::collections::hash_map::RandomState::new()
+        .build_hasher()
+        .finish()
+}
+
+/// A failure before any response arrived.
+fn transport_failure(e: ureq::Error, url: &str, timeout: Duration) -> Failure {
+    use std::io::ErrorKind as K;
+    let unreachable = |cause: String| Error::Unreachable {
+        url: url.to_owned(),
+        cause,
+    };
+    match e {
+        ureq::Error::Timeout(_) => Failure::Retry {
+            error: unreachable(format!("no answer within {} s", timeout.as_secs())),
+            retry_after: None,
+        },
+        ureq::Error::ConnectionFailed => Failure::Retry {
+            error: unreachable("connection failed".into()),
+            retry_after: None,
+        },
+        ureq::Error::Io(io)
+            if matches!(
+                io.kind(),
+                K::ConnectionRefused
+                    | K::ConnectionReset
+                    | K::ConnectionAborted
+                    | K::UnexpectedEof
+                    | K::BrokenPipe
+                    | K::TimedOut
+            ) =>
+        {
+            Failure::Retry {
+                error: unreachable(io.to_string()),
+                retry_after: None,
+            }
+        }
+        ureq::Error::HostNotFound => Failure::Fatal(unreachable("host not found".into())),
+        ureq::Error::Rustls(rustls::Error::InvalidCertificate(problem)) => {
+            Failure::Fatal(Error::Certificate {
+                url: url.to_owned(),
+                cause: format!("{problem:?}"),
+            })
+        }
+        ureq::Error::Protocol(p) => {
+            Failure::Fatal(Error::Response(format!("not a valid HTTP response: {p}")))
+        }
+        ureq::Error::LargeResponseHeader(..) => {
+            Failure::Fatal(Error::Response("response headers too large".into()))
+        }
+        other => Failure::Fatal(unreachable(other.to_string())),
+    }
+}
+
+/// A failure while reading the body of a response that had begun.
+fn body_failure(e: ureq::Error, url: &str, limit: u64, timeout: Duration) -> Failure {
+    match e {
+        ureq::Error::BodyExceedsLimit(_) => Failure::Fatal(Error::Response(format!(
+            "response too large: more than {} MiB",
+            limit / (1024 * 1024)
+        ))),
+        ureq::Error::Timeout(_) => Failure::Retry {
+            error: Error::Unreachable {
+                url: url.to_owned(),
+                cause: format!("the answer did not finish within {} s", timeout.as_secs()),
+            },
+            retry_after: None,
+        },
+        other => Failure::Fatal(Error::Response(format!(
+            "the response body was cut off: {other}"
+        ))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_doubles_with_jitter() {
+        for attempt in 1..=4 {
+            let full = BACKOFF_BASE * (1 << (attempt - 1));
+            let wait = backoff(attempt);
+            assert!(wait >= full / 2 && wait <= full, "{attempt}: {wait:?}");
+        }
+    }
+}

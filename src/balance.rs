@@ -1,0 +1,376 @@
+//! The balance model: exact amounts, the per-asset record, and the filters.
+//!
+//! Amounts are kept as the decimal text the API sent (with a dot for the
+//! separator), never as floating point and never rounded: a value with more
+//! digits than `rust_decimal` holds still reaches JSON and CSV exactly. The
+//! table truncates that text toward zero at the asset's precision, which is
+//! exact too.
+
+use std::fmt;
+
+use rust_decimal::Decimal;
+use serde::Deserialize;
+use serde_json::value::RawValue;
+
+use crate::error::{Error, Result};
+
+/// The largest exponent accepted in an amount like `1e-8`; beyond it the
+/// plain decimal form would be absurdly long.
+const MAX_EXPONENT: i64 = 64;
+
+/// An exact decimal amount, as plain decimal text: optional `-`, digits,
+/// optional `.` and digits.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Amount(Box<str>);
+
+#[derive(Debug, PartialEq, Eq)]
+pub struct AmountError;
+
+impl Amount {
+    /// Parses an amount as the API sends it: `27223.72`, `27223,72` (the API
+    /// page's comma form), `0`, `-1.5`, or a JSON-number form like `1e-8`.
+    /// Thousands separators are refused: `1.234,5` is ambiguous.
+    pub fn parse(text: &str) -> Result<Amount, AmountError> {
+        let s = text.trim();
+        let (negative, s) = match s.as_bytes().first() {
+            Some(b'-') => (true, &s[1..]),
+            Some(b'+') => (false, &s[1..]),
+            _ => (false, s),
+        };
+        let (mantissa, exponent) = match s.find(['e', 'E']) {
+            Some(i) => {
+                let exp = &s[i + 1..];
+                let digits = exp.strip_prefix(['+', '-']).unwrap_or(exp);
+                if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+                    return Err(AmountError);
+                }
+                let exp: i64 = exp.parse().map_err(|_| AmountError)?;
+                if exp.abs() > MAX_EXPONENT {
+                    return Err(AmountError);
+                }
+                (&s[..i], exp)
+            }
+            None => (s, 0),
+        };
+        let (int, frac) = match mantissa.find(['.', ',']) {
+            Some(i) => (&mantissa[..i], &mantissa[i + 1..]),
+            None => (mantissa, ""),
+        };
+        let all_digits = |p: &str| p.bytes().all(|b| b.is_ascii_digit());
+        if int.len() + frac.len() == 0 || !all_digits(int) || !all_digits(frac) {
+            return Err(AmountError);
+        }
+
+        // Move the point by the exponent over the digit string.
+        let digits: String = [int, frac].concat();
+        let point = int.len() as i64 + exponent;
+        let (int, frac) = if point <= 0 {
+            let zeros = "0".repeat(point.unsigned_abs() as usize);
+            (String::new(), zeros + &digits)
+        } else if point as usize >= digits.len() {
+            let zeros = "0".repeat(point as usize - digits.len());
+            (digits + &zeros, String::new())
+        } else {
+            let (i, f) = digits.split_at(point as usize);
+            (i.to_owned(), f.to_owned())
+        };
+        let int = int.trim_start_matches('0');
+        let mut out = String::with_capacity(int.len() + frac.len() + 3);
+        if negative {
+            out.push('-');
+        }
+        out.push_str(if int.is_empty() { "0" } else { int });
+        if !frac.is_empty() {
+            out.push('.');
+            out.push_str(&frac);
+        }
+        Ok(Amount(out.into_boxed_str()))
+    }
+
+    /// The exact value as plain decimal text with a dot.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    pub fn is_zero(&self) -> bool {
+        self.0.bytes().all(|b| matches!(b, b'0' | b'.' | b'-'))
+    }
+
+    /// The value as a `Decimal`, or `None` when it has more digits than a
+    /// `Decimal` holds (it is never rounded to fit).
+    #[allow(dead_code)] // used by valuation and sorting
+    pub fn to_decimal(&self) -> Option<Decimal> {
+        Decimal::from_str_exact(&self.0).ok()
+    }
+
+    /// The amount with exactly `places` decimals, truncated toward zero:
+    /// never more than the user has. A zero result carries no sign.
+    pub fn truncated(&self, places: u32) -> String {
+        let places = places as usize;
+        let (int, frac) = self.0.split_once('.').unwrap_or((&self.0, ""));
+        let mut out = String::with_capacity(int.len() + places + 1);
+        out.push_str(int);
+        if places > 0 {
+            out.push('.');
+            out.push_str(&frac[..frac.len().min(places)]);
+            out.extend(std::iter::repeat_n('0', places.saturating_sub(frac.len())));
+        }
+        if out.starts_with('-') && out.bytes().all(|b| matches!(b, b'0' | b'.' | b'-')) {
+            out.remove(0);
+        }
+        out
+    }
+}
+
+impl fmt::Display for Amount {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl fmt::Debug for Amount {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Amount({})", self.0)
+    }
+}
+
+impl serde::Serialize for Amount {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.0)
+    }
+}
+
+/// One asset of the account, as the API reported it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Balance {
+    pub asset: String,
+    pub name: Option<String>,
+    pub balance: Amount,
+    pub free: Amount,
+    pub locked: Amount,
+    pub order_fund: Option<Amount>,
+    pub request_fund: Option<Amount>,
+    pub precision: Option<u32>,
+}
+
+/// An asset as it arrives: every field optional so that a missing one can be
+/// reported with the asset it belongs to, and amounts kept as raw JSON so
+/// that numbers are read from their text, never through f64.
+#[derive(Deserialize)]
+struct RawBalance<'a> {
+    asset: Option<String>,
+    assetname: Option<String>,
+    #[serde(borrow)]
+    balance: Option<&'a RawValue>,
+    #[serde(borrow)]
+    free: Option<&'a RawValue>,
+    #[serde(borrow)]
+    locked: Option<&'a RawValue>,
+    #[serde(borrow, rename = "orderFund")]
+    order_fund: Option<&'a RawValue>,
+    #[serde(borrow, rename = "requestFund")]
+    request_fund: Option<&'a RawValue>,
+    #[serde(borrow)]
+    precision: Option<&'a RawValue>,
+}
+
+/// Parses the envelope's `data` array into balances, naming the asset and
+/// field of anything that is missing or not a number.
+pub fn parse_balances(data: &RawValue) -> Result<Vec<Balance>> {
+    let raw: Vec<RawBalance> = serde_json::from_str(data.get()).map_err(|e| {
+        Error::Response(format!(
+            "`data` is not a list of assets: {}",
+            json_problem(&e)
+        ))
+    })?;
+    raw.into_iter()
+        .enumerate()
+        .map(|(i, raw)| raw.into_balance(i))
+        .collect()
+}
+
+impl RawBalance<'_> {
+    fn into_balance(self, index: usize) -> Result<Balance> {
+        let asset = match self.asset {
+            Some(code) if !code.trim().is_empty() => code,
+            _ => {
+                return Err(Error::Response(format!(
+                    "asset #{} has no `asset` code",
+                    index + 1
+                )));
+            }
+        };
+        let required = |field: &str, raw: Option<&RawValue>| match raw {
+            Some(raw) => amount(&asset, field, raw),
+            None => Err(Error::Response(format!(
+                "asset {} has no `{field}`",
+                crate::term::sanitize(&asset)
+            ))),
+        };
+        let optional =
+            |field: &str, raw: Option<&RawValue>| raw.map(|r| amount(&asset, field, r)).transpose();
+        Ok(Balance {
+            balance: required("balance", self.balance)?,
+            free: required("free", self.free)?,
+            locked: required("locked", self.locked)?,
+            order_fund: optional("orderFund", self.order_fund)?,
+            request_fund: optional("requestFund", self.request_fund)?,
+            precision: self
+                .precision
+                .map(|raw| precision(&asset, raw))
+                .transpose()?,
+            name: self.assetname,
+            asset,
+        })
+    }
+}
+
+/// An amount from a JSON string or number, read from its text.
+fn amount(asset: &str, field: &str, raw: &RawValue) -> Result<Amount> {
+    let text = raw.get();
+    let parsed = if text.starts_with('"') {
+        // Borrow when the string has no escapes; decode it otherwise.
+        match serde_json::from_str::<&str>(text) {
+            Ok(s) => Amount::parse(s),
+            Err(_) => serde_json::from_str::<String>(text)
+                .map_err(|_| AmountError)
+                .and_then(|s| Amount::parse(&s)),
+        }
+    } else if text.starts_with(|c: char| c == '-' || c.is_ascii_digit()) {
+        Amount::parse(text)
+    } else {
+        Err(AmountError)
+    };
+    parsed.map_err(|_| {
+        Error::Response(format!(
+            "asset {} has a `{field}` that is not a decimal number: {}",
+            crate::term::sanitize(asset),
+            crate::term::sanitize(&crate::term::clip(text, 60))
+        ))
+    })
+}
+
+/// `precision` as an integer or a string of digits.
+fn precision(asset: &str, raw: &RawValue) -> Result<u32> {
+    let text = raw.get();
+    text.trim_matches('"').parse::<u32>().map_err(|_| {
+        Error::Response(format!(
+            "asset {} has a `precision` that is not a whole number: {}",
+            crate::term::sanitize(asset),
+            crate::term::sanitize(&crate::term::clip(text, 60))
+        ))
+    })
+}
+
+/// A short description of a JSON syntax error.
+pub fn json_problem(e: &serde_json::Error) -> String {
+    if e.is_eof() {
+        format!("the JSON ends early, the body looks truncated ({e})")
+    } else {
+        e.to_string()
+    }
+}
+
+/// Which assets to keep.
+#[derive(Debug, Clone, Default)]
+pub struct Filter {
+    /// Keep only assets whose total balance is not zero.
+    pub non_zero: bool,
+    /// Keep only these asset codes (upper case); empty keeps all.
+    pub assets: Vec<String>,
+}
+
+impl Filter {
+    pub fn keeps(&self, b: &Balance) -> bool {
+        (!self.non_zero || !b.balance.is_zero())
+            && (self.assets.is_empty()
+                || self.assets.iter().any(|a| a.eq_ignore_ascii_case(&b.asset)))
+    }
+
+    /// The requested asset codes that the account does not have at all.
+    pub fn unknown_assets<'a>(&'a self, all: &[Balance]) -> Vec<&'a str> {
+        self.assets
+            .iter()
+            .filter(|a| !all.iter().any(|b| b.asset.eq_ignore_ascii_case(a)))
+            .map(String::as_str)
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn p(s: &str) -> String {
+        Amount::parse(s)
+            .map(|a| a.to_string())
+            .unwrap_or_else(|_| "ERR".into())
+    }
+
+    #[test]
+    fn parses_dot_comma_integer_and_zero_forms() {
+        assert_eq!(p("27223.7283250757643288"), "27223.7283250757643288");
+        assert_eq!(p("27223,7283250757643288"), "27223.7283250757643288");
+        assert_eq!(p("0,0000000000000000"), "0.0000000000000000");
+        assert_eq!(p("42"), "42");
+        assert_eq!(p("0"), "0");
+        assert_eq!(p("-3.5"), "-3.5");
+        assert_eq!(p("+3.5"), "3.5");
+        assert_eq!(p(".5"), "0.5");
+        assert_eq!(p("5."), "5");
+        assert_eq!(p("007.10"), "7.10");
+    }
+
+    #[test]
+    fn parses_exponent_forms_exactly() {
+        assert_eq!(p("1e-8"), "0.00000001");
+        assert_eq!(p("1.50E2"), "150");
+        assert_eq!(p("1.5e+1"), "15");
+        assert_eq!(p("12.345e1"), "123.45");
+        assert_eq!(p("0e0"), "0");
+    }
+
+    #[test]
+    fn refuses_what_is_not_a_decimal() {
+        for bad in [
+            "", " ", "-", ".", "abc", "1.2.3", "1,234.5", "1.234,5", "1e", "1e+", "1e999", "NaN",
+            "inf", "0x10", "1_000", "--1", "1 2",
+        ] {
+            assert_eq!(p(bad), "ERR", "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn keeps_digits_beyond_decimal_range() {
+        let long = "98765432109876.543210987654321098765";
+        assert_eq!(p(long), long);
+        assert_eq!(Amount::parse(long).map(|a| a.to_decimal()), Ok(None));
+        assert_eq!(
+            Amount::parse("1.5").map(|a| a.to_decimal()),
+            Ok(Some(Decimal::new(15, 1)))
+        );
+    }
+
+    #[test]
+    fn truncates_toward_zero_at_precision() {
+        let t = |s: &str, n| Amount::parse(s).map(|a| a.truncated(n)).unwrap_or_default();
+        assert_eq!(t("9.7502186644553258", 8), "9.75021866");
+        assert_eq!(t("27223.7283250757643288", 2), "27223.72");
+        assert_eq!(t("0.999", 2), "0.99");
+        assert_eq!(t("-0.999", 2), "-0.99");
+        assert_eq!(t("-0.001", 2), "0.00");
+        assert_eq!(t("5", 2), "5.00");
+        assert_eq!(t("5.1", 0), "5");
+        assert_eq!(t("0,0000000000000000", 8), "0.00000000");
+    }
+
+    #[test]
+    fn zero_detection() {
+        for z in ["0", "0.000", "-0.0", "0e5"] {
+            assert!(Amount::parse(z).is_ok_and(|a| a.is_zero()), "{z}");
+        }
+        for nz in ["0.0000000000000001", "1", "-0.1"] {
+            assert!(Amount::parse(nz).is_ok_and(|a| !a.is_zero()), "{nz}");
+        }
+    }
+}

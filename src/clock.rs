@@ -1,0 +1,61 @@
+//! Wall-clock helpers: the request stamp, RFC 3339 times and skew wording.
+
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+/// Milliseconds since the Unix epoch by the local clock.
+pub fn now_ms() -> i64 {
+    match SystemTime::now().duration_since(UNIX_EPOCH) {
+        Ok(d) => i64::try_from(d.as_millis()).unwrap_or(i64::MAX),
+        Err(before) => -i64::try_from(before.duration().as_millis()).unwrap_or(i64::MAX),
+    }
+}
+
+/// The current time as RFC 3339 UTC with whole seconds (`2026-11-24T03:34:30Z`),
+/// the form jq's `fromdateiso8601` reads.
+pub fn rfc3339_now() -> String {
+    rfc3339_after(Duration::ZERO)
+}
+
+/// RFC 3339 UTC time `wait` from now, to whole seconds.
+pub fn rfc3339_after(wait: Duration) -> String {
+    let at = SystemTime::now() + wait;
+    match jiff::Timestamp::try_from(at) {
+        Ok(ts) => format!("{:.0}", ts),
+        Err(_) => String::from("(unknown time)"),
+    }
+}
+
+/// "your clock is 20.1 s behind the API's" for a skew in ms (positive: behind).
+pub fn describe_skew(skew_ms: i64) -> String {
+    let direction = if skew_ms >= 0 { "behind" } else { "ahead of" };
+    let abs = skew_ms.unsigned_abs();
+    format!(
+        "your clock is {}.{} s {direction} the API's",
+        abs / 1000,
+        (abs % 1000) / 100
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn skew_wording_names_direction_and_tenths() {
+        assert_eq!(
+            describe_skew(20_140),
+            "your clock is 20.1 s behind the API's"
+        );
+        assert_eq!(
+            describe_skew(-3_050),
+            "your clock is 3.0 s ahead of the API's"
+        );
+    }
+
+    #[test]
+    fn rfc3339_is_utc_whole_seconds() {
+        let s = rfc3339_now();
+        assert_eq!(s.len(), "2026-11-24T03:34:30Z".len(), "{s}");
+        assert!(s.ends_with('Z'), "{s}");
+    }
+}

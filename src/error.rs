@@ -1,0 +1,177 @@
+//! The one error type of btcturk-bal and its exit codes.
+//!
+//! Every failure a user can meet is a variant here, carrying what its message
+//! needs; `code()` maps it to the exit code documented in the README, so
+//! scripts can tell "try again later" (75) from "fix your keys" (77).
+
+use std::io;
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// Exit codes, from sysexits.h where one fits.
+pub mod exit {
+    pub const UNAVAILABLE: u8 = 69;
+    pub const IO: u8 = 74;
+    pub const TEMPFAIL: u8 = 75;
+    pub const PROTOCOL: u8 = 76;
+    pub const NOPERM: u8 = 77;
+    pub const CONFIG: u8 = 78;
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("cannot read config file {path}: {source}")]
+    ConfigRead { path: PathBuf, source: io::Error },
+
+    #[error("invalid config file {path}: {message}")]
+    ConfigParse { path: PathBuf, message: String },
+
+    #[error("config file {path} holds api_secret but other users can read it (mode {mode:03o})")]
+    ConfigPermissions { path: PathBuf, mode: u32 },
+
+    #[error("no API {what} configured")]
+    MissingKey {
+        what: &'static str,
+        env: &'static str,
+        key: &'static str,
+        path: Option<PathBuf>,
+    },
+
+    #[error("the API secret from {origin} is not valid base64")]
+    BadSecret { origin: String },
+
+    #[error("invalid base URL {url:?} (from {origin}): {reason}")]
+    BaseUrl {
+        url: String,
+        origin: String,
+        reason: String,
+    },
+
+    #[error("cannot reach {url}: {cause}")]
+    Unreachable { url: String, cause: String },
+
+    #[error("TLS certificate of {url} not accepted: {cause}")]
+    Certificate { url: String, cause: String },
+
+    #[error("rate limited by the API: {detail}")]
+    RateLimited {
+        detail: String,
+        retry_after: Option<Duration>,
+    },
+
+    #[error("the API answered {status}: {detail}")]
+    ServerError { status: u16, detail: String },
+
+    #[error("unexpected response from the API: {0}")]
+    Response(String),
+
+    #[error("the API answered {status} redirecting to {location:?}; redirects are not followed")]
+    Redirect { status: u16, location: String },
+
+    #[error("authentication rejected by the API ({status}{detail})")]
+    Auth {
+        status: u16,
+        detail: String,
+        clock: ClockNote,
+    },
+
+    #[error("cannot write output: {0}")]
+    Output(io::Error),
+}
+
+/// What is known about the local clock when authentication failed.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ClockNote {
+    /// Not checked (a 403, or the check itself failed).
+    Unknown(Option<String>),
+    /// Checked and within tolerance; the skew in milliseconds (positive: behind).
+    Fine(i64),
+    /// Off by more than the API tolerates, and a corrected request failed too.
+    Skewed(i64),
+}
+
+impl Error {
+    /// The process exit code for this error (README, "Exit codes").
+    pub fn code(&self) -> u8 {
+        match self {
+            Error::ConfigRead { .. }
+            | Error::ConfigParse { .. }
+            | Error::ConfigPermissions { .. }
+            | Error::MissingKey { .. }
+            | Error::BadSecret { .. }
+            | Error::BaseUrl { .. } => exit::CONFIG,
+            Error::Unreachable { .. } | Error::Certificate { .. } => exit::UNAVAILABLE,
+            Error::RateLimited { .. } | Error::ServerError { .. } => exit::TEMPFAIL,
+            Error::Response(_) | Error::Redirect { .. } => exit::PROTOCOL,
+            Error::Auth { .. } => exit::NOPERM,
+            Error::Output(_) => exit::IO,
+        }
+    }
+
+    /// A line telling the user what to do about it, where one helps.
+    pub fn hint(&self) -> Option<String> {
+        match self {
+            Error::ConfigPermissions { path, .. } => {
+                Some(format!("run: chmod 600 {}", path.display()))
+            }
+            Error::MissingKey { env, key, path, .. } => Some(match path {
+                Some(path) => format!("set {env}, or {key} in {}", path.display()),
+                None => format!("set {env}, or {key} in the config file"),
+            }),
+            Error::BadSecret { .. } => Some(
+                "use the private key exactly as BtcTurk showed it when the API key was created"
+                    .into(),
+            ),
+            Error::BaseUrl { .. } => Some(
+                "use https://HOST; plain http:// is only allowed for 127.0.0.1, ::1 and localhost"
+                    .into(),
+            ),
+            Error::Unreachable { .. } => {
+                Some("check the network connection, proxy settings and the base URL".into())
+            }
+            Error::Certificate { .. } => Some(
+                "the server's certificate is not trusted; check the base URL and any proxy that intercepts TLS"
+                    .into(),
+            ),
+            Error::RateLimited { retry_after, .. } => Some(match retry_after {
+                Some(wait) => format!(
+                    "try again after {} ({} s from now)",
+                    crate::clock::rfc3339_after(*wait),
+                    wait.as_secs()
+                ),
+                None => "try again in a minute; the API allows 120 requests a minute".into(),
+            }),
+            Error::ServerError { .. } => {
+                Some("the exchange is having trouble; try again in a few minutes".into())
+            }
+            Error::Auth { clock, .. } => Some(match clock {
+                ClockNote::Skewed(ms) => format!(
+                    "{}; sync it (for example enable NTP) and try again",
+                    crate::clock::describe_skew(*ms)
+                ),
+                other => {
+                    let clock = match other {
+                        ClockNote::Fine(ms) => {
+                            format!("(clock checked: {})", crate::clock::describe_skew(*ms))
+                        }
+                        ClockNote::Unknown(Some(why)) => {
+                            format!("the system clock (could not compare it: {why})")
+                        }
+                        _ => "the system clock".into(),
+                    };
+                    format!(
+                        "check: the key and secret belong together; the key may read funds; \
+                         the key's IP restriction allows this machine; {clock}"
+                    )
+                }
+            }),
+            Error::ConfigRead { .. }
+            | Error::ConfigParse { .. }
+            | Error::Response(_)
+            | Error::Redirect { .. }
+            | Error::Output(_) => None,
+        }
+    }
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -1,0 +1,44 @@
+//! `-o table`: for reading. Amounts at the asset's display precision,
+//! truncated toward zero so the table never shows more than the user has.
+
+use comfy_table::{CellAlignment, ContentArrangement, Table, presets};
+
+use super::Report;
+use crate::balance::{Amount, Balance};
+
+pub fn render(report: &Report, terminal: bool) -> Vec<u8> {
+    let mut table = Table::new();
+    table.load_style(if terminal {
+        presets::UTF8_FULL_CONDENSED
+    } else {
+        presets::ASCII_FULL_CONDENSED
+    });
+    table.set_content_arrangement(ContentArrangement::Dynamic);
+    table.set_header(["Asset", "Name", "Total", "Free", "Locked"]);
+    for b in report.balances {
+        table.add_row([
+            crate::term::sanitize(&b.asset),
+            crate::term::sanitize(b.name.as_deref().unwrap_or("")),
+            shown(&b.balance, b),
+            shown(&b.free, b),
+            shown(&b.locked, b),
+        ]);
+    }
+    for column in 2..5 {
+        if let Some(c) = table.column_mut(column) {
+            c.set_cell_alignment(CellAlignment::Right);
+        }
+    }
+    let mut out = table.to_string().into_bytes();
+    out.push(b'\n');
+    out
+}
+
+/// At the asset's precision when the API gives one, else exactly as sent.
+fn shown(amount: &Amount, b: &Balance) -> String {
+    match b.precision {
+        // More than 30 places is not a display precision but bad data.
+        Some(places) => amount.truncated(places.min(30)),
+        None => amount.to_string(),
+    }
+}
