@@ -189,6 +189,9 @@ impl<'a> Client<'a> {
                 ));
                 self.clock_offset_ms = offset;
                 self.clock_corrected = true;
+                // Stamps stay increasing only within one clock: a clock that
+                // was ahead must be allowed to step back.
+                self.last_stamp = 0;
                 Ok(())
             }
             Ok(offset) => Err(auth(ClockNote::Fine(offset))),
@@ -329,8 +332,8 @@ fn interpret(reply: &Reply) -> Result<&RawValue, Failure> {
         }
         500..=599 => {
             return Err(Failure::Retry {
-                error: Error::ServerError {
-                    status,
+                error: Error::ServerFault {
+                    status: status_text(status),
                     detail: describe(reply),
                 },
                 retry_after: reply.retry_after,
@@ -405,11 +408,13 @@ fn envelope_problem(envelope: &Envelope) -> Option<String> {
     None
 }
 
-/// The most useful words about an error response: the API's `details` or
-/// `message`, the other error shape's code and message, or what the body is.
+/// The most useful words about an error response: the other error shape's
+/// code and message, the API's `details` or `message`, or what the body is.
 fn describe(reply: &Reply) -> String {
     if let Ok(envelope) = serde_json::from_slice::<Envelope>(&reply.body) {
-        if let Some(problem) = envelope_problem(&envelope) {
+        if envelope.error.is_some()
+            && let Some(problem) = envelope_problem(&envelope)
+        {
             return problem;
         }
         if let Some(text) = text_of(envelope.details).or_else(|| text_of(envelope.message)) {
@@ -417,11 +422,10 @@ fn describe(reply: &Reply) -> String {
         }
     }
     if reply.body.is_empty() {
-        format!("{} with an empty body", status_text(reply.status))
+        "empty body".into()
     } else {
         format!(
-            "{} with a {} body of {} bytes",
-            status_text(reply.status),
+            "a {} body of {} bytes",
             content_type(reply),
             reply.body.len()
         )

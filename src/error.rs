@@ -59,8 +59,8 @@ pub enum Error {
         retry_after: Option<Duration>,
     },
 
-    #[error("the API answered {status}: {detail}")]
-    ServerError { status: u16, detail: String },
+    #[error("the API answered {status} ({detail})")]
+    ServerFault { status: String, detail: String },
 
     #[error("unexpected response from the API: {0}")]
     Response(String),
@@ -101,7 +101,7 @@ impl Error {
             | Error::BadSecret { .. }
             | Error::BaseUrl { .. } => exit::CONFIG,
             Error::Unreachable { .. } | Error::Certificate { .. } => exit::UNAVAILABLE,
-            Error::RateLimited { .. } | Error::ServerError { .. } => exit::TEMPFAIL,
+            Error::RateLimited { .. } | Error::ServerFault { .. } => exit::TEMPFAIL,
             Error::Response(_) | Error::Redirect { .. } => exit::PROTOCOL,
             Error::Auth { .. } => exit::NOPERM,
             Error::Output(_) => exit::IO,
@@ -141,7 +141,7 @@ impl Error {
                 ),
                 None => "try again in a minute; the API allows 120 requests a minute".into(),
             }),
-            Error::ServerError { .. } => {
+            Error::ServerFault { .. } => {
                 Some("the exchange is having trouble; try again in a few minutes".into())
             }
             Error::Auth { clock, .. } => Some(match clock {

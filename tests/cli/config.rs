@@ -1,0 +1,179 @@
+//! Keys and settings from the environment and the config file, and the
+//! configuration errors (exit 78).
+
+use crate::ACCOUNT;
+use crate::support::{BALANCES, FakeApi, KEY, SECRET, Sandbox, run, set_mode};
+
+fn config_text(api: &FakeApi, secret: &str) -> String {
+    format!(
+        "# test account\napi_key = \"{KEY}\"\napi_secret = \"{secret}\"\nbase_url = \"{}\"\ntimeout_secs = 5\n",
+        api.url()
+    )
+}
+
+#[test]
+fn keys_from_the_default_config_file() {
+    let api = FakeApi::serving(ACCOUNT);
+    let sandbox = Sandbox::new();
+    sandbox.write_config(&sandbox.default_config(), &config_text(&api, SECRET));
+    let run = run(sandbox
+        .bare()
+        .args(["-o", "csv", "-a", "BTC", "--no-header"]));
+    run.succeeds();
+    assert!(
+        run.stdout.contains(",BTC,Bitcoin,9.7502186644553258,"),
+        "{}",
+        run.stdout
+    );
+    assert_eq!(api.hits(BALANCES), 1);
+}
+
+#[test]
+fn config_flag_and_env_name_the_file() {
+    let api = FakeApi::serving(ACCOUNT);
+    let sandbox = Sandbox::new();
+    let path = sandbox.write_config(
+        &sandbox.home.path().join("elsewhere.toml"),
+        &config_text(&api, SECRET),
+    );
+    run(sandbox.bare().arg("--config").arg(&path)).succeeds();
+    run(sandbox.bare().env("BTCTURK_BAL_CONFIG", &path)).succeeds();
+    assert_eq!(api.hits(BALANCES), 2);
+}
+
+#[test]
+fn environment_overrides_the_file_key_by_key() {
+    let api = FakeApi::serving(ACCOUNT);
+    let sandbox = Sandbox::new();
+    // The file's secret is wrong; the environment's right one must win.
+    sandbox.write_config(
+        &sandbox.default_config(),
+        &config_text(&api, "d3Jvbmcgc2VjcmV0IGZvciB0aGUgdGVzdHM="),
+    );
+    run(sandbox.bare().env("BTCTURK_API_SECRET", SECRET)).succeeds();
+    // And the file's wrong secret alone is refused by the server.
+    run(&mut sandbox.bare()).fails(77, &["authentication rejected"]);
+}
+
+#[test]
+fn base_url_flag_beats_env_beats_file() {
+    let good = FakeApi::serving(ACCOUNT);
+    let other = FakeApi::serving(ACCOUNT);
+    let sandbox = Sandbox::new();
+    sandbox.write_config(&sandbox.default_config(), &config_text(&other, SECRET));
+    run(sandbox.bare().env("BTCTURK_BASE_URL", good.url())).succeeds();
+    run(sandbox
+        .bare()
+        .env("BTCTURK_BASE_URL", other.url())
+        .args(["--base-url", &good.url()]))
+    .succeeds();
+    assert_eq!((good.hits(BALANCES), other.hits(BALANCES)), (2, 0));
+}
+
+#[test]
+fn missing_named_config_file_is_an_error() {
+    let sandbox = Sandbox::new();
+    let run = run(sandbox
+        .bare()
+        .env("BTCTURK_API_KEY", KEY)
+        .env("BTCTURK_API_SECRET", SECRET)
+        .args(["--config", "/nonexistent/btcturk.toml"]));
+    run.fails(78, &["cannot read config file /nonexistent/btcturk.toml"]);
+}
+
+#[test]
+fn missing_keys_say_where_to_put_them() {
+    let sandbox = Sandbox::new();
+    let no_key = run(&mut sandbox.bare());
+    no_key.fails(78, &["no API key configured"]);
+    assert!(
+        no_key.hint().contains("BTCTURK_API_KEY"),
+        "{}",
+        no_key.stderr
+    );
+    assert!(
+        no_key.hint().contains("config/btcturk-bal/config.toml"),
+        "{}",
+        no_key.stderr
+    );
+    let no_secret = run(sandbox.bare().env("BTCTURK_API_KEY", KEY));
+    no_secret.fails(78, &["no API secret configured"]);
+    assert!(
+        no_secret.hint().contains("BTCTURK_API_SECRET"),
+        "{}",
+        no_secret.stderr
+    );
+}
+
+#[test]
+fn secret_that_is_not_base64_is_a_config_error() {
+    let api = FakeApi::serving(ACCOUNT);
+    let sandbox = Sandbox::new();
+    let run = run(sandbox
+        .cmd(&api)
+        .env("BTCTURK_API_SECRET", "not*base64*at*all"));
+    run.fails(78, &["BTCTURK_API_SECRET", "not valid base64"]);
+    assert!(!run.stderr.contains("not*base64"), "{}", run.stderr);
+    assert_eq!(api.hits(BALANCES), 0);
+}
+
+#[test]
+fn invalid_config_file_names_file_and_line_but_not_the_secret() {
+    let sandbox = Sandbox::new();
+    let path = sandbox.write_config(
+        &sandbox.default_config(),
+        "api_key = \"k\"\napi_secret = c2VjcmV0LXZhbHVl\n",
+    );
+    let run = run(&mut sandbox.bare());
+    run.fails(
+        78,
+        &["invalid config file", &path.display().to_string(), "line 2"],
+    );
+    assert!(!run.stderr.contains("c2VjcmV0LXZhbHVl"), "{}", run.stderr);
+}
+
+#[test]
+fn unknown_config_key_is_named() {
+    let sandbox = Sandbox::new();
+    sandbox.write_config(&sandbox.default_config(), "api_kye = \"k\"\n");
+    run(&mut sandbox.bare()).fails(78, &["invalid config file", "api_kye"]);
+}
+
+#[test]
+fn config_holding_the_secret_must_be_private() {
+    let api = FakeApi::serving(ACCOUNT);
+    let sandbox = Sandbox::new();
+    let path = sandbox.write_config(&sandbox.default_config(), &config_text(&api, SECRET));
+    set_mode(&path, 0o644);
+    let run = run(&mut sandbox.bare());
+    run.fails(78, &["other users can read it", "mode 644"]);
+    assert_eq!(run.hint(), format!("run: chmod 600 {}", path.display()));
+    assert_eq!(api.hits(BALANCES), 0);
+}
+
+#[test]
+fn config_without_the_secret_may_be_world_readable() {
+    let api = FakeApi::serving(ACCOUNT);
+    let sandbox = Sandbox::new();
+    let path = sandbox.write_config(
+        &sandbox.default_config(),
+        &format!("base_url = \"{}\"\n", api.url()),
+    );
+    set_mode(&path, 0o644);
+    run(sandbox
+        .bare()
+        .env("BTCTURK_API_KEY", KEY)
+        .env("BTCTURK_API_SECRET", SECRET))
+    .succeeds();
+}
+
+#[test]
+fn plain_http_to_a_remote_host_is_refused_before_connecting() {
+    let sandbox = Sandbox::new();
+    let run = run(sandbox
+        .bare()
+        .env("BTCTURK_API_KEY", KEY)
+        .env("BTCTURK_API_SECRET", SECRET)
+        .env("BTCTURK_BASE_URL", "http://api.btcturk.example"));
+    run.fails(78, &["invalid base URL", "BTCTURK_BASE_URL", "plain http"]);
+}

@@ -1,0 +1,244 @@
+//! Each output format and filter, exactly as a user or script reads it.
+
+use serde_json::{Value, json};
+
+use crate::ACCOUNT;
+use crate::support::{BALANCES, FakeApi, Sandbox, run};
+
+/// Splits off and checks the run's `fetched_at` (RFC 3339 UTC, whole seconds).
+fn check_timestamp(ts: &str) {
+    assert_eq!(ts.len(), 20, "{ts}");
+    assert!(
+        ts.ends_with('Z') && ts.parse::<jiff::Timestamp>().is_ok(),
+        "{ts}"
+    );
+}
+
+#[test]
+fn table_shows_amounts_at_precision_truncated() {
+    let api = FakeApi::serving(ACCOUNT);
+    let sandbox = Sandbox::new();
+    let run = run(&mut sandbox.cmd(&api));
+    run.succeeds();
+    assert_eq!(
+        run.stdout,
+        "\
++-------+-------------------+------------+------------+------------+
+| Asset | Name              |      Total |       Free |     Locked |
++==================================================================+
+| TRY   | Türk Lirası       |   27223.72 |   22349.36 |    4874.36 |
+| BTC   | Bitcoin           | 9.75021866 | 6.43924146 | 3.31097719 |
+| ETH   | Ethereum          | 0.00000000 | 0.00000000 | 0.00000000 |
+| XYZ   | Odd \"Token\", Inc. |        1.5 |        1.5 |          0 |
++-------+-------------------+------------+------------+------------+
+"
+    );
+    assert_eq!(run.stderr, "");
+    assert_eq!(api.hits(BALANCES), 1);
+}
+
+#[test]
+fn json_carries_exact_amounts_and_nulls() {
+    let api = FakeApi::serving(ACCOUNT);
+    let sandbox = Sandbox::new();
+    let run = run(sandbox.cmd(&api).args(["-o", "json"]));
+    run.succeeds();
+    let mut doc: Value = serde_json::from_str(&run.stdout).expect("stdout is JSON");
+    check_timestamp(doc["fetched_at"].as_str().expect("fetched_at"));
+    doc["fetched_at"] = json!("T");
+    assert_eq!(
+        doc,
+        json!({
+            "fetched_at": "T",
+            "assets": [
+                {"asset": "TRY", "name": "Türk Lirası", "balance": "27223.7283250757643288",
+                 "free": "22349.3654565035348765", "locked": "4874.3628685722294523",
+                 "order_fund": "4874.3628685722294523", "request_fund": "0", "precision": 2},
+                {"asset": "BTC", "name": "Bitcoin", "balance": "9.7502186644553258",
+                 "free": "6.439241464455326", "locked": "3.3109771999999998",
+                 "order_fund": "3.3109771999999998", "request_fund": "0", "precision": 8},
+                {"asset": "ETH", "name": "Ethereum", "balance": "0.0000000000000000",
+                 "free": "0.0000000000000000", "locked": "0", "order_fund": "0",
+                 "request_fund": "0", "precision": 8},
+                {"asset": "XYZ", "name": "Odd \"Token\", Inc.", "balance": "1.5",
+                 "free": "1.5", "locked": "0", "order_fund": null, "request_fund": null,
+                 "precision": null}
+            ]
+        })
+    );
+}
+
+/// The CSV rows with the shared `fetched_at` column checked and removed.
+fn csv_rows(stdout: &str, header: bool) -> Vec<String> {
+    let mut lines = stdout.lines();
+    let mut rows = Vec::new();
+    if header {
+        rows.push(lines.next().expect("header").to_owned());
+    }
+    let mut stamp = None;
+    for line in lines {
+        let (ts, rest) = line.split_once(',').expect("a comma");
+        check_timestamp(ts);
+        assert!(stamp.is_none_or(|s| s == ts), "one fetched_at per run");
+        stamp = Some(ts.to_owned());
+        rows.push(rest.to_owned());
+    }
+    rows
+}
+
+#[test]
+fn csv_is_rfc4180_with_exact_amounts() {
+    let api = FakeApi::serving(ACCOUNT);
+    let sandbox = Sandbox::new();
+    let run = run(sandbox.cmd(&api).args(["-o", "csv"]));
+    run.succeeds();
+    assert_eq!(
+        csv_rows(&run.stdout, true),
+        [
+            "fetched_at,asset,name,balance,free,locked,order_fund,request_fund,precision",
+            "TRY,Türk Lirası,27223.7283250757643288,22349.3654565035348765,4874.3628685722294523,4874.3628685722294523,0,2",
+            "BTC,Bitcoin,9.7502186644553258,6.439241464455326,3.3109771999999998,3.3109771999999998,0,8",
+            "ETH,Ethereum,0.0000000000000000,0.0000000000000000,0,0,0,8",
+            "XYZ,\"Odd \"\"Token\"\", Inc.\",1.5,1.5,0,,,",
+        ]
+    );
+}
+
+#[test]
+fn csv_without_header_for_appending() {
+    let api = FakeApi::serving(ACCOUNT);
+    let sandbox = Sandbox::new();
+    let run = run(sandbox
+        .cmd(&api)
+        .args(["-o", "csv", "--no-header", "-a", "btc"]));
+    run.succeeds();
+    assert_eq!(
+        csv_rows(&run.stdout, false),
+        [
+            "BTC,Bitcoin,9.7502186644553258,6.439241464455326,3.3109771999999998,3.3109771999999998,0,8"
+        ]
+    );
+}
+
+fn assets_shown(args: &[&str]) -> (Vec<String>, String) {
+    let api = FakeApi::serving(ACCOUNT);
+    let sandbox = Sandbox::new();
+    let run = run(sandbox.cmd(&api).args(["-o", "json"]).args(args));
+    run.succeeds();
+    let doc: Value = serde_json::from_str(&run.stdout).expect("JSON");
+    let codes = doc["assets"]
+        .as_array()
+        .expect("assets")
+        .iter()
+        .map(|a| a["asset"].as_str().expect("code").to_owned())
+        .collect();
+    (codes, run.stderr.clone())
+}
+
+#[test]
+fn non_zero_drops_zero_balances() {
+    assert_eq!(assets_shown(&["--non-zero"]).0, ["TRY", "BTC", "XYZ"]);
+    assert_eq!(assets_shown(&["-z"]).0, ["TRY", "BTC", "XYZ"]);
+}
+
+#[test]
+fn asset_filter_is_repeatable_comma_separated_and_case_insensitive() {
+    assert_eq!(
+        assets_shown(&["-a", "btc,Try", "--asset", "eth"]).0,
+        ["TRY", "BTC", "ETH"]
+    );
+    assert_eq!(assets_shown(&["-a", "eth", "-z"]).0, Vec::<String>::new());
+}
+
+#[test]
+fn asset_filter_warns_about_codes_the_account_lacks() {
+    let (codes, stderr) = assets_shown(&["-a", "btc,doge"]);
+    assert_eq!(codes, ["BTC"]);
+    assert_eq!(
+        stderr,
+        "btcturk-bal: warning: the account has no asset DOGE\n"
+    );
+}
+
+#[test]
+fn filters_apply_to_the_table_and_csv_too() {
+    let api = FakeApi::serving(ACCOUNT);
+    let sandbox = Sandbox::new();
+    let table = run(sandbox.cmd(&api).args(["-z", "-a", "eth,xyz"]));
+    table.succeeds();
+    assert!(
+        table.stdout.contains("| XYZ ") && !table.stdout.contains("ETH"),
+        "{}",
+        table.stdout
+    );
+    let csv = run(sandbox.cmd(&api).args(["-o", "csv", "-z", "-a", "eth,xyz"]));
+    assert_eq!(csv_rows(&csv.stdout, true).len(), 2, "{}", csv.stdout);
+}
+
+#[test]
+fn numbers_and_long_amounts_pass_through_exactly() {
+    // JSON numbers, an exponent, and more digits than rust_decimal holds.
+    let api = FakeApi::serving(
+        r#"{"success": true, "code": "SUCCESS", "message": null, "data": [
+            {"asset": "BTC", "balance": 0.1234567890123456, "free": 1e-8,
+             "locked": "98765432109876.543210987654321098765", "precision": 8}]}"#,
+    );
+    let sandbox = Sandbox::new();
+    let run = run(sandbox.cmd(&api).args(["-o", "csv", "--no-header"]));
+    run.succeeds();
+    assert_eq!(
+        csv_rows(&run.stdout, false),
+        ["BTC,,0.1234567890123456,0.00000001,98765432109876.543210987654321098765,,,8"]
+    );
+}
+
+#[test]
+fn odd_data_is_shown_as_received() {
+    // Negative locked, free above balance: reported by users of the real API.
+    let api = FakeApi::serving(
+        r#"{"success": true, "code": 0, "data": [
+            {"asset": "TRY", "balance": "10", "free": "12.5", "locked": "-2.5", "precision": 2}]}"#,
+    );
+    let sandbox = Sandbox::new();
+    let run = run(sandbox.cmd(&api).args(["-o", "csv", "--no-header"]));
+    run.succeeds();
+    assert_eq!(csv_rows(&run.stdout, false), ["TRY,,10,12.5,-2.5,,,2"]);
+}
+
+#[test]
+fn an_empty_account_is_an_empty_list() {
+    let api = FakeApi::serving(r#"{"success": true, "code": 0, "message": null, "data": []}"#);
+    let sandbox = Sandbox::new();
+    let run = run(sandbox.cmd(&api).args(["-o", "json"]));
+    run.succeeds();
+    let doc: Value = serde_json::from_str(&run.stdout).expect("JSON");
+    assert_eq!(doc["assets"], json!([]));
+}
+
+#[test]
+fn help_and_version_work_without_keys() {
+    let sandbox = Sandbox::new();
+    let help = run(sandbox.bare().arg("--help"));
+    help.succeeds();
+    assert!(
+        help.stdout.contains("--non-zero") && help.stdout.contains("jq"),
+        "{}",
+        help.stdout
+    );
+    let version = run(sandbox.bare().arg("--version"));
+    version.succeeds();
+    assert_eq!(
+        version.stdout,
+        format!("btcturk-bal {}\n", env!("CARGO_PKG_VERSION"))
+    );
+}
+
+#[test]
+fn bad_usage_is_exit_2() {
+    let sandbox = Sandbox::new();
+    let bad = run(sandbox.bare().args(["-o", "xml"]));
+    assert_eq!(bad.code, 2);
+    assert_eq!(bad.stdout, "");
+    assert!(bad.stderr.contains("invalid value 'xml'"), "{}", bad.stderr);
+    assert_eq!(run(sandbox.bare().args(["--timeout", "0"])).code, 2);
+}

@@ -1,0 +1,125 @@
+//! Secrets stay secret; output is all or nothing.
+
+use std::io::Read;
+use std::process::Stdio;
+
+use crate::ACCOUNT;
+use crate::support::{BALANCES, FakeApi, KEY, Reply, SECRET, Sandbox, WRONG_SECRET, run, standard};
+
+#[test]
+fn verbose_logs_requests_with_the_signature_redacted() {
+    let api = FakeApi::serving(ACCOUNT);
+    let sandbox = Sandbox::new();
+    let run = run(sandbox.cmd(&api).args(["-v", "-o", "json"]));
+    run.succeeds();
+    let expected_get = format!(
+        "btcturk-bal: > GET {}{BALANCES} (attempt 1 of 3)",
+        api.url()
+    );
+    assert!(run.stderr.contains(&expected_get), "{}", run.stderr);
+    assert!(run.stderr.contains("  X-PCK: 5f8c…\n"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("  X-Signature: [redacted]\n"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr
+            .contains("btcturk-bal: < 200 OK application/json, "),
+        "{}",
+        run.stderr
+    );
+    assert!(!run.stderr.contains(KEY), "the full key is shortened");
+    let signature = api.requests()[0]
+        .header("x-signature")
+        .expect("signed")
+        .to_owned();
+    assert!(!run.stderr.contains(&signature), "{}", run.stderr);
+}
+
+/// Every output of failing and verbose runs, searched for the secret in
+/// every form it takes: as configured and decoded.
+#[test]
+fn the_secret_never_appears_in_any_output() {
+    let decoded = String::from_utf8(
+        base64::Engine::decode(&base64::engine::general_purpose::STANDARD, SECRET).expect("base64"),
+    )
+    .expect("text");
+    let api = FakeApi::start(|req| match req.hit {
+        0 => Reply::status(500),
+        _ => standard(req, ACCOUNT),
+    });
+    let sandbox = Sandbox::new();
+    let path = sandbox.default_config();
+    sandbox.write_config(
+        &path,
+        &format!("api_key = \"{KEY}\"\napi_secret = \"{SECRET}\"\n"),
+    );
+    let runs = [
+        run(sandbox.cmd(&api).args(["-v", "-o", "json"])),
+        run(sandbox
+            .cmd(&api)
+            .args(["-v", "--base-url", "http://10.1.1.1"])),
+        run(sandbox.bare().args(["-v", "--base-url", &api.url()])),
+        run(sandbox
+            .cmd(&api)
+            .args(["-v"])
+            .env("BTCTURK_API_SECRET", WRONG_SECRET)),
+        run(sandbox
+            .cmd(&api)
+            .env("BTCTURK_API_SECRET", format!("{SECRET}!"))),
+        run(sandbox
+            .bare()
+            .args(["-v", "--base-url", "http://127.0.0.1:1"])),
+    ];
+    assert_eq!(
+        runs.iter().map(|r| r.code).collect::<Vec<_>>(),
+        [0, 78, 0, 77, 78, 69]
+    );
+    for run in &runs {
+        for secret in [SECRET, decoded.as_str()] {
+            assert!(
+                !run.stdout.contains(secret) && !run.stderr.contains(secret),
+                "{run:?}"
+            );
+        }
+    }
+}
+
+#[test]
+fn closed_pipe_ends_quietly() {
+    let api = FakeApi::serving(ACCOUNT);
+    let sandbox = Sandbox::new();
+    let mut child = sandbox
+        .cmd(&api)
+        .args(["-o", "csv"])
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    drop(child.stdout.take()); // the reader goes away before any output
+    let mut stderr = String::new();
+    child
+        .stderr
+        .take()
+        .expect("stderr")
+        .read_to_string(&mut stderr)
+        .expect("read");
+    let status = child.wait().expect("wait");
+    assert_eq!((status.code(), stderr.as_str()), (Some(0), ""));
+}
+
+#[test]
+fn failed_write_is_exit_74() {
+    let api = FakeApi::serving(ACCOUNT);
+    let sandbox = Sandbox::new();
+    let full = std::fs::File::create("/dev/full").expect("/dev/full");
+    let out = sandbox.cmd(&api).stdout(full).output().expect("run");
+    assert_eq!(out.status.code(), Some(74));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.starts_with("btcturk-bal: error: cannot write output: "),
+        "{stderr}"
+    );
+}

@@ -1,0 +1,434 @@
+//! A fake BtcTurk API on 127.0.0.1 and a clean command builder.
+//!
+//! The server checks every signed request the way the real one does:
+//! headers present, key known, stamp within 5 s of its own clock (which a
+//! test may set off), signature recomputed with the known secret. A request
+//! that fails any check gets the real service's answer, 401 with an empty
+//! body, so a signing bug fails the suite.
+
+#![allow(dead_code)] // each test module uses a different part
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::thread;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD;
+use hmac::{Hmac, KeyInit, Mac};
+use sha2::Sha256;
+
+pub const KEY: &str = "5f8c1e2a-0000-4bd1-9e3f-a1b2c3d4e5f6";
+pub const SECRET: &str = "YnRjdHVyay1iYWwgdGVzdCB2ZWN0b3Igc2VjcmV0";
+/// A well-formed secret that is not the account's.
+pub const WRONG_SECRET: &str = "d3Jvbmcgc2VjcmV0IGZvciB0aGUgdGVzdHM=";
+
+pub const BALANCES: &str = "/api/v1/users/balances";
+pub const SERVER_TIME: &str = "/api/v2/server/time";
+
+/// A request as the fake server saw it.
+#[derive(Debug, Clone)]
+pub struct Request {
+    pub method: String,
+    pub path: String,
+    /// Header names lower-cased.
+    pub headers: Vec<(String, String)>,
+    /// The signature check's verdict: Ok, or why the real API would refuse.
+    pub auth: Result<(), String>,
+    /// How many earlier requests had the same path.
+    pub hit: usize,
+}
+
+impl Request {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+/// What the fake server does with a request.
+pub enum Reply {
+    Respond {
+        status: u16,
+        headers: Vec<(String, String)>,
+        body: Vec<u8>,
+    },
+    /// Close the connection without answering.
+    Hangup,
+    /// Declare `declared` bytes, send `body`, close.
+    Truncated { declared: usize, body: Vec<u8> },
+    /// Wait, then reply.
+    Slow(Duration, Box<Reply>),
+    /// 200 with `size` bytes of body, streamed.
+    Huge { size: usize },
+}
+
+impl Reply {
+    pub fn json(status: u16, body: impl Into<String>) -> Reply {
+        Reply::Respond {
+            status,
+            headers: vec![("Content-Type".into(), "application/json".into())],
+            body: body.into().into_bytes(),
+        }
+    }
+
+    pub fn status(status: u16) -> Reply {
+        Reply::Respond {
+            status,
+            headers: vec![],
+            body: vec![],
+        }
+    }
+
+    pub fn with_header(mut self, name: &str, value: &str) -> Reply {
+        if let Reply::Respond { headers, .. } = &mut self {
+            headers.push((name.into(), value.into()));
+        }
+        self
+    }
+
+    /// The real API's answer to a bad key, signature or stamp.
+    pub fn unauthorized() -> Reply {
+        Reply::status(401).with_header("WWW-Authenticate", "Bearer error=\"invalid_token\"")
+    }
+}
+
+type Handler = dyn Fn(&Request) -> Reply + Send + Sync;
+
+pub struct FakeApi {
+    addr: SocketAddr,
+    requests: Arc<Mutex<Vec<Request>>>,
+    stop: Arc<AtomicBool>,
+    thread: Option<thread::JoinHandle<()>>,
+}
+
+impl FakeApi {
+    /// A server whose clock is right, answering with `handler`.
+    pub fn start(handler: impl Fn(&Request) -> Reply + Send + Sync + 'static) -> FakeApi {
+        Self::with_clock_offset(0, handler)
+    }
+
+    /// A server that serves `body` for signed balance requests, the real
+    /// 401 otherwise, and its time on the server-time path.
+    pub fn serving(body: &str) -> FakeApi {
+        let body = body.to_owned();
+        Self::start(move |req| standard(req, &body))
+    }
+
+    /// A server whose clock is `offset_ms` ahead of the real time.
+    pub fn with_clock_offset(
+        offset_ms: i64,
+        handler: impl Fn(&Request) -> Reply + Send + Sync + 'static,
+    ) -> FakeApi {
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1:0");
+        let addr = listener.local_addr().expect("local addr");
+        let requests = Arc::new(Mutex::new(Vec::new()));
+        let stop = Arc::new(AtomicBool::new(false));
+        let handler: Arc<Handler> = Arc::new(handler);
+        let thread = {
+            let (requests, stop) = (requests.clone(), stop.clone());
+            thread::spawn(move || {
+                for stream in listener.incoming() {
+                    if stop.load(Ordering::SeqCst) {
+                        break;
+                    }
+                    let Ok(stream) = stream else { continue };
+                    let (requests, handler) = (requests.clone(), handler.clone());
+                    thread::spawn(move || serve(stream, offset_ms, &requests, &*handler));
+                }
+            })
+        };
+        FakeApi {
+            addr,
+            requests,
+            stop,
+            thread: Some(thread),
+        }
+    }
+
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    pub fn requests(&self) -> Vec<Request> {
+        self.requests.lock().expect("requests lock").clone()
+    }
+
+    pub fn hits(&self, path: &str) -> usize {
+        self.requests().iter().filter(|r| r.path == path).count()
+    }
+}
+
+impl Drop for FakeApi {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::SeqCst);
+        let _ = TcpStream::connect(self.addr);
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+/// The real API's behaviour: balances for a correctly signed request, 401
+/// otherwise; the server time; 404 for anything else.
+pub fn standard(req: &Request, balances: &str) -> Reply {
+    match req.path.as_str() {
+        BALANCES => match &req.auth {
+            Ok(()) => Reply::json(200, balances),
+            Err(_) => Reply::unauthorized(),
+        },
+        SERVER_TIME => server_time(req),
+        _ => Reply::status(404),
+    }
+}
+
+/// The public server-time answer, by this server's clock.
+pub fn server_time(req: &Request) -> Reply {
+    let now = req.server_now_ms();
+    Reply::json(
+        200,
+        format!(r#"{{"serverTime":{now},"serverTime2":"(not checked)"}}"#),
+    )
+}
+
+impl Request {
+    /// The server's clock when the request arrived (carried in a header the
+    /// server adds for handlers).
+    pub fn server_now_ms(&self) -> i64 {
+        self.header("x-fake-server-now")
+            .and_then(|v| v.parse().ok())
+            .expect("server clock")
+    }
+}
+
+fn now_ms() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .expect("clock after 1970")
+        .as_millis() as i64
+}
+
+/// Recomputes the signature as the real API does.
+pub fn check_signature(headers: &[(String, String)], server_now: i64) -> Result<(), String> {
+    let get = |name: &str| {
+        headers
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
+            .ok_or(format!("no {name} header"))
+    };
+    let (key, stamp, signature) = (get("x-pck")?, get("x-stamp")?, get("x-signature")?);
+    if key != KEY {
+        return Err("unknown key".into());
+    }
+    if stamp.len() != 13 || !stamp.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(format!("stamp {stamp:?} is not 13 digits of ms"));
+    }
+    let stamp_ms: i64 = stamp.parse().map_err(|_| "bad stamp")?;
+    if (stamp_ms - server_now).abs() > 5_000 {
+        return Err(format!("stamp {} ms off", stamp_ms - server_now));
+    }
+    let secret = STANDARD.decode(SECRET).expect("test secret is base64");
+    let mut mac = Hmac::<Sha256>::new_from_slice(&secret).expect("any key length");
+    mac.update(format!("{key}{stamp}").as_bytes());
+    let expected = STANDARD.encode(mac.finalize().into_bytes());
+    if signature != expected {
+        return Err("signature mismatch".into());
+    }
+    Ok(())
+}
+
+fn serve(stream: TcpStream, offset_ms: i64, requests: &Mutex<Vec<Request>>, handler: &Handler) {
+    let _ = stream.set_read_timeout(Some(Duration::from_secs(5)));
+    let mut reader = BufReader::new(&stream);
+    let mut request_line = String::new();
+    if reader.read_line(&mut request_line).unwrap_or(0) == 0 {
+        return; // the shutdown poke, or a client that went away
+    }
+    let mut parts = request_line.split_whitespace();
+    let method = parts.next().unwrap_or_default().to_owned();
+    let path = parts.next().unwrap_or_default().to_owned();
+    let mut headers = Vec::new();
+    loop {
+        let mut line = String::new();
+        if reader.read_line(&mut line).unwrap_or(0) == 0 {
+            return;
+        }
+        let line = line.trim_end();
+        if line.is_empty() {
+            break;
+        }
+        if let Some((name, value)) = line.split_once(':') {
+            headers.push((name.trim().to_ascii_lowercase(), value.trim().to_owned()));
+        }
+    }
+    let server_now = now_ms() + offset_ms;
+    let auth = check_signature(&headers, server_now);
+    headers.push(("x-fake-server-now".into(), server_now.to_string()));
+    let request = {
+        let mut all = requests.lock().expect("requests lock");
+        let hit = all.iter().filter(|r| r.path == path).count();
+        let request = Request {
+            method,
+            path,
+            headers,
+            auth,
+            hit,
+        };
+        all.push(request.clone());
+        request
+    };
+    respond(stream, handler(&request));
+}
+
+fn respond(mut stream: TcpStream, reply: Reply) {
+    let head = |status: u16, len: usize, headers: &[(String, String)]| {
+        let mut head =
+            format!("HTTP/1.1 {status} Fake\r\nContent-Length: {len}\r\nConnection: close\r\n");
+        for (name, value) in headers {
+            head += &format!("{name}: {value}\r\n");
+        }
+        head + "\r\n"
+    };
+    let _ = match reply {
+        Reply::Respond {
+            status,
+            headers,
+            body,
+        } => stream
+            .write_all(head(status, body.len(), &headers).as_bytes())
+            .and_then(|()| stream.write_all(&body)),
+        Reply::Hangup => Ok(()),
+        Reply::Truncated { declared, body } => stream
+            .write_all(head(200, declared, &[]).as_bytes())
+            .and_then(|()| stream.write_all(&body)),
+        Reply::Slow(wait, reply) => {
+            thread::sleep(wait);
+            return respond(stream, *reply);
+        }
+        Reply::Huge { size } => {
+            let chunk = vec![b' '; 64 * 1024];
+            let mut result = stream.write_all(head(200, size, &[]).as_bytes());
+            let mut left = size;
+            while result.is_ok() && left > 0 {
+                let n = left.min(chunk.len());
+                result = stream.write_all(&chunk[..n]);
+                left -= n;
+            }
+            result
+        }
+    };
+    let _ = stream.flush();
+    // Read what the client may still send so that closing does not reset
+    // the connection before the client has read the answer.
+    let _ = stream.shutdown(std::net::Shutdown::Write);
+    let _ = stream.set_read_timeout(Some(Duration::from_millis(200)));
+    let _ = (&stream).read(&mut [0u8; 512]);
+}
+
+/// A scratch home for one test run of the binary: config directory, no
+/// BTCTURK_* from the developer's shell, no proxies.
+pub struct Sandbox {
+    pub home: tempfile::TempDir,
+}
+
+impl Sandbox {
+    pub fn new() -> Sandbox {
+        Sandbox {
+            home: tempfile::tempdir().expect("temp dir"),
+        }
+    }
+
+    /// The default config file path inside this sandbox.
+    pub fn default_config(&self) -> PathBuf {
+        self.home.path().join("config/btcturk-bal/config.toml")
+    }
+
+    /// Writes a config file with mode 0600 and returns its path.
+    pub fn write_config(&self, path: &Path, text: &str) -> PathBuf {
+        std::fs::create_dir_all(path.parent().expect("parent")).expect("config dir");
+        std::fs::write(path, text).expect("write config");
+        set_mode(path, 0o600);
+        path.to_path_buf()
+    }
+
+    /// The binary with a clean environment and no keys.
+    pub fn bare(&self) -> std::process::Command {
+        let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin!("btcturk-bal"));
+        cmd.env_clear()
+            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+            .env("HOME", self.home.path())
+            .env("XDG_CONFIG_HOME", self.home.path().join("config"))
+            .env("LANG", "C.UTF-8");
+        cmd
+    }
+
+    /// The binary pointed at `api` with the right keys in the environment.
+    pub fn cmd(&self, api: &FakeApi) -> std::process::Command {
+        let mut cmd = self.bare();
+        cmd.env("BTCTURK_BASE_URL", api.url())
+            .env("BTCTURK_API_KEY", KEY)
+            .env("BTCTURK_API_SECRET", SECRET);
+        cmd
+    }
+}
+
+pub fn set_mode(path: &Path, mode: u32) {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).expect("chmod");
+}
+
+/// What a run showed the user.
+#[derive(Debug)]
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+pub fn run(cmd: &mut std::process::Command) -> Run {
+    let out = cmd
+        .stdin(std::process::Stdio::null())
+        .output()
+        .expect("run btcturk-bal");
+    Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8(out.stdout).expect("stdout is UTF-8"),
+        stderr: String::from_utf8(out.stderr).expect("stderr is UTF-8"),
+    }
+}
+
+impl Run {
+    /// Asserts a failure the way a script sees it: the exit code, nothing on
+    /// stdout, and one error line containing each of `words`.
+    pub fn fails(&self, code: i32, words: &[&str]) -> &Self {
+        assert_eq!(self.code, code, "exit code; stderr:\n{}", self.stderr);
+        assert_eq!(self.stdout, "", "stdout must stay empty on failure");
+        let error = self
+            .stderr
+            .lines()
+            .find(|l| l.starts_with("btcturk-bal: error: "))
+            .unwrap_or_else(|| panic!("no error line in stderr:\n{}", self.stderr));
+        for word in words {
+            assert!(error.contains(word), "{word:?} not in {error:?}");
+        }
+        self
+    }
+
+    pub fn succeeds(&self) -> &Self {
+        assert_eq!(self.code, 0, "exit code; stderr:\n{}", self.stderr);
+        self
+    }
+
+    pub fn hint(&self) -> &str {
+        self.stderr
+            .lines()
+            .find_map(|l| l.strip_prefix("btcturk-bal: hint: "))
+            .unwrap_or_else(|| panic!("no hint in stderr:\n{}", self.stderr))
+    }
+}
