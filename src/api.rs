@@ -579,4 +579,103 @@ mod tests {
             assert!(wait >= full / 2 && wait <= full, "{attempt}: {wait:?}");
         }
     }
+
+    fn reply(status: u16, body: &[u8]) -> Reply {
+        Reply {
+            status,
+            content_type: None,
+            location: None,
+            retry_after: None,
+            body: body.to_vec(),
+        }
+    }
+
+    /// The full parse of a 200 answer, as `Client::balances` does it.
+    fn parse(body: &[u8]) -> Result<Vec<Balance>, String> {
+        let r = reply(200, body);
+        let data = interpret(&r).map_err(|_| "failure".to_string())?;
+        balance::parse_balances(data).map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn deep_nesting_is_an_error_not_a_stack_overflow() {
+        let body = "[".repeat(1_000_000);
+        assert!(parse(body.as_bytes()).is_err());
+        let body = format!("{{\"data\":{}", "[".repeat(1_000_000));
+        assert!(parse(body.as_bytes()).is_err());
+    }
+
+    mod properties {
+        use super::*;
+        use proptest::prelude::*;
+
+        /// JSON values of the kinds an answer could hold, nested a little.
+        fn json_value() -> impl Strategy<Value = serde_json::Value> {
+            use serde_json::Value;
+            let leaf = prop_oneof![
+                Just(Value::Null),
+                any::<bool>().prop_map(Value::Bool),
+                any::<i64>().prop_map(Value::from),
+                "[0-9.,eE+-]{0,12}".prop_map(Value::from),
+                "\\PC{0,12}".prop_map(Value::from),
+            ];
+            leaf.prop_recursive(4, 32, 6, |inner| {
+                prop_oneof![
+                    proptest::collection::vec(inner.clone(), 0..6)
+                        .prop_map(serde_json::Value::Array),
+                    proptest::collection::btree_map(
+                        prop_oneof![
+                            Just("data".to_string()),
+                            Just("success".to_string()),
+                            Just("message".to_string()),
+                            Just("code".to_string()),
+                            Just("error".to_string()),
+                            Just("asset".to_string()),
+                            Just("balance".to_string()),
+                            Just("free".to_string()),
+                            Just("locked".to_string()),
+                            Just("precision".to_string()),
+                            "[a-z]{1,6}",
+                        ],
+                        inner,
+                        0..8,
+                    )
+                    .prop_map(|m| serde_json::Value::Object(m.into_iter().collect())),
+                ]
+            })
+        }
+
+        proptest! {
+            #[test]
+            fn arbitrary_bytes_never_panic(body in proptest::collection::vec(any::<u8>(), 0..512), status in 100u16..600) {
+                let r = reply(status, &body);
+                let _ = interpret(&r).map(balance::parse_balances);
+                let _ = describe(&r);
+            }
+
+            #[test]
+            fn arbitrary_json_never_panics(value in json_value(), status in prop_oneof![Just(200u16), Just(400), Just(429), Just(503)]) {
+                let body = serde_json::to_vec(&value).expect("serializes");
+                let r = reply(status, &body);
+                let _ = interpret(&r).map(balance::parse_balances);
+                let _ = describe(&r);
+            }
+
+            #[test]
+            fn well_formed_assets_parse(
+                assets in proptest::collection::vec(("[A-Z]{2,5}", "(0|[1-9][0-9]{0,12})\\.[0-9]{1,16}"), 0..20)
+            ) {
+                let data: Vec<_> = assets.iter().map(|(code, amount)| serde_json::json!({
+                    "asset": code, "balance": amount, "free": amount, "locked": "0", "precision": 8
+                })).collect();
+                let body = serde_json::to_vec(&serde_json::json!({"success": true, "data": data})).expect("json");
+                let parsed = parse(&body).expect("parses");
+                prop_assert_eq!(parsed.len(), assets.len());
+                for (b, (code, amount)) in parsed.iter().zip(&assets) {
+                    prop_assert_eq!(&b.asset, code);
+                    prop_assert_eq!(b.balance.as_str(), amount.as_str());
+                }
+            }
+        }
+    }
 }

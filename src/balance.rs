@@ -373,4 +373,65 @@ mod tests {
             assert!(Amount::parse(nz).is_ok_and(|a| !a.is_zero()), "{nz}");
         }
     }
+
+    mod properties {
+        use super::*;
+        use proptest::prelude::*;
+
+        proptest! {
+            #[test]
+            fn plain_decimals_round_trip_exactly(
+                negative in any::<bool>(),
+                int in "(0|[1-9][0-9]{0,30})",
+                frac in proptest::option::of("[0-9]{1,30}"),
+                comma in any::<bool>(),
+            ) {
+                let sign = if negative { "-" } else { "" };
+                let dot = frac.as_ref().map(|f| format!(".{f}")).unwrap_or_default();
+                let expected = format!("{sign}{int}{dot}");
+                let sent = if comma { expected.replace('.', ",") } else { expected.clone() };
+                let amount = Amount::parse(&sent).expect("a plain decimal parses");
+                prop_assert_eq!(amount.as_str(), expected.as_str());
+                // Where rust_decimal can hold the value, both agree exactly.
+                if let Ok(d) = Decimal::from_str_exact(&expected) {
+                    prop_assert_eq!(amount.to_decimal(), Some(d));
+                }
+            }
+
+            #[test]
+            fn exponent_forms_match_rust_decimal(
+                mantissa in 0u64..1_000_000_000_000,
+                scale in 0u32..16,
+                exp in -12i64..12,
+            ) {
+                let m = Decimal::new(mantissa as i64, scale);
+                let text = format!("{m}e{exp}");
+                let amount = Amount::parse(&text).expect("exponent form parses");
+                let expected = if exp >= 0 {
+                    m * Decimal::from(10u64.pow(exp as u32))
+                } else {
+                    m / Decimal::from(10u64.pow(exp.unsigned_abs() as u32))
+                };
+                prop_assert_eq!(amount.to_decimal().map(|d| d.normalize()), Some(expected.normalize()));
+            }
+
+            #[test]
+            fn no_input_panics(text in "\\PC{0,64}") {
+                let _ = Amount::parse(&text).map(|a| a.truncated(8));
+            }
+
+            #[test]
+            fn truncation_never_exceeds_the_value(
+                int in "(0|[1-9][0-9]{0,10})",
+                frac in "[0-9]{0,16}",
+                places in 0u32..12,
+            ) {
+                let text = if frac.is_empty() { int.clone() } else { format!("{int}.{frac}") };
+                let amount = Amount::parse(&text).expect("parses");
+                let shown = Decimal::from_str_exact(&amount.truncated(places)).expect("decimal");
+                let exact = amount.to_decimal().expect("fits");
+                prop_assert!(shown <= exact && exact - shown < Decimal::new(1, places));
+            }
+        }
+    }
 }
