@@ -183,10 +183,12 @@ impl<'a> Client<'a> {
         }
         match self.server_clock_offset() {
             Ok(offset) if offset.abs() > SKEW_TOLERANCE_MS => {
-                self.log.note(&format!(
-                    "{}; signing again with the API's time",
-                    clock::describe_skew(offset)
-                ));
+                self.log.verbose(|| {
+                    format!(
+                        "{}; signing again with the API's time",
+                        clock::describe_skew(offset)
+                    )
+                });
                 self.clock_offset_ms = offset;
                 self.clock_corrected = true;
                 // Stamps stay increasing only within one clock: a clock that
@@ -373,7 +375,7 @@ fn parse_envelope(reply: &Reply) -> Result<Envelope<'_>, Error> {
             Error::Response(format!("the answer is not the documented envelope: {e}"))
         } else {
             Error::Response(format!(
-                "status {} with a body that is not JSON ({}, {} bytes)",
+                "status {} with a body that is not JSON ({}, {} bytes; {e})",
                 status_text(reply.status),
                 content_type(reply),
                 reply.body.len()
@@ -532,10 +534,15 @@ fn transport_failure(e: ureq::Error, url: &str, timeout: Duration) -> Failure {
         }
         ureq::Error::HostNotFound => Failure::Fatal(unreachable("host not found".into())),
         ureq::Error::Rustls(rustls::Error::InvalidCertificate(problem)) => {
-            Failure::Fatal(Error::Certificate {
-                url: url.to_owned(),
-                cause: format!("{problem:?}"),
-            })
+            Failure::Fatal(certificate_error(url, &problem))
+        }
+        // rustls reports a rejected certificate through the I/O error of
+        // the handshake; only its source tells it from a network failure.
+        ureq::Error::Io(ref io)
+            if let Some(rustls::Error::InvalidCertificate(problem)) =
+                io.get_ref().and_then(|e| e.downcast_ref::<rustls::Error>()) =>
+        {
+            Failure::Fatal(certificate_error(url, problem))
         }
         ureq::Error::Protocol(p) => {
             Failure::Fatal(Error::Response(format!("not a valid HTTP response: {p}")))
@@ -544,6 +551,27 @@ fn transport_failure(e: ureq::Error, url: &str, timeout: Duration) -> Failure {
             Failure::Fatal(Error::Response("response headers too large".into()))
         }
         other => Failure::Fatal(unreachable(other.to_string())),
+    }
+}
+
+fn certificate_error(url: &str, problem: &rustls::CertificateError) -> Error {
+    use rustls::CertificateError as C;
+    let cause = match problem {
+        C::UnknownIssuer => {
+            "issued by an authority the trust store does not know (self-signed?)".into()
+        }
+        C::Expired | C::ExpiredContext { .. } => "expired".into(),
+        C::NotValidYet | C::NotValidYetContext { .. } => "not valid yet (check the clock)".into(),
+        C::NotValidForName | C::NotValidForNameContext { .. } => {
+            "not valid for this host name".into()
+        }
+        C::Revoked => "revoked".into(),
+        C::BadSignature => "bad signature".into(),
+        other => format!("{other:?}"),
+    };
+    Error::Certificate {
+        url: url.to_owned(),
+        cause,
     }
 }
 

@@ -151,9 +151,10 @@ impl Error {
                 ),
                 other => {
                     let clock = match other {
-                        ClockNote::Fine(ms) => {
-                            format!("(clock checked: {})", crate::clock::describe_skew(*ms))
-                        }
+                        ClockNote::Fine(ms) => format!(
+                            "not the clock: it is within {:.1} s of the API's",
+                            ms.unsigned_abs() as f32 / 1000.0
+                        ),
                         ClockNote::Unknown(Some(why)) => {
                             format!("the system clock (could not compare it: {why})")
                         }

@@ -123,3 +123,20 @@ fn failed_write_is_exit_74() {
         "{stderr}"
     );
 }
+
+#[test]
+fn untrusted_certificate_is_exit_69_before_any_request() {
+    let server = crate::support::TlsServer::start();
+    let sandbox = Sandbox::new();
+    let run = run(sandbox
+        .bare()
+        .env("BTCTURK_API_KEY", KEY)
+        .env("BTCTURK_API_SECRET", SECRET)
+        .env("BTCTURK_BASE_URL", &server.url));
+    run.fails(69, &["TLS certificate", "not accepted", "self-signed"]);
+    assert_eq!(
+        server.requests(),
+        0,
+        "a request crossed an untrusted connection"
+    );
+}

@@ -432,3 +432,53 @@ impl Run {
             .unwrap_or_else(|| panic!("no hint in stderr:\n{}", self.stderr))
     }
 }
+
+/// A TLS server on 127.0.0.1 with a self-signed certificate (for 127.0.0.1
+/// and localhost, valid until 2126), counting the requests that got past
+/// the handshake.
+pub struct TlsServer {
+    pub url: String,
+    requests: Arc<std::sync::atomic::AtomicUsize>,
+}
+
+impl TlsServer {
+    pub fn start() -> TlsServer {
+        use rustls::pki_types::pem::PemObject;
+        use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+        let fixture = |name: &str| format!("{}/tests/fixtures/{name}", env!("CARGO_MANIFEST_DIR"));
+        let certs = CertificateDer::pem_file_iter(fixture("self-signed.crt"))
+            .expect("certificate fixture")
+            .collect::<Result<Vec<_>, _>>()
+            .expect("certificate PEM");
+        let key = PrivateKeyDer::from_pem_file(fixture("self-signed.key")).expect("key fixture");
+        let config = Arc::new(
+            rustls::ServerConfig::builder_with_provider(Arc::new(
+                rustls::crypto::ring::default_provider(),
+            ))
+            .with_safe_default_protocol_versions()
+            .expect("protocol versions")
+            .with_no_client_auth()
+            .with_single_cert(certs, key)
+            .expect("server config"),
+        );
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+        let url = format!("https://{}", listener.local_addr().expect("addr"));
+        let requests = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let counter = requests.clone();
+        thread::spawn(move || {
+            for stream in listener.incoming().flatten() {
+                let _ = stream.set_read_timeout(Some(Duration::from_secs(5)));
+                let conn = rustls::ServerConnection::new(config.clone()).expect("connection");
+                let mut tls = rustls::StreamOwned::new(conn, stream);
+                if matches!(tls.read(&mut [0u8; 1024]), Ok(n) if n > 0) {
+                    counter.fetch_add(1, Ordering::SeqCst);
+                }
+            }
+        });
+        TlsServer { url, requests }
+    }
+
+    pub fn requests(&self) -> usize {
+        self.requests.load(Ordering::SeqCst)
+    }
+}
