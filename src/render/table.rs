@@ -1,7 +1,9 @@
 //! `-o table`: for reading. Amounts at the asset's display precision,
 //! truncated toward zero so the table never shows more than the user has.
 
-use comfy_table::{CellAlignment, ContentArrangement, Table, presets};
+use comfy_table::{
+    CellAlignment, ColumnConstraint, ContentArrangement, Table, Width, presets,
+};
 
 use super::Report;
 use crate::balance::{Amount, Balance};
@@ -24,9 +26,16 @@ pub fn render(report: &Report, terminal: bool) -> Vec<u8> {
             shown(&b.locked, b),
         ]);
     }
-    for column in 2..5 {
-        if let Some(c) = table.column_mut(column) {
-            c.set_cell_alignment(CellAlignment::Right);
+    // On a narrow terminal only the name wraps, and not below ten
+    // characters: a number split over two lines reads as two numbers.
+    for (index, column) in table.column_iter_mut().enumerate() {
+        column.set_constraint(if index == 1 {
+            ColumnConstraint::LowerBoundary(Width::Fixed(10))
+        } else {
+            ColumnConstraint::ContentWidth
+        });
+        if index >= 2 {
+            column.set_cell_alignment(CellAlignment::Right);
         }
     }
     let mut out = table.to_string().into_bytes();
