@@ -1,9 +1,7 @@
 //! `-o table`: for reading. Amounts at the asset's display precision,
 //! truncated toward zero so the table never shows more than the user has.
 
-use comfy_table::{
-    CellAlignment, ColumnConstraint, ContentArrangement, Table, Width, presets,
-};
+use comfy_table::{CellAlignment, ColumnConstraint, ContentArrangement, Table, Width, presets};
 
 use super::Report;
 use crate::balance::{Amount, Balance};
