@@ -12,9 +12,11 @@ use crate::clock;
 use crate::config::ApiSettings;
 use crate::error::{ClockNote, Error, Result};
 use crate::term::{self, Log, sanitize};
+use crate::valuation::{self, Prices};
 
 const BALANCES_PATH: &str = "/api/v1/users/balances";
 const SERVER_TIME_PATH: &str = "/api/v2/server/time";
+const TICKER_PATH: &str = "/api/v2/ticker";
 
 /// The API accepts a stamp within ±5 s of its clock; beyond 2 s a correction
 /// is worth one more signed request.
@@ -129,6 +131,23 @@ impl<'a> Client<'a> {
             ));
         }
         result
+    }
+
+    /// `GET /api/v2/ticker`: public, unsigned, with retries.
+    pub fn prices(&mut self) -> Result<Prices> {
+        self.with_retries(|client, attempt| {
+            let reply = client.send(TICKER_PATH, false, attempt)?;
+            let data = interpret(&reply).map_err(|failure| match failure {
+                // No key is involved, so no clock to correct.
+                Failure::Unauthorized { detail } => Failure::Fatal(Error::Auth {
+                    status: 401,
+                    detail,
+                    clock: ClockNote::Unknown(None),
+                }),
+                other => other,
+            })?;
+            Ok(valuation::parse_ticker(data)?)
+        })
     }
 
     /// Runs `attempt` until it succeeds, fails for good, or the retries run out.

@@ -6,6 +6,7 @@
 //! table truncates that text toward zero at the asset's precision, which is
 //! exact too.
 
+use std::cmp::Ordering;
 use std::fmt;
 
 use rust_decimal::Decimal;
@@ -98,7 +99,6 @@ impl Amount {
 
     /// The value as a `Decimal`, or `None` when it has more digits than a
     /// `Decimal` holds (it is never rounded to fit).
-    #[allow(dead_code)] // used by valuation and sorting
     pub fn to_decimal(&self) -> Option<Decimal> {
         Decimal::from_str_exact(&self.0).ok()
     }
@@ -119,6 +119,37 @@ impl Amount {
             out.remove(0);
         }
         out
+    }
+
+    /// Numeric order, exact at any number of digits. (Not `Ord`: `0.10` and
+    /// `0.1` are equal in value but kept apart as text.)
+    pub fn cmp_value(&self, other: &Self) -> Ordering {
+        let (a_neg, a_int, a_frac) = self.parts();
+        let (b_neg, b_int, b_frac) = other.parts();
+        let magnitude = a_int
+            .len()
+            .cmp(&b_int.len())
+            .then_with(|| a_int.cmp(b_int))
+            .then_with(|| {
+                let (a, b) = (a_frac.trim_end_matches('0'), b_frac.trim_end_matches('0'));
+                a.cmp(b)
+            });
+        match (a_neg && !self.is_zero(), b_neg && !other.is_zero()) {
+            (false, false) => magnitude,
+            (true, true) => magnitude.reverse(),
+            (false, true) => Ordering::Greater,
+            (true, false) => Ordering::Less,
+        }
+    }
+
+    /// Sign, integer digits without leading zeros, fraction digits.
+    fn parts(&self) -> (bool, &str, &str) {
+        let (negative, digits) = match self.0.strip_prefix('-') {
+            Some(rest) => (true, rest),
+            None => (false, &*self.0),
+        };
+        let (int, frac) = digits.split_once('.').unwrap_or((digits, ""));
+        (negative, int.trim_start_matches('0'), frac)
     }
 }
 
@@ -362,6 +393,40 @@ mod tests {
         assert_eq!(t("5", 2), "5.00");
         assert_eq!(t("5.1", 0), "5");
         assert_eq!(t("0,0000000000000000", 8), "0.00000000");
+    }
+
+    #[test]
+    fn orders_by_value_exactly() {
+        let a = |s: &str| Amount::parse(s).expect("amount");
+        let mut v = [
+            "10",
+            "9.99",
+            "-1",
+            "0",
+            "-0.5",
+            "0.10",
+            "98765432109876.5432109876543210987",
+            "0.1",
+        ]
+        .map(a)
+        .to_vec();
+        v.sort_by(Amount::cmp_value);
+        let shown: Vec<_> = v.iter().map(Amount::as_str).collect();
+        assert_eq!(
+            shown,
+            [
+                "-1",
+                "-0.5",
+                "0",
+                "0.10",
+                "0.1",
+                "9.99",
+                "10",
+                "98765432109876.5432109876543210987"
+            ]
+        );
+        assert_eq!(a("0.10").cmp_value(&a("0.1")), Ordering::Equal);
+        assert_eq!(a("-0").cmp_value(&a("0.0")), Ordering::Equal);
     }
 
     #[test]

@@ -4,6 +4,7 @@
 use std::path::PathBuf;
 
 use clap::{Parser, ValueEnum};
+use rust_decimal::Decimal;
 
 const AFTER_HELP: &str = "\
 Keys come from the environment (BTCTURK_API_KEY, BTCTURK_API_SECRET) or the
@@ -71,10 +72,68 @@ pub struct Cli {
     #[arg(long, value_name = "SECS", default_value_t = 10, value_parser = clap::value_parser!(u64).range(0..=3600))]
     pub max_wait: u64,
 
+    /// Value every asset in this currency from the exchange's public prices,
+    /// and give the total.
+    #[arg(long, value_name = "CUR", value_enum, ignore_case = true)]
+    pub value_in: Option<Currency>,
+
+    /// With --value-in: hide priced assets worth less than AMOUNT (dust).
+    /// Assets without a price stay when their balance is not zero.
+    #[arg(long, value_name = "AMOUNT", requires = "value_in", value_parser = parse_decimal)]
+    pub min_value: Option<Decimal>,
+
+    /// Order of the assets: by code, or by balance or value, largest first
+    /// (value needs --value-in).
+    #[arg(long, value_enum, default_value_t = Sort::Asset)]
+    pub sort: Sort,
+
     /// Log each request and response to stderr (the signature redacted, the
     /// key shortened).
     #[arg(short, long)]
     pub verbose: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Currency {
+    #[value(name = "TRY")]
+    Try,
+    #[value(name = "USDT")]
+    Usdt,
+}
+
+impl Currency {
+    pub fn code(self) -> &'static str {
+        match self {
+            Currency::Try => "TRY",
+            Currency::Usdt => "USDT",
+        }
+    }
+
+    /// The other quote currency, for routes without a direct pair.
+    pub fn other(self) -> Currency {
+        match self {
+            Currency::Try => Currency::Usdt,
+            Currency::Usdt => Currency::Try,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Sort {
+    /// By asset code, A to Z.
+    Asset,
+    /// By total balance, largest first.
+    Balance,
+    /// By value, largest first; assets without a price last.
+    Value,
+}
+
+/// An exact decimal from the command line (never through f64).
+fn parse_decimal(text: &str) -> Result<Decimal, String> {
+    crate::balance::Amount::parse(text)
+        .ok()
+        .and_then(|a| a.to_decimal())
+        .ok_or_else(|| format!("{text:?} is not a decimal number"))
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -16,6 +16,7 @@ use crate::auth::Credentials;
 use crate::balance::Filter;
 use crate::cli::{Cli, Format};
 use crate::error::{Error, Result};
+use crate::report::View;
 use crate::term::Log;
 
 pub const DEFAULT_BASE_URL: &str = "https://api.btcturk.com";
@@ -36,7 +37,7 @@ pub struct Settings {
     pub api: ApiSettings,
     pub output: Format,
     pub header: bool,
-    pub filter: Filter,
+    pub view: View,
     pub log: Log,
 }
 
@@ -148,14 +149,19 @@ impl Settings {
             },
             output: cli.output,
             header: !cli.no_header,
-            filter: Filter {
-                non_zero: cli.non_zero,
-                assets: cli
-                    .assets
-                    .iter()
-                    .map(|a| a.trim().to_ascii_uppercase())
-                    .filter(|a| !a.is_empty())
-                    .collect(),
+            view: View {
+                filter: Filter {
+                    non_zero: cli.non_zero,
+                    assets: cli
+                        .assets
+                        .iter()
+                        .map(|a| a.trim().to_ascii_uppercase())
+                        .filter(|a| !a.is_empty())
+                        .collect(),
+                },
+                value_in: cli.value_in,
+                min_value: cli.min_value,
+                sort: cli.sort,
             },
             log: Log {
                 verbose: cli.verbose,

@@ -8,18 +8,30 @@ mod clock;
 mod config;
 mod error;
 mod render;
+mod report;
 mod term;
+mod valuation;
 
 use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
 
-use clap::Parser;
+use clap::{CommandFactory, Parser};
 
+use crate::balance::Balance;
 use crate::config::Settings;
 use crate::error::{Error, Result};
+use crate::valuation::Prices;
 
 fn main() -> ExitCode {
     let cli = cli::Cli::parse();
+    if cli.sort == cli::Sort::Value && cli.value_in.is_none() {
+        cli::Cli::command()
+            .error(
+                clap::error::ErrorKind::MissingRequiredArgument,
+                "--sort value needs --value-in CUR",
+            )
+            .exit();
+    }
     match run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
@@ -31,26 +43,20 @@ fn main() -> ExitCode {
 
 fn run(cli: cli::Cli) -> Result<()> {
     let settings = Settings::resolve(cli)?;
-    let all = api::Client::new(&settings.api, settings.log).balances()?;
+    let (balances, prices) = fetch(&settings)?;
     let fetched_at = clock::rfc3339_now();
 
-    for code in settings.filter.unknown_assets(&all) {
+    for code in settings.view.filter.unknown_assets(&balances) {
         settings.log.warn(&format!(
             "the account has no asset {}",
             term::sanitize(code)
         ));
     }
-    let shown: Vec<_> = all
-        .into_iter()
-        .filter(|b| settings.filter.keeps(b))
-        .collect();
+    let report = report::build(balances, prices.as_ref(), &settings.view, fetched_at);
 
     let stdout = std::io::stdout();
     let bytes = render::render(
-        &render::Report {
-            fetched_at: &fetched_at,
-            balances: &shown,
-        },
+        &report,
         &render::Options {
             format: settings.output,
             header: settings.header,
@@ -58,6 +64,23 @@ fn run(cli: cli::Cli) -> Result<()> {
         },
     )?;
     write_out(&mut stdout.lock(), &bytes)
+}
+
+/// The balances, and with `--value-in` the prices, fetched side by side so
+/// that valuing adds no round trip. Either failing fails the run.
+fn fetch(settings: &Settings) -> Result<(Vec<Balance>, Option<Prices>)> {
+    let balances = || api::Client::new(&settings.api, settings.log).balances();
+    if settings.view.value_in.is_none() {
+        return Ok((balances()?, None));
+    }
+    std::thread::scope(|scope| {
+        let prices = scope.spawn(|| api::Client::new(&settings.api, settings.log).prices());
+        let balances = balances();
+        let prices = prices
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        Ok((balances?, Some(prices?)))
+    })
 }
 
 /// Writes the rendered output in one go. A reader that went away (`| head`)

@@ -11,6 +11,8 @@ mod faults;
 mod output;
 #[path = "cli/security.rs"]
 mod security;
+#[path = "cli/valuation.rs"]
+mod valuation;
 
 /// An account like the API page's example: comma decimals as the page
 /// shows, dot decimals as the live API sends, a zero balance, a name that

@@ -1,8 +1,8 @@
 //! `-o csv`: RFC 4180 through the csv crate; exact amounts, empty fields
 //! for absent values.
 
-use super::Report;
 use crate::balance::Amount;
+use crate::report::Report;
 
 const HEADER: [&str; 9] = [
     "fetched_at",
@@ -16,15 +16,25 @@ const HEADER: [&str; 9] = [
     "precision",
 ];
 
+/// Added after the others with `--value-in`.
+const VALUATION_HEADER: [&str; 2] = ["price", "value"];
+
 pub fn render(report: &Report, header: bool) -> csv::Result<Vec<u8>> {
-    let mut out = csv::Writer::from_writer(Vec::with_capacity(report.balances.len() * 128));
+    let valuing = report.valuation.is_some();
+    let mut out = csv::Writer::from_writer(Vec::with_capacity(report.rows.len() * 128));
     if header {
-        out.write_record(HEADER)?;
+        let mut fields = HEADER.to_vec();
+        if valuing {
+            fields.extend(VALUATION_HEADER);
+        }
+        out.write_record(fields)?;
     }
-    for b in report.balances {
+    let opt = |d: Option<rust_decimal::Decimal>| d.map(|d| d.to_string()).unwrap_or_default();
+    for row in &report.rows {
+        let b = &row.balance;
         let precision = b.precision.map(|p| p.to_string()).unwrap_or_default();
-        out.write_record([
-            report.fetched_at,
+        let mut record = vec![
+            report.fetched_at.as_str(),
             &b.asset,
             b.name.as_deref().unwrap_or(""),
             b.balance.as_str(),
@@ -33,7 +43,12 @@ pub fn render(report: &Report, header: bool) -> csv::Result<Vec<u8>> {
             b.order_fund.as_ref().map_or("", Amount::as_str),
             b.request_fund.as_ref().map_or("", Amount::as_str),
             &precision,
-        ])?;
+        ];
+        let (price, value) = (opt(row.price), opt(row.value));
+        if valuing {
+            record.extend([price.as_str(), value.as_str()]);
+        }
+        out.write_record(record)?;
     }
     out.into_inner().map_err(|e| e.into_error().into())
 }

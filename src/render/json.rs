@@ -1,14 +1,17 @@
-//! `-o json`: one object, every amount a string holding the API's exact value.
+//! `-o json`: one object, every amount a string holding the exact value.
 
-use serde::Serialize;
+use rust_decimal::Decimal;
+use serde::{Serialize, Serializer};
 
-use super::Report;
-use crate::balance::{Amount, Balance};
+use crate::balance::Amount;
+use crate::report::{Report, Row};
 
 #[derive(Serialize)]
 struct Document<'a> {
     fetched_at: &'a str,
     assets: Vec<Asset<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    valuation: Option<Valuation<'a>>,
 }
 
 #[derive(Serialize)]
@@ -21,27 +24,64 @@ struct Asset<'a> {
     order_fund: Option<&'a Amount>,
     request_fund: Option<&'a Amount>,
     precision: Option<u32>,
+    /// Present only when valuing (`--value-in`).
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    valued: Option<Valued>,
 }
 
-impl<'a> From<&'a Balance> for Asset<'a> {
-    fn from(b: &'a Balance) -> Self {
-        Asset {
-            asset: &b.asset,
-            name: b.name.as_deref(),
-            balance: &b.balance,
-            free: &b.free,
-            locked: &b.locked,
-            order_fund: b.order_fund.as_ref(),
-            request_fund: b.request_fund.as_ref(),
-            precision: b.precision,
-        }
+#[derive(Serialize)]
+struct Valued {
+    #[serde(serialize_with = "exact")]
+    price: Option<Decimal>,
+    #[serde(serialize_with = "exact")]
+    value: Option<Decimal>,
+}
+
+#[derive(Serialize)]
+struct Valuation<'a> {
+    currency: &'a str,
+    #[serde(serialize_with = "exact")]
+    total: Option<Decimal>,
+    unpriced: &'a [String],
+}
+
+/// A decimal as a string with all its digits (rust_decimal's own serde
+/// support is not enabled: it would be one more way to reach f64).
+fn exact<S: Serializer>(d: &Option<Decimal>, s: S) -> Result<S::Ok, S::Error> {
+    match d {
+        Some(d) => s.collect_str(d),
+        None => s.serialize_none(),
+    }
+}
+
+fn asset(row: &Row, valuing: bool) -> Asset<'_> {
+    let b = &row.balance;
+    Asset {
+        asset: &b.asset,
+        name: b.name.as_deref(),
+        balance: &b.balance,
+        free: &b.free,
+        locked: &b.locked,
+        order_fund: b.order_fund.as_ref(),
+        request_fund: b.request_fund.as_ref(),
+        precision: b.precision,
+        valued: valuing.then_some(Valued {
+            price: row.price,
+            value: row.value,
+        }),
     }
 }
 
 pub fn render(report: &Report) -> serde_json::Result<Vec<u8>> {
+    let valuing = report.valuation.is_some();
     let doc = Document {
-        fetched_at: report.fetched_at,
-        assets: report.balances.iter().map(Asset::from).collect(),
+        fetched_at: &report.fetched_at,
+        assets: report.rows.iter().map(|r| asset(r, valuing)).collect(),
+        valuation: report.valuation.as_ref().map(|v| Valuation {
+            currency: v.currency.code(),
+            total: v.total,
+            unpriced: &v.unpriced,
+        }),
     };
     let mut out = serde_json::to_vec_pretty(&doc)?;
     out.push(b'\n');

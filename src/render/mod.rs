@@ -5,16 +5,9 @@ mod csv;
 mod json;
 mod table;
 
-use crate::balance::Balance;
 use crate::cli::Format;
 use crate::error::{Error, Result};
-
-/// What a run shows: the filtered balances and when they were fetched.
-pub struct Report<'a> {
-    /// RFC 3339 UTC, the same for every row of a run.
-    pub fetched_at: &'a str,
-    pub balances: &'a [Balance],
-}
+use crate::report::Report;
 
 pub struct Options {
     pub format: Format,

@@ -362,12 +362,21 @@ fn fifty_thousand_assets_work() {
     body += "]}";
     let api = FakeApi::serving(&body);
     let sandbox = Sandbox::new();
-    let run = run(sandbox.cmd(&api).args(["-o", "csv", "--no-header"]));
+    let run = run(sandbox
+        .cmd(&api)
+        .args(["-o", "csv", "--no-header", "--sort", "balance"]));
     run.succeeds();
-    assert_eq!(run.stdout.lines().count(), 50_000);
+    let lines: Vec<_> = run.stdout.lines().collect();
+    assert_eq!(lines.len(), 50_000);
     assert!(
-        run.stdout.ends_with(
-            ",A49999,Asset 49999,49999.0000000000000001,49999.0000000000000001,0,0,0,8\n"
-        )
+        lines[0]
+            .ends_with(",A49999,Asset 49999,49999.0000000000000001,49999.0000000000000001,0,0,0,8"),
+        "{}",
+        lines[0]
+    );
+    assert!(
+        lines[49_999].ends_with(",A0,Asset 0,0.0000000000000001,0.0000000000000001,0,0,0,8"),
+        "{}",
+        lines[49_999]
     );
 }

@@ -26,9 +26,9 @@ fn table_shows_amounts_at_precision_truncated() {
 +-------+-------------------+------------+------------+------------+
 | Asset | Name              |      Total |       Free |     Locked |
 +==================================================================+
-| TRY   | Türk Lirası       |   27223.72 |   22349.36 |    4874.36 |
 | BTC   | Bitcoin           | 9.75021866 | 6.43924146 | 3.31097719 |
 | ETH   | Ethereum          | 0.00000000 | 0.00000000 | 0.00000000 |
+| TRY   | Türk Lirası       |   27223.72 |   22349.36 |    4874.36 |
 | XYZ   | Odd \"Token\", Inc. |        1.5 |        1.5 |          0 |
 +-------+-------------------+------------+------------+------------+
 "
@@ -51,15 +51,15 @@ fn json_carries_exact_amounts_and_nulls() {
         json!({
             "fetched_at": "T",
             "assets": [
-                {"asset": "TRY", "name": "Türk Lirası", "balance": "27223.7283250757643288",
-                 "free": "22349.3654565035348765", "locked": "4874.3628685722294523",
-                 "order_fund": "4874.3628685722294523", "request_fund": "0", "precision": 2},
                 {"asset": "BTC", "name": "Bitcoin", "balance": "9.7502186644553258",
                  "free": "6.439241464455326", "locked": "3.3109771999999998",
                  "order_fund": "3.3109771999999998", "request_fund": "0", "precision": 8},
                 {"asset": "ETH", "name": "Ethereum", "balance": "0.0000000000000000",
                  "free": "0.0000000000000000", "locked": "0", "order_fund": "0",
                  "request_fund": "0", "precision": 8},
+                {"asset": "TRY", "name": "Türk Lirası", "balance": "27223.7283250757643288",
+                 "free": "22349.3654565035348765", "locked": "4874.3628685722294523",
+                 "order_fund": "4874.3628685722294523", "request_fund": "0", "precision": 2},
                 {"asset": "XYZ", "name": "Odd \"Token\", Inc.", "balance": "1.5",
                  "free": "1.5", "locked": "0", "order_fund": null, "request_fund": null,
                  "precision": null}
@@ -96,9 +96,9 @@ fn csv_is_rfc4180_with_exact_amounts() {
         csv_rows(&run.stdout, true),
         [
             "fetched_at,asset,name,balance,free,locked,order_fund,request_fund,precision",
-            "TRY,Türk Lirası,27223.7283250757643288,22349.3654565035348765,4874.3628685722294523,4874.3628685722294523,0,2",
             "BTC,Bitcoin,9.7502186644553258,6.439241464455326,3.3109771999999998,3.3109771999999998,0,8",
             "ETH,Ethereum,0.0000000000000000,0.0000000000000000,0,0,0,8",
+            "TRY,Türk Lirası,27223.7283250757643288,22349.3654565035348765,4874.3628685722294523,4874.3628685722294523,0,2",
             "XYZ,\"Odd \"\"Token\"\", Inc.\",1.5,1.5,0,,,",
         ]
     );
@@ -137,15 +137,15 @@ fn assets_shown(args: &[&str]) -> (Vec<String>, String) {
 
 #[test]
 fn non_zero_drops_zero_balances() {
-    assert_eq!(assets_shown(&["--non-zero"]).0, ["TRY", "BTC", "XYZ"]);
-    assert_eq!(assets_shown(&["-z"]).0, ["TRY", "BTC", "XYZ"]);
+    assert_eq!(assets_shown(&["--non-zero"]).0, ["BTC", "TRY", "XYZ"]);
+    assert_eq!(assets_shown(&["-z"]).0, ["BTC", "TRY", "XYZ"]);
 }
 
 #[test]
 fn asset_filter_is_repeatable_comma_separated_and_case_insensitive() {
     assert_eq!(
         assets_shown(&["-a", "btc,Try", "--asset", "eth"]).0,
-        ["TRY", "BTC", "ETH"]
+        ["BTC", "ETH", "TRY"]
     );
     assert_eq!(assets_shown(&["-a", "eth", "-z"]).0, Vec::<String>::new());
 }

@@ -28,6 +28,7 @@ pub const WRONG_SECRET: &str = "d3Jvbmcgc2VjcmV0IGZvciB0aGUgdGVzdHM=";
 
 pub const BALANCES: &str = "/api/v1/users/balances";
 pub const SERVER_TIME: &str = "/api/v2/server/time";
+pub const TICKER: &str = "/api/v2/ticker";
 
 /// A request as the fake server saw it.
 #[derive(Debug, Clone)]

@@ -1,0 +1,206 @@
+//! Portfolio value: prices from the public ticker, and each asset's price in
+//! the chosen currency, through the other quote currency when no direct
+//! pair exists.
+
+use std::collections::HashMap;
+
+use rust_decimal::Decimal;
+use serde::Deserialize;
+use serde_json::value::RawValue;
+
+use crate::balance::{Amount, json_problem};
+use crate::cli::Currency;
+use crate::error::{Error, Result};
+use crate::term::{clip, sanitize};
+
+/// Last prices by (numerator, denominator), upper case: ("BTC", "TRY").
+#[derive(Debug, Default)]
+pub struct Prices {
+    last: HashMap<(String, String), Decimal>,
+}
+
+/// A ticker entry; only what pricing needs. Prices are JSON numbers, read
+/// from their text.
+#[derive(Deserialize)]
+struct RawPair<'a> {
+    #[serde(rename = "numeratorSymbol")]
+    numerator: Option<String>,
+    #[serde(rename = "denominatorSymbol")]
+    denominator: Option<String>,
+    #[serde(borrow)]
+    last: Option<&'a RawValue>,
+}
+
+/// Parses the ticker's `data` list. Pairs without symbols or a last price
+/// are skipped: they price nothing.
+pub fn parse_ticker(data: &RawValue) -> Result<Prices> {
+    let pairs: Vec<RawPair> = serde_json::from_str(data.get()).map_err(|e| {
+        Error::Response(format!(
+            "ticker `data` is not a list of pairs: {}",
+            json_problem(&e)
+        ))
+    })?;
+    let mut last = HashMap::with_capacity(pairs.len());
+    for pair in pairs {
+        let (Some(num), Some(den), Some(raw)) = (pair.numerator, pair.denominator, pair.last)
+        else {
+            continue;
+        };
+        if raw.get() == "null" {
+            continue;
+        }
+        let text = raw.get().trim_matches('"');
+        let price = Amount::parse(text)
+            .ok()
+            .and_then(|a| a.to_decimal())
+            .ok_or_else(|| {
+                Error::Response(format!(
+                    "ticker pair {}/{} has a `last` price that is not a decimal number: {}",
+                    sanitize(&num),
+                    sanitize(&den),
+                    sanitize(&clip(raw.get(), 60))
+                ))
+            })?;
+        last.insert((num.to_ascii_uppercase(), den.to_ascii_uppercase()), price);
+    }
+    Ok(Prices { last })
+}
+
+/// An asset's price in the chosen currency, and how to value a balance.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Quote {
+    /// Units of the currency per unit of the asset (a pair, a product of
+    /// two pairs, or 1 for the currency itself).
+    Times(Decimal),
+    /// Through TRY into USDT: `amount × numerator ÷ divisor`. Dividing
+    /// last keeps values exact up to the one division.
+    Ratio {
+        numerator: Decimal,
+        divisor: Decimal,
+    },
+}
+
+impl Quote {
+    /// The price of one unit.
+    pub fn price(self) -> Option<Decimal> {
+        self.value(Decimal::ONE)
+    }
+
+    /// The value of `amount` units; `None` on overflow or a zero divisor.
+    pub fn value(self, amount: Decimal) -> Option<Decimal> {
+        match self {
+            Quote::Times(price) => amount.checked_mul(price),
+            Quote::Ratio { numerator, divisor } => {
+                amount.checked_mul(numerator)?.checked_div(divisor)
+            }
+        }
+    }
+}
+
+impl Prices {
+    /// How `asset` is priced in `currency`: the direct pair, else through
+    /// the other quote currency and USDT/TRY. `None`: no route.
+    pub fn quote(&self, asset: &str, currency: Currency) -> Option<Quote> {
+        let asset = asset.to_ascii_uppercase();
+        let last = |q: Currency| -> Option<Decimal> {
+            if asset == q.code() {
+                Some(Decimal::ONE)
+            } else {
+                self.last
+                    .get(&(asset.clone(), q.code().to_owned()))
+                    .copied()
+            }
+        };
+        if let Some(price) = last(currency) {
+            return Some(Quote::Times(price));
+        }
+        let via = last(currency.other())?;
+        let usdt_try = *self.last.get(&("USDT".to_owned(), "TRY".to_owned()))?;
+        match currency {
+            Currency::Try => via.checked_mul(usdt_try).map(Quote::Times),
+            Currency::Usdt => Some(Quote::Ratio {
+                numerator: via,
+                divisor: usdt_try,
+            }),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn prices(json: &str) -> Prices {
+        let raw: Box<RawValue> = serde_json::from_str(json).expect("json");
+        parse_ticker(&raw).expect("ticker")
+    }
+
+    const TICKER: &str = r#"[
+        {"pair":"BTCTRY","numeratorSymbol":"BTC","denominatorSymbol":"TRY","last":2712345},
+        {"pair":"BTCUSDT","numeratorSymbol":"BTC","denominatorSymbol":"USDT","last":79152.5},
+        {"pair":"USDTTRY","numeratorSymbol":"USDT","denominatorSymbol":"TRY","last":34.25},
+        {"pair":"XRPUSDT","numeratorSymbol":"XRP","denominatorSymbol":"USDT","last":0.5123},
+        {"pair":"SHIBTRY","numeratorSymbol":"SHIB","denominatorSymbol":"TRY","last":0.000685},
+        {"pair":"NOPRICE","numeratorSymbol":"NOP","denominatorSymbol":"TRY","last":null}
+    ]"#;
+
+    #[test]
+    fn routes() {
+        let p = prices(TICKER);
+        let d = |s: &str| s.parse::<Decimal>().expect("decimal");
+        let price = |a: &str, c| p.quote(a, c).and_then(Quote::price);
+        assert_eq!(price("btc", Currency::Try), Some(d("2712345")));
+        assert_eq!(price("BTC", Currency::Usdt), Some(d("79152.5")));
+        assert_eq!(price("XRP", Currency::Try), Some(d("17.546275")));
+        assert_eq!(
+            price("SHIB", Currency::Usdt),
+            Some(d("0.000685") / d("34.25"))
+        );
+        assert_eq!(price("TRY", Currency::Try), Some(Decimal::ONE));
+        assert_eq!(price("USDT", Currency::Usdt), Some(Decimal::ONE));
+        assert_eq!(price("USDT", Currency::Try), Some(d("34.25")));
+        assert_eq!(
+            price("TRY", Currency::Usdt),
+            Some(Decimal::ONE / d("34.25"))
+        );
+        assert_eq!(price("NOP", Currency::Try), None);
+        assert_eq!(price("ZZZ", Currency::Usdt), None);
+    }
+
+    #[test]
+    fn dividing_routes_divide_last() {
+        let p = prices(TICKER);
+        let quote = p.quote("TRY", Currency::Usdt).expect("route");
+        // 1000.50 / 34.25, not 1000.50 × (1 / 34.25) with its rounding.
+        assert_eq!(
+            quote
+                .value("1000.50".parse().expect("decimal"))
+                .map(|d| d.to_string())
+                .as_deref(),
+            Some("29.211678832116788321167883212")
+        );
+    }
+
+    #[test]
+    fn prices_are_read_from_their_text() {
+        // 0.1 + 0.2 style values that f64 would not hold exactly.
+        let p = prices(
+            r#"[{"numeratorSymbol":"A","denominatorSymbol":"TRY","last":0.30000000000000004441}]"#,
+        );
+        let price = p.quote("A", Currency::Try).and_then(Quote::price);
+        assert_eq!(
+            price.map(|d| d.to_string()).as_deref(),
+            Some("0.30000000000000004441")
+        );
+    }
+
+    #[test]
+    fn a_price_that_is_not_a_number_is_named() {
+        let raw: Box<RawValue> = serde_json::from_str(
+            r#"[{"numeratorSymbol":"A","denominatorSymbol":"TRY","last":"n/a"}]"#,
+        )
+        .expect("json");
+        let err = parse_ticker(&raw).expect_err("bad price").to_string();
+        assert!(err.contains("A/TRY") && err.contains("n/a"), "{err}");
+    }
+}

@@ -1,0 +1,236 @@
+//! `--value-in`: prices from the public ticker, values and the total.
+
+use serde_json::{Value, json};
+
+use crate::support::{BALANCES, FakeApi, Reply, Request, Sandbox, TICKER, run, standard};
+
+/// BTC and ETH priced directly in both currencies, XRP only against USDT,
+/// SHIB only against TRY, ZZZ not at all; ETH has a zero balance and SHIB
+/// is dust.
+const ACCOUNT: &str = r#"{"success":true,"code":0,"message":null,"data":[
+    {"asset":"TRY","assetname":"Türk Lirası","balance":"1000.50","free":"1000.50","locked":"0","precision":2},
+    {"asset":"BTC","assetname":"Bitcoin","balance":"0.5","free":"0.5","locked":"0","precision":8},
+    {"asset":"USDT","assetname":"Tether","balance":"10","free":"10","locked":"0","precision":2},
+    {"asset":"XRP","assetname":"Ripple","balance":"100","free":"100","locked":"0","precision":6},
+    {"asset":"ETH","assetname":"Ethereum","balance":"0","free":"0","locked":"0","precision":8},
+    {"asset":"SHIB","assetname":"Shiba Inu","balance":"1000","free":"1000","locked":"0","precision":2},
+    {"asset":"ZZZ","assetname":"Unlisted","balance":"5","free":"5","locked":"0","precision":4}]}"#;
+
+/// Prices are JSON numbers, as the real ticker sends them.
+const TICKER_BODY: &str = r#"{"success":true,"message":null,"code":0,"data":[
+    {"pair":"BTCTRY","pairNormalized":"BTC_TRY","numeratorSymbol":"BTC","denominatorSymbol":"TRY","last":2712345,"bid":2712000,"ask":2712500,"volume":12.5,"order":1000},
+    {"pair":"BTCUSDT","pairNormalized":"BTC_USDT","numeratorSymbol":"BTC","denominatorSymbol":"USDT","last":79152.5,"order":1001},
+    {"pair":"ETHTRY","pairNormalized":"ETH_TRY","numeratorSymbol":"ETH","denominatorSymbol":"TRY","last":120000,"order":1002},
+    {"pair":"ETHUSDT","pairNormalized":"ETH_USDT","numeratorSymbol":"ETH","denominatorSymbol":"USDT","last":3500.1,"order":1003},
+    {"pair":"USDTTRY","pairNormalized":"USDT_TRY","numeratorSymbol":"USDT","denominatorSymbol":"TRY","last":34.25,"order":1004},
+    {"pair":"XRPUSDT","pairNormalized":"XRP_USDT","numeratorSymbol":"XRP","denominatorSymbol":"USDT","last":0.5123,"order":1005},
+    {"pair":"SHIBTRY","pairNormalized":"SHIB_TRY","numeratorSymbol":"SHIB","denominatorSymbol":"TRY","last":0.000685,"order":1006}]}"#;
+
+fn api() -> FakeApi {
+    FakeApi::start(|req: &Request| match req.path.as_str() {
+        TICKER => Reply::json(200, TICKER_BODY),
+        _ => standard(req, ACCOUNT),
+    })
+}
+
+fn json_run(args: &[&str]) -> (Value, FakeApi) {
+    let api = api();
+    let sandbox = Sandbox::new();
+    let run = run(sandbox.cmd(&api).args(["-o", "json"]).args(args));
+    run.succeeds();
+    assert_eq!(run.stderr, "");
+    (serde_json::from_str(&run.stdout).expect("JSON"), api)
+}
+
+/// (asset, price, value) of each asset shown, in order.
+fn valued(doc: &Value) -> Vec<(String, Value, Value)> {
+    doc["assets"]
+        .as_array()
+        .expect("assets")
+        .iter()
+        .map(|a| {
+            (
+                a["asset"].as_str().expect("code").to_owned(),
+                a["price"].clone(),
+                a["value"].clone(),
+            )
+        })
+        .collect()
+}
+
+fn row(asset: &str, price: Value, value: Value) -> (String, Value, Value) {
+    (asset.to_owned(), price, value)
+}
+
+#[test]
+fn values_in_try_direct_and_through_usdt() {
+    let (doc, api) = json_run(&["--value-in", "TRY"]);
+    assert_eq!(
+        valued(&doc),
+        [
+            row("BTC", json!("2712345"), json!("1356172.5")),
+            row("ETH", json!("120000"), json!("0")),
+            row("SHIB", json!("0.000685"), json!("0.685000")),
+            row("TRY", json!("1"), json!("1000.50")),
+            row("USDT", json!("34.25"), json!("342.50")),
+            row("XRP", json!("17.546275"), json!("1754.627500")),
+            row("ZZZ", Value::Null, Value::Null),
+        ]
+    );
+    // 1356172.5 + 0 + 0.685 + 1000.50 + 342.50 + 1754.6275, by hand.
+    assert_eq!(
+        doc["valuation"],
+        json!({"currency": "TRY", "total": "1359270.812500", "unpriced": ["ZZZ"]})
+    );
+    assert_eq!(api.hits(TICKER), 1);
+}
+
+#[test]
+fn values_in_usdt_divide_through_usdt_try() {
+    let (doc, _api) = json_run(&["--value-in", "usdt"]);
+    assert_eq!(
+        valued(&doc),
+        [
+            row("BTC", json!("79152.5"), json!("39576.25")),
+            row("ETH", json!("3500.1"), json!("0")),
+            // 0.000685 / 34.25 = 0.00002 exactly (at the price's scale).
+            row("SHIB", json!("0.000020"), json!("0.0200")),
+            // 1 / 34.25 to rust_decimal's 28 places; 1000.50 / 34.25 to
+            // 29 significant digits, the division done last.
+            row(
+                "TRY",
+                json!("0.0291970802919708029197080292"),
+                json!("29.211678832116788321167883212")
+            ),
+            row("USDT", json!("1"), json!("10")),
+            row("XRP", json!("0.5123"), json!("51.2300")),
+            row("ZZZ", Value::Null, Value::Null),
+        ]
+    );
+    assert_eq!(
+        doc["valuation"],
+        json!({"currency": "USDT", "total": "39666.711678832116788321167883", "unpriced": ["ZZZ"]})
+    );
+}
+
+#[test]
+fn table_shows_price_value_total_and_unpriced() {
+    let api = api();
+    let sandbox = Sandbox::new();
+    let run = run(sandbox
+        .cmd(&api)
+        .args(["--value-in", "TRY", "-a", "btc,xrp,zzz,try"]));
+    run.succeeds();
+    assert_eq!(
+        run.stdout,
+        "\
++-------+-------------+------------+------------+------------+-------------+-------------+
+| Asset | Name        |      Total |       Free |     Locked | Price (TRY) | Value (TRY) |
++========================================================================================+
+| BTC   | Bitcoin     | 0.50000000 | 0.50000000 | 0.00000000 |     2712345 |  1356172.50 |
+| TRY   | Türk Lirası |    1000.50 |    1000.50 |       0.00 |           1 |     1000.50 |
+| XRP   | Ripple      | 100.000000 | 100.000000 |   0.000000 |   17.546275 |     1754.62 |
+| ZZZ   | Unlisted    |     5.0000 |     5.0000 |     0.0000 |           - |           - |
++-------+-------------+------------+------------+------------+-------------+-------------+
+Total: 1358927.62 TRY
+Not priced, left out of the total: ZZZ
+"
+    );
+}
+
+#[test]
+fn csv_gains_price_and_value_columns() {
+    let api = api();
+    let sandbox = Sandbox::new();
+    let run = run(sandbox
+        .cmd(&api)
+        .args(["-o", "csv", "--value-in", "TRY", "-a", "xrp,zzz"]));
+    run.succeeds();
+    let lines: Vec<_> = run.stdout.lines().collect();
+    assert_eq!(
+        lines[0],
+        "fetched_at,asset,name,balance,free,locked,order_fund,request_fund,precision,price,value"
+    );
+    assert!(
+        lines[1].ends_with(",XRP,Ripple,100,100,0,,,6,17.546275,1754.627500"),
+        "{}",
+        lines[1]
+    );
+    assert!(
+        lines[2].ends_with(",ZZZ,Unlisted,5,5,0,,,4,,"),
+        "{}",
+        lines[2]
+    );
+    assert_eq!(lines.len(), 3);
+}
+
+#[test]
+fn min_value_hides_dust_but_keeps_unpriced_holdings() {
+    let (doc, _api) = json_run(&["--value-in", "TRY", "--min-value", "1"]);
+    let shown: Vec<_> = valued(&doc).into_iter().map(|(a, ..)| a).collect();
+    assert_eq!(shown, ["BTC", "TRY", "USDT", "XRP", "ZZZ"]);
+    assert_eq!(doc["valuation"]["total"], json!("1359270.127500"));
+}
+
+#[test]
+fn sort_by_value_puts_the_largest_first_and_unpriced_last() {
+    let (doc, _api) = json_run(&["--value-in", "TRY", "--sort", "value"]);
+    let shown: Vec<_> = valued(&doc).into_iter().map(|(a, ..)| a).collect();
+    assert_eq!(shown, ["BTC", "XRP", "TRY", "USDT", "SHIB", "ETH", "ZZZ"]);
+}
+
+#[test]
+fn sort_by_balance_is_numeric() {
+    let (doc, _api) = json_run(&["--sort", "balance"]);
+    let shown: Vec<_> = valued(&doc).into_iter().map(|(a, ..)| a).collect();
+    assert_eq!(shown, ["TRY", "SHIB", "XRP", "USDT", "ZZZ", "BTC", "ETH"]);
+}
+
+#[test]
+fn no_ticker_request_without_value_in() {
+    let (doc, api) = json_run(&[]);
+    assert_eq!(api.hits(TICKER), 0);
+    assert_eq!(api.hits(BALANCES), 1);
+    assert!(
+        doc.get("valuation").is_none() && doc["assets"][0].get("price").is_none(),
+        "{doc}"
+    );
+}
+
+#[test]
+fn failing_ticker_fails_the_run_with_no_output() {
+    let api = FakeApi::start(|req: &Request| match req.path.as_str() {
+        TICKER => Reply::status(503),
+        _ => standard(req, ACCOUNT),
+    });
+    let sandbox = Sandbox::new();
+    let run =
+        run(sandbox
+            .cmd(&api)
+            .args(["--value-in", "TRY", "--retries", "1", "--max-wait", "0"]));
+    run.fails(75, &["the API answered 503 Service Unavailable"]);
+    assert_eq!(api.hits(TICKER), 2);
+}
+
+#[test]
+fn unsupported_currency_lists_the_supported_ones() {
+    let sandbox = Sandbox::new();
+    let run = run(sandbox.bare().args(["--value-in", "EUR"]));
+    assert_eq!((run.code, run.stdout.as_str()), (2, ""));
+    assert!(
+        run.stderr.contains("invalid value 'EUR'")
+            && run.stderr.contains("[possible values: TRY, USDT]"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn value_options_need_value_in() {
+    let sandbox = Sandbox::new();
+    for args in [["--sort", "value"], ["--min-value", "5"]] {
+        let run = run(sandbox.bare().args(args));
+        assert_eq!((run.code, run.stdout.as_str()), (2, ""), "{args:?}");
+        assert!(run.stderr.contains("--value-in"), "{}", run.stderr);
+    }
+}
