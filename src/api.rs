@@ -117,6 +117,11 @@ impl<'a> Client<'a> {
         }
     }
 
+    /// The config profile this client signs for.
+    pub fn profile(&self) -> &str {
+        &self.settings.profile
+    }
+
     /// `GET /api/v1/users/balances`, signed, with retries.
     pub fn balances(&mut self) -> Result<Vec<Balance>> {
         let result = self.with_retries(|client, attempt| {

@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 
-use clap::{Parser, ValueEnum};
+use clap::{Args, Parser, Subcommand, ValueEnum};
 use rust_decimal::Decimal;
 
 const AFTER_HELP: &str = "\
@@ -15,21 +15,71 @@ Environment:
   BTCTURK_API_SECRET   API private key (overrides api_secret)
   BTCTURK_BAL_CONFIG   config file path (when --config is not given)
   BTCTURK_BASE_URL     API base URL (when --base-url is not given)
-
-Examples:
-  btcturk-bal --non-zero
-  btcturk-bal -o json | jq -r '.assets[] | select(.asset == \"BTC\") | .free'
-  btcturk-bal -o csv -a btc,eth,try
-  0 * * * * btcturk-bal -o csv -z --no-header >> $HOME/balances.csv
+  BTCTURK_PROFILE      config profile (when --profile is not given)
+  NO_COLOR, CLICOLOR, CLICOLOR_FORCE, TERM=dumb   colour, as --color auto reads them
 
 Exit codes: 0 ok, 2 usage, 69 API unreachable, 74 output not written,
 75 rate limited or server error (try later), 76 unexpected response,
-77 authentication rejected, 78 configuration.";
+77 authentication rejected, 78 configuration.
+
+Examples:
+  btcturk-bal --non-zero
+  btcturk-bal --value-in TRY --sort value --min-value 10
+  btcturk-bal -o json | jq -r '.assets[] | select(.asset == \"BTC\") | .free'
+  btcturk-bal -o csv --csv-locale tr --out balances.csv
+  # crontab: every hour, one CSV history, never two runs at once
+  0 * * * * flock -n /tmp/btcturk-bal.lock btcturk-bal -o csv -z --append $HOME/balances.csv";
 
 /// Show a BtcTurk account's balances as a table, JSON or CSV.
 #[derive(Debug, Parser)]
 #[command(name = "btcturk-bal", version, about, after_help = AFTER_HELP)]
 pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+
+    #[command(flatten)]
+    pub show: ShowArgs,
+
+    #[command(flatten)]
+    pub global: GlobalArgs,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Print a completion script for SHELL to stdout.
+    ///
+    /// bash: btcturk-bal completions bash > ~/.local/share/bash-completion/completions/btcturk-bal
+    /// zsh:  btcturk-bal completions zsh > "${fpath[1]}/_btcturk-bal"
+    /// fish: btcturk-bal completions fish > ~/.config/fish/completions/btcturk-bal.fish
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff) to stdout: btcturk-bal man | man -l -
+    Man,
+    /// Create, locate or inspect the config file.
+    #[command(subcommand)]
+    Config(ConfigCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ConfigCommand {
+    /// Write a commented config template (mode 0600) to the config path.
+    Init {
+        /// Replace an existing file.
+        #[arg(long)]
+        force: bool,
+    },
+    /// Print the path of the config file in use.
+    Path,
+    /// Print the settings in effect and where each comes from (the secret
+    /// redacted).
+    Show,
+}
+
+/// What to show and how: the flags of the balance listing.
+#[derive(Debug, Args)]
+pub struct ShowArgs {
     /// Output format.
     #[arg(short, long, value_enum, default_value_t = Format::Table)]
     pub output: Format,
@@ -42,35 +92,6 @@ pub struct Cli {
     /// separate with commas).
     #[arg(short, long = "asset", value_name = "CODE", value_delimiter = ',')]
     pub assets: Vec<String>,
-
-    /// Leave out the CSV header line (for appending to an existing file).
-    #[arg(long)]
-    pub no_header: bool,
-
-    /// Config file [default: $BTCTURK_BAL_CONFIG, else config.toml in the
-    /// user config directory, e.g. ~/.config/btcturk-bal/config.toml].
-    #[arg(long, value_name = "PATH")]
-    pub config: Option<PathBuf>,
-
-    /// API base URL [default: $BTCTURK_BASE_URL, else base_url from the
-    /// config file, else https://api.btcturk.com].
-    #[arg(long, value_name = "URL")]
-    pub base_url: Option<String>,
-
-    /// Seconds each attempt may take, connecting and reading included
-    /// [default: timeout_secs from the config file, else 10].
-    #[arg(long, value_name = "SECS", value_parser = clap::value_parser!(u64).range(1..=3600))]
-    pub timeout: Option<u64>,
-
-    /// Retries after a failed first attempt, for rate limiting, server
-    /// errors, dropped connections and timeouts.
-    #[arg(long, value_name = "N", default_value_t = 2, value_parser = clap::value_parser!(u32).range(0..=10))]
-    pub retries: u32,
-
-    /// Longest wait, in seconds, between attempts; a server that asks for a
-    /// longer pause (Retry-After) ends the run with exit code 75 instead.
-    #[arg(long, value_name = "SECS", default_value_t = 10, value_parser = clap::value_parser!(u64).range(0..=3600))]
-    pub max_wait: u64,
 
     /// Value every asset in this currency from the exchange's public prices,
     /// and give the total.
@@ -87,10 +108,86 @@ pub struct Cli {
     #[arg(long, value_enum, default_value_t = Sort::Asset)]
     pub sort: Sort,
 
+    /// Leave out the CSV header line.
+    #[arg(long)]
+    pub no_header: bool,
+
+    /// CSV field separator (one ASCII character) [default: , or ; with
+    /// --csv-locale tr].
+    #[arg(long, value_name = "CHAR", value_parser = parse_delimiter)]
+    pub delimiter: Option<u8>,
+
+    /// CSV for a spreadsheet in this locale: tr is ; between fields, a
+    /// decimal comma and a UTF-8 byte order mark.
+    #[arg(long, value_name = "LOCALE", value_enum)]
+    pub csv_locale: Option<CsvLocale>,
+
+    /// Write the output to FILE atomically (a reader never sees half a file)
+    /// instead of stdout.
+    #[arg(long, value_name = "FILE", conflicts_with = "append")]
+    pub out: Option<PathBuf>,
+
+    /// Add this run's output to the end of FILE in one write: the CSV header
+    /// only when FILE is new or empty, nothing when the run fails.
+    #[arg(long, value_name = "FILE")]
+    pub append: Option<PathBuf>,
+
+    /// Fetch every profile of the config file at once and add a profile
+    /// column (with --value-in, a grand total).
+    #[arg(long, conflicts_with = "profile")]
+    pub all_profiles: bool,
+
+    /// Redraw every SECS seconds (at least 5) until Ctrl-C, riding out
+    /// network and server faults.
+    #[arg(long, value_name = "SECS", value_parser = clap::value_parser!(u64).range(5..=86400), conflicts_with_all = ["out", "append"])]
+    pub watch: Option<u64>,
+}
+
+/// Settings every command shares.
+#[derive(Debug, Args)]
+pub struct GlobalArgs {
+    /// Config file [default: $BTCTURK_BAL_CONFIG, else config.toml in the
+    /// user config directory, e.g. ~/.config/btcturk-bal/config.toml].
+    #[arg(long, value_name = "PATH", global = true)]
+    pub config: Option<PathBuf>,
+
+    /// Config profile: a [profiles.NAME] table of the config file
+    /// [default: $BTCTURK_PROFILE, else the top-level keys].
+    #[arg(short, long, value_name = "NAME", global = true)]
+    pub profile: Option<String>,
+
+    /// API base URL [default: $BTCTURK_BASE_URL, else base_url from the
+    /// config file, else https://api.btcturk.com].
+    #[arg(long, value_name = "URL", global = true)]
+    pub base_url: Option<String>,
+
+    /// Seconds each attempt may take, connecting and reading included
+    /// [default: timeout_secs from the config file, else 10].
+    #[arg(long, value_name = "SECS", global = true, value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub timeout: Option<u64>,
+
+    /// Retries after a failed first attempt, for rate limiting, server
+    /// errors, dropped connections and timeouts.
+    #[arg(long, value_name = "N", global = true, default_value_t = 2, value_parser = clap::value_parser!(u32).range(0..=10))]
+    pub retries: u32,
+
+    /// Longest wait, in seconds, between attempts; a server that asks for a
+    /// longer pause (Retry-After) ends the run with exit code 75 instead.
+    #[arg(long, value_name = "SECS", global = true, default_value_t = 10, value_parser = clap::value_parser!(u64).range(0..=3600))]
+    pub max_wait: u64,
+
+    /// When to colour the output.
+    #[arg(long, value_name = "WHEN", value_enum, global = true, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+
     /// Log each request and response to stderr (the signature redacted, the
     /// key shortened).
-    #[arg(short, long)]
+    #[arg(short, long, global = true)]
     pub verbose: bool,
+
+    /// Print no warnings or retry notes; errors only.
+    #[arg(short, long, global = true, conflicts_with = "verbose")]
+    pub quiet: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -128,14 +225,6 @@ pub enum Sort {
     Value,
 }
 
-/// An exact decimal from the command line (never through f64).
-fn parse_decimal(text: &str) -> Result<Decimal, String> {
-    crate::balance::Amount::parse(text)
-        .ok()
-        .and_then(|a| a.to_decimal())
-        .ok_or_else(|| format!("{text:?} is not a decimal number"))
-}
-
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Format {
     /// A table for reading: amounts at each asset's display precision,
@@ -147,6 +236,47 @@ pub enum Format {
     Csv,
 }
 
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CsvLocale {
+    /// Turkish spreadsheets: ; separator, decimal comma, UTF-8 BOM.
+    Tr,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    /// Colour on a terminal, unless NO_COLOR, CLICOLOR=0 or TERM=dumb say
+    /// otherwise (CLICOLOR_FORCE colours anywhere).
+    Auto,
+    Always,
+    Never,
+}
+
+/// An exact decimal from the command line (never through f64).
+fn parse_decimal(text: &str) -> Result<Decimal, String> {
+    crate::balance::Amount::parse(text)
+        .ok()
+        .and_then(|a| a.to_decimal())
+        .ok_or_else(|| format!("{text:?} is not a decimal number"))
+}
+
+/// One ASCII character, `\t` or `tab` for a tab.
+fn parse_delimiter(text: &str) -> Result<u8, String> {
+    match text {
+        "\\t" | "tab" => Ok(b'\t'),
+        _ => match text.as_bytes() {
+            [b] if b.is_ascii()
+                && !b.is_ascii_alphanumeric()
+                && *b != b'"'
+                && *b != b'\n'
+                && *b != b'\r' =>
+            {
+                Ok(*b)
+            }
+            _ => Err("the delimiter must be one ASCII punctuation character, or tab".into()),
+        },
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -155,5 +285,15 @@ mod tests {
     #[test]
     fn cli_is_valid() {
         Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn delimiters() {
+        assert_eq!(parse_delimiter(";"), Ok(b';'));
+        assert_eq!(parse_delimiter("tab"), Ok(b'\t'));
+        assert_eq!(parse_delimiter("|"), Ok(b'|'));
+        for bad in ["", "ab", "a", "\"", "ş"] {
+            assert!(parse_delimiter(bad).is_err(), "{bad}");
+        }
     }
 }

@@ -1,23 +1,31 @@
 //! Resolves the command line, the environment and the config file into
 //! `Settings`, once. Precedence: flag > environment > config file > default.
 //! Nothing downstream looks at flags or the environment again.
+//!
+//! The config file's top-level keys are the default profile; each
+//! `[profiles.NAME]` table is another, inheriting the top-level keys it does
+//! not set.
 
+use std::collections::BTreeMap;
 use std::ffi::OsString;
-use std::io::Read;
+use std::fmt;
+use std::io::{IsTerminal, Read};
 use std::net::IpAddr;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use secrecy::SecretString;
 use secrecy::zeroize::Zeroize;
+use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
 
 use crate::auth::Credentials;
 use crate::balance::Filter;
-use crate::cli::{Cli, Format};
+use crate::cli::{Cli, CsvLocale, GlobalArgs};
 use crate::error::{Error, Result};
+use crate::output::Destination;
+use crate::render::{self, CsvStyle};
 use crate::report::View;
-use crate::term::Log;
+use crate::term::TermEnv;
 
 pub const DEFAULT_BASE_URL: &str = "https://api.btcturk.com";
 pub const DEFAULT_TIMEOUT_SECS: u64 = 10;
@@ -26,23 +34,23 @@ pub const DEFAULT_TIMEOUT_SECS: u64 = 10;
 /// while keeping memory bounded whatever the server sends.
 pub const MAX_RESPONSE_BYTES: u64 = 64 * 1024 * 1024;
 
+/// How long `api_secret_command` may run (a password manager may prompt).
+const SECRET_COMMAND_TIMEOUT: Duration = Duration::from_secs(120);
+
 const ENV_KEY: &str = "BTCTURK_API_KEY";
 const ENV_SECRET: &str = "BTCTURK_API_SECRET";
 const ENV_CONFIG: &str = "BTCTURK_BAL_CONFIG";
 const ENV_BASE_URL: &str = "BTCTURK_BASE_URL";
+const ENV_PROFILE: &str = "BTCTURK_PROFILE";
 
-/// Everything a run needs, validated.
-#[derive(Debug)]
-pub struct Settings {
-    pub api: ApiSettings,
-    pub output: Format,
-    pub header: bool,
-    pub view: View,
-    pub log: Log,
-}
+/// The name the top-level keys answer to.
+pub const DEFAULT_PROFILE: &str = "default";
 
+/// How to reach the API for one profile, validated.
 #[derive(Debug)]
 pub struct ApiSettings {
+    /// The profile's name, for row labels and messages.
+    pub profile: String,
     pub credentials: Credentials,
     /// Scheme and host (and any path prefix), without a trailing slash.
     pub base_url: String,
@@ -52,131 +60,543 @@ pub struct ApiSettings {
     pub max_response_bytes: u64,
 }
 
-/// The config file's keys.
-#[derive(Default, Deserialize)]
+/// Where a setting came from, for `config show` and error messages.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Source {
+    Flag(&'static str),
+    Env(&'static str),
+    File { path: PathBuf, key: String },
+    Default,
+}
+
+impl fmt::Display for Source {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Source::Flag(flag) => write!(f, "flag {flag}"),
+            Source::Env(var) => write!(f, "env {var}"),
+            Source::File { path, key } => write!(f, "{key} in {}", path.display()),
+            Source::Default => f.write_str("default"),
+        }
+    }
+}
+
+/// One profile's keys as the file gives them.
+#[derive(Debug, Default, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
-struct FileConfig {
+struct FileProfile {
     api_key: Option<String>,
     api_secret: Option<SecretString>,
+    api_secret_command: Option<String>,
     base_url: Option<String>,
     timeout_secs: Option<u64>,
 }
 
-/// Where the config file path came from: a path the user named must exist,
-/// the default one may be absent.
-enum ConfigPath {
-    Named(PathBuf),
-    Default(PathBuf),
-    None,
+/// The config file: the default profile's keys at the top, and more
+/// profiles under `[profiles.NAME]`.
+#[derive(Debug, Default, Deserialize)]
+struct FileConfig {
+    #[serde(default)]
+    profiles: BTreeMap<String, FileProfile>,
+    #[serde(flatten)]
+    top: FileProfile,
+    /// What neither took: serde cannot deny unknown fields through
+    /// `flatten`, so they are collected and refused by hand.
+    #[serde(flatten)]
+    unknown: BTreeMap<String, toml::Value>,
+}
+
+const TOP_LEVEL_KEYS: &str =
+    "api_key, api_secret, api_secret_command, base_url, timeout_secs, [profiles.NAME]";
+
+impl FileConfig {
+    fn holds_secret(&self) -> bool {
+        self.top.api_secret.is_some() || self.profiles.values().any(|p| p.api_secret.is_some())
+    }
+}
+
+/// The config file path and whether the user named it: a named file must
+/// exist, the default one may be absent.
+#[derive(Debug, Clone)]
+pub struct ConfigPath {
+    pub path: Option<PathBuf>,
+    pub source: Source,
+}
+
+impl ConfigPath {
+    /// --config, else $BTCTURK_BAL_CONFIG, else the platform default.
+    fn resolve(global: &GlobalArgs, env: &EnvVars) -> ConfigPath {
+        match (&global.config, &env.config) {
+            (Some(p), _) => ConfigPath {
+                path: Some(p.clone()),
+                source: Source::Flag("--config"),
+            },
+            (None, Some(p)) => ConfigPath {
+                path: Some(PathBuf::from(p)),
+                source: Source::Env(ENV_CONFIG),
+            },
+            (None, None) => ConfigPath {
+                path: default_config_path(),
+                source: Source::Default,
+            },
+        }
+    }
+
+    /// The path in use, without reading the file.
+    pub fn in_use(global: &GlobalArgs) -> ConfigPath {
+        Self::resolve(global, &EnvVars::read())
+    }
+}
+
+/// The inputs of resolution: flags, environment and the parsed file.
+pub struct Inputs<'a> {
+    global: &'a GlobalArgs,
+    env: EnvVars,
+    pub config: ConfigPath,
+    file: FileConfig,
+    /// Whether the file exists (for `config show`).
+    pub file_found: bool,
+}
+
+/// A setting's value and where it came from.
+pub struct Resolved<T> {
+    pub value: T,
+    pub source: Source,
+}
+
+/// The secret as configured: a value, or a command that prints it.
+pub enum SecretSetting {
+    Value(SecretString),
+    Command(String),
+}
+
+impl<'a> Inputs<'a> {
+    /// Reads the environment and the config file.
+    pub fn load(global: &'a GlobalArgs) -> Result<Inputs<'a>> {
+        let env = EnvVars::read();
+        let config = ConfigPath::resolve(global, &env);
+        let named = config.source != Source::Default;
+        let file = match &config.path {
+            Some(path) => load(path, named)?,
+            None => None,
+        };
+        Ok(Inputs {
+            global,
+            env,
+            config,
+            file_found: file.is_some(),
+            file: file.unwrap_or_default(),
+        })
+    }
+
+    fn file_source(&self, key: &str) -> Source {
+        Source::File {
+            path: self.config.path.clone().unwrap_or_default(),
+            key: key.to_owned(),
+        }
+    }
+
+    /// Every profile name the file defines, the default first.
+    pub fn profile_names(&self) -> Vec<String> {
+        std::iter::once(DEFAULT_PROFILE.to_owned())
+            .chain(
+                self.file
+                    .profiles
+                    .keys()
+                    .filter(|n| *n != DEFAULT_PROFILE)
+                    .cloned(),
+            )
+            .collect()
+    }
+
+    /// The profile to use: --profile, else $BTCTURK_PROFILE, else default.
+    pub fn selected_profile(&self) -> Resolved<String> {
+        match (&self.global.profile, self.env.profile.clone()) {
+            (Some(p), _) => Resolved {
+                value: p.clone(),
+                source: Source::Flag("--profile"),
+            },
+            (None, Some(p)) => Resolved {
+                value: p,
+                source: Source::Env(ENV_PROFILE),
+            },
+            (None, None) => Resolved {
+                value: DEFAULT_PROFILE.to_owned(),
+                source: Source::Default,
+            },
+        }
+    }
+
+    /// A profile's own keys over the top-level ones, with the file key
+    /// each came from.
+    fn merged(&self, name: &str) -> Result<Merged<'_>> {
+        let top = &self.file.top;
+        let own = match self.file.profiles.get(name) {
+            Some(p) => Some(p),
+            None if name == DEFAULT_PROFILE => None,
+            None => {
+                return Err(Error::UnknownProfile {
+                    name: name.to_owned(),
+                    known: self.profile_names(),
+                });
+            }
+        };
+        let prefix = format!("profiles.{name}.");
+        let layer = |key: &str, own_set: bool| -> Source {
+            if own_set {
+                self.file_source(&format!("{prefix}{key}"))
+            } else {
+                self.file_source(key)
+            }
+        };
+        let pick = |key: &str, get: fn(&FileProfile) -> bool| {
+            let own_set = own.is_some_and(get);
+            (own_set, layer(key, own_set))
+        };
+        let table = |own_set: bool| if own_set { own.unwrap_or(top) } else { top };
+
+        let (o, api_key_src) = pick("api_key", |p| p.api_key.is_some());
+        let api_key = table(o).api_key.as_deref().map(|v| (v, api_key_src));
+        let (o, base_src) = pick("base_url", |p| p.base_url.is_some());
+        let base_url = table(o).base_url.as_deref().map(|v| (v, base_src));
+        let (o, timeout_src) = pick("timeout_secs", |p| p.timeout_secs.is_some());
+        let timeout_secs = table(o).timeout_secs.map(|v| (v, timeout_src));
+        // The secret and its command come from one table: a profile that
+        // sets either replaces both.
+        let own_secret =
+            own.is_some_and(|p| p.api_secret.is_some() || p.api_secret_command.is_some());
+        let secrets = table(own_secret);
+        if secrets.api_secret.is_some() && secrets.api_secret_command.is_some() {
+            let prefix = if own_secret { prefix.as_str() } else { "" };
+            return Err(Error::ConfigParse {
+                path: self.config.path.clone().unwrap_or_default(),
+                message: format!(
+                    "{prefix}api_secret and {prefix}api_secret_command are both set; keep one"
+                ),
+            });
+        }
+        let api_secret = secrets
+            .api_secret
+            .as_ref()
+            .map(|v| (v, layer("api_secret", own_secret)));
+        let api_secret_command = secrets
+            .api_secret_command
+            .as_deref()
+            .map(|v| (v, layer("api_secret_command", own_secret)));
+        Ok(Merged {
+            api_key,
+            api_secret,
+            api_secret_command,
+            base_url,
+            timeout_secs,
+        })
+    }
+
+    /// Resolves the settings of one profile, without running the secret
+    /// command or checking the keys (`config show` uses this as it is).
+    pub fn describe(&self, name: &str, env_keys: bool) -> Result<Described> {
+        let file = self.merged(name)?;
+        let (env_key, env_secret) = if env_keys {
+            (self.env.key.clone(), self.env.secret.clone())
+        } else {
+            (None, None)
+        };
+        let resolved = |value, source| Resolved { value, source };
+
+        let api_key = match (env_key, file.api_key) {
+            (Some(k), _) => Some(resolved(k, Source::Env(ENV_KEY))),
+            (None, Some((k, source))) if !k.trim().is_empty() => {
+                Some(resolved(k.to_owned(), source))
+            }
+            _ => None,
+        };
+        let api_secret = match (env_secret, file.api_secret, file.api_secret_command) {
+            (Some(s), ..) => Some(Resolved {
+                value: SecretSetting::Value(s),
+                source: Source::Env(ENV_SECRET),
+            }),
+            (None, Some((s, source)), _) if !s.expose_secret().trim().is_empty() => {
+                Some(Resolved {
+                    value: SecretSetting::Value(s.clone()),
+                    source,
+                })
+            }
+            (None, _, Some((c, source))) => Some(Resolved {
+                value: SecretSetting::Command(c.to_owned()),
+                source,
+            }),
+            _ => None,
+        };
+        let base_url = match (
+            &self.global.base_url,
+            self.env.base_url.clone(),
+            file.base_url,
+        ) {
+            (Some(u), ..) => resolved(u.clone(), Source::Flag("--base-url")),
+            (None, Some(u), _) => resolved(u, Source::Env(ENV_BASE_URL)),
+            (None, None, Some((u, source))) => resolved(u.to_owned(), source),
+            (None, None, None) => resolved(DEFAULT_BASE_URL.to_owned(), Source::Default),
+        };
+        let timeout_secs = match (self.global.timeout, file.timeout_secs) {
+            (Some(t), _) => Resolved {
+                value: t,
+                source: Source::Flag("--timeout"),
+            },
+            (None, Some((t, source))) => Resolved { value: t, source },
+            (None, None) => Resolved {
+                value: DEFAULT_TIMEOUT_SECS,
+                source: Source::Default,
+            },
+        };
+        Ok(Described {
+            api_key,
+            api_secret,
+            base_url,
+            timeout_secs,
+        })
+    }
+
+    /// The validated settings of one profile: keys present, the secret
+    /// command run, the secret decoded, the base URL checked.
+    /// `env_keys`: whether BTCTURK_API_KEY/SECRET apply (not with
+    /// --all-profiles, where they would stand for every account at once).
+    pub fn api_settings(&self, name: &str, env_keys: bool) -> Result<ApiSettings> {
+        let d = self.describe(name, env_keys)?;
+        let path = self.config.path.clone();
+        let missing = |what, env, key| Error::MissingKey {
+            what,
+            env,
+            key,
+            path: path.clone(),
+        };
+        let key = d
+            .api_key
+            .ok_or_else(|| missing("key", ENV_KEY, "api_key"))?;
+        let secret = d
+            .api_secret
+            .ok_or_else(|| missing("secret", ENV_SECRET, "api_secret"))?;
+        let secret_value = match secret.value {
+            SecretSetting::Value(s) => s,
+            SecretSetting::Command(command) => run_secret_command(&command)?,
+        };
+        let credentials = Credentials::new(
+            key.value.trim().to_owned(),
+            &secret_value,
+            &secret.source.to_string(),
+        )?;
+        let base_url = check_base_url(&d.base_url.value, &d.base_url.source)?;
+        if !(1..=3600).contains(&d.timeout_secs.value) {
+            return Err(Error::ConfigParse {
+                path: self.config.path.clone().unwrap_or_default(),
+                message: format!(
+                    "timeout_secs = {} is outside 1..=3600",
+                    d.timeout_secs.value
+                ),
+            });
+        }
+        Ok(ApiSettings {
+            profile: name.to_owned(),
+            credentials,
+            base_url,
+            timeout: Duration::from_secs(d.timeout_secs.value),
+            retries: self.global.retries,
+            max_wait: Duration::from_secs(self.global.max_wait),
+            max_response_bytes: MAX_RESPONSE_BYTES,
+        })
+    }
+
+    /// The profiles a run fetches: the selected one, or with
+    /// `--all-profiles` every profile that has a key.
+    pub fn api_profiles(&self, all: bool) -> Result<Vec<ApiSettings>> {
+        if !all {
+            let name = self.selected_profile().value;
+            return Ok(vec![self.api_settings(&name, true)?]);
+        }
+        let names: Vec<String> = self
+            .profile_names()
+            .into_iter()
+            .filter(|n| self.describe(n, false).is_ok_and(|d| d.api_key.is_some()))
+            .collect();
+        if names.is_empty() {
+            return Err(Error::ConfigParse {
+                path: self.config.path.clone().unwrap_or_default(),
+                message: "--all-profiles found no profile with an api_key".into(),
+            });
+        }
+        names.iter().map(|n| self.api_settings(n, false)).collect()
+    }
+}
+
+/// Everything a balance run needs, validated.
+#[derive(Debug)]
+pub struct Settings {
+    /// The profiles to fetch: one, or all with `--all-profiles`.
+    pub profiles: Vec<ApiSettings>,
+    pub all_profiles: bool,
+    pub view: View,
+    pub render: render::Options,
+    pub destination: Destination,
+    pub watch: Option<Duration>,
 }
 
 impl Settings {
-    pub fn resolve(cli: Cli) -> Result<Settings> {
-        Self::resolve_with(cli, |name| std::env::var_os(name))
-    }
-
-    fn resolve_with(cli: Cli, env: impl Fn(&str) -> Option<OsString>) -> Result<Settings> {
-        // An empty variable counts as unset, as most tools treat it.
-        let env = |name: &str| {
-            env(name)
-                .filter(|v| !v.is_empty())
-                .map(|v| v.to_string_lossy().into_owned())
+    pub fn resolve(cli: &Cli, term: &TermEnv) -> Result<Settings> {
+        let show = &cli.show;
+        let inputs = Inputs::load(&cli.global)?;
+        let profiles = inputs.api_profiles(show.all_profiles)?;
+        let destination = match (&show.out, &show.append) {
+            (Some(path), _) => Destination::Out(path.clone()),
+            (None, Some(path)) => Destination::Append(path.clone()),
+            (None, None) => Destination::Stdout,
         };
-        let path = match (&cli.config, env(ENV_CONFIG)) {
-            (Some(p), _) => ConfigPath::Named(p.clone()),
-            (None, Some(p)) => ConfigPath::Named(PathBuf::from(p)),
-            (None, None) => default_config_path().map_or(ConfigPath::None, ConfigPath::Default),
-        };
-        let (file, file_path) = match &path {
-            ConfigPath::Named(p) => (load(p, true)?, Some(p.as_path())),
-            ConfigPath::Default(p) => (load(p, false)?, Some(p.as_path())),
-            ConfigPath::None => (None, None),
-        };
-        let file = file.unwrap_or_default();
-        let file_origin = |key: &str| match file_path {
-            Some(p) => format!("{key} in {}", p.display()),
-            None => key.to_owned(),
-        };
-
-        let key = match env(ENV_KEY) {
-            Some(k) => k,
-            None => file
-                .api_key
-                .clone()
-                .filter(|k| !k.trim().is_empty())
-                .ok_or_else(|| missing("key", ENV_KEY, "api_key", file_path))?,
-        };
-        let credentials = match env(ENV_SECRET) {
-            Some(s) => Credentials::new(key.trim().to_owned(), &SecretString::from(s), ENV_SECRET)?,
-            None => {
-                let secret = file
-                    .api_secret
-                    .as_ref()
-                    .filter(|s| !secrecy::ExposeSecret::expose_secret(*s).trim().is_empty())
-                    .ok_or_else(|| missing("secret", ENV_SECRET, "api_secret", file_path))?;
-                Credentials::new(key.trim().to_owned(), secret, &file_origin("api_secret"))?
-            }
-        };
-
-        let (base_url, origin) = match (cli.base_url, env(ENV_BASE_URL), file.base_url) {
-            (Some(u), _, _) => (u, "--base-url".to_owned()),
-            (None, Some(u), _) => (u, ENV_BASE_URL.to_owned()),
-            (None, None, Some(u)) => (u, file_origin("base_url")),
-            (None, None, None) => (DEFAULT_BASE_URL.to_owned(), "the default".to_owned()),
-        };
-        let base_url = check_base_url(&base_url, &origin)?;
-
-        let timeout_secs = match (cli.timeout, file.timeout_secs) {
-            (Some(t), _) => t,
-            (None, Some(t)) if (1..=3600).contains(&t) => t,
-            (None, Some(t)) => {
-                return Err(Error::ConfigParse {
-                    path: file_path.map(Path::to_path_buf).unwrap_or_default(),
-                    message: format!("timeout_secs = {t} is outside 1..=3600"),
-                });
-            }
-            (None, None) => DEFAULT_TIMEOUT_SECS,
-        };
-
+        let terminal =
+            matches!(destination, Destination::Stdout) && std::io::stdout().is_terminal();
+        let turkish = show.csv_locale == Some(CsvLocale::Tr);
         Ok(Settings {
-            api: ApiSettings {
-                credentials,
-                base_url,
-                timeout: Duration::from_secs(timeout_secs),
-                retries: cli.retries,
-                max_wait: Duration::from_secs(cli.max_wait),
-                max_response_bytes: MAX_RESPONSE_BYTES,
-            },
-            output: cli.output,
-            header: !cli.no_header,
+            profiles,
+            all_profiles: show.all_profiles,
             view: View {
                 filter: Filter {
-                    non_zero: cli.non_zero,
-                    assets: cli
+                    non_zero: show.non_zero,
+                    assets: show
                         .assets
                         .iter()
                         .map(|a| a.trim().to_ascii_uppercase())
                         .filter(|a| !a.is_empty())
                         .collect(),
                 },
-                value_in: cli.value_in,
-                min_value: cli.min_value,
-                sort: cli.sort,
+                value_in: show.value_in,
+                min_value: show.min_value,
+                sort: show.sort,
             },
-            log: Log {
-                verbose: cli.verbose,
+            render: render::Options {
+                format: show.output,
+                header: !show.no_header,
+                csv: CsvStyle {
+                    delimiter: show.delimiter.unwrap_or(if turkish { b';' } else { b',' }),
+                    decimal_comma: turkish,
+                    bom: turkish,
+                },
+                boxes: term.boxes(terminal),
+                color: term.color(cli.global.color, terminal),
             },
+            destination,
+            watch: show.watch.map(Duration::from_secs),
         })
     }
 }
 
-fn missing(what: &'static str, env: &'static str, key: &'static str, path: Option<&Path>) -> Error {
-    Error::MissingKey {
-        what,
-        env,
-        key,
-        path: path.map(Path::to_path_buf),
+/// The environment variables btcturk-bal reads, read once. An empty
+/// variable counts as unset, as most tools treat it.
+struct EnvVars {
+    key: Option<String>,
+    secret: Option<SecretString>,
+    config: Option<String>,
+    base_url: Option<String>,
+    profile: Option<String>,
+}
+
+impl EnvVars {
+    fn read() -> EnvVars {
+        let var = |name| {
+            std::env::var_os(name)
+                .filter(|v: &OsString| !v.is_empty())
+                .map(|v| v.to_string_lossy().into_owned())
+        };
+        EnvVars {
+            key: var(ENV_KEY),
+            secret: var(ENV_SECRET).map(SecretString::from),
+            config: var(ENV_CONFIG),
+            base_url: var(ENV_BASE_URL),
+            profile: var(ENV_PROFILE),
+        }
     }
+}
+
+/// One profile's keys from the file, the profile's own over the top-level.
+struct Merged<'f> {
+    api_key: Option<(&'f str, Source)>,
+    api_secret: Option<(&'f SecretString, Source)>,
+    api_secret_command: Option<(&'f str, Source)>,
+    base_url: Option<(&'f str, Source)>,
+    timeout_secs: Option<(u64, Source)>,
+}
+
+/// One profile's settings and their sources, unvalidated.
+pub struct Described {
+    pub api_key: Option<Resolved<String>>,
+    pub api_secret: Option<Resolved<SecretSetting>>,
+    pub base_url: Resolved<String>,
+    pub timeout_secs: Resolved<u64>,
+}
+
+/// Runs `api_secret_command` through the shell and takes its trimmed
+/// stdout, as git credential helpers do. Its stderr and stdin stay the
+/// user's (a password manager may ask something); its output is never
+/// quoted in an error.
+fn run_secret_command(command: &str) -> Result<SecretString> {
+    use std::process::{Command, Stdio};
+    let fail = |reason: String| Error::SecretCommand {
+        command: command.to_owned(),
+        reason,
+    };
+    let mut shell = if cfg!(windows) {
+        let mut c = Command::new("cmd");
+        c.args(["/C", command]);
+        c
+    } else {
+        let mut c = Command::new("sh");
+        c.args(["-c", command]);
+        c
+    };
+    let mut child = shell
+        .stdout(Stdio::piped())
+        .spawn()
+        .map_err(|e| fail(format!("could not start: {e}")))?;
+    let mut stdout = child
+        .stdout
+        .take()
+        .ok_or_else(|| fail("no stdout".into()))?;
+    // Read on a thread so that a command that never exits cannot hang the run.
+    let reader = std::thread::spawn(move || {
+        let mut out = Vec::new();
+        stdout.read_to_end(&mut out).map(|_| out)
+    });
+    let deadline = std::time::Instant::now() + SECRET_COMMAND_TIMEOUT;
+    let status = loop {
+        match child.try_wait() {
+            Ok(Some(status)) => break status,
+            Ok(None) if std::time::Instant::now() < deadline => {
+                std::thread::sleep(Duration::from_millis(20));
+            }
+            Ok(None) => {
+                let _ = child.kill();
+                let _ = child.wait();
+                return Err(fail(format!(
+                    "did not finish within {} s",
+                    SECRET_COMMAND_TIMEOUT.as_secs()
+                )));
+            }
+            Err(e) => return Err(fail(e.to_string())),
+        }
+    };
+    let mut out = reader
+        .join()
+        .map_err(|_| fail("reading its output failed".into()))?
+        .map_err(|e| fail(format!("reading its output failed: {e}")))?;
+    if !status.success() {
+        out.zeroize();
+        return Err(fail(format!("it exited with {status}")));
+    }
+    let text = String::from_utf8(out).map_err(|e| {
+        let mut bytes = e.into_bytes();
+        bytes.zeroize();
+        fail("it printed something that is not UTF-8".into())
+    })?;
+    let secret = SecretString::from(text);
+    if secret.expose_secret().trim().is_empty() {
+        return Err(fail("it printed nothing".into()));
+    }
+    Ok(secret)
 }
 
 /// `config.toml` in the platform's config directory for btcturk-bal.
@@ -206,13 +626,19 @@ fn load(path: &Path, named: bool) -> Result<Option<FileConfig>> {
     // The text may hold the secret: zero it rather than leave it to the allocator.
     text.zeroize();
     let config = parsed?;
-    if config.api_secret.is_some() {
+    if let Some(key) = config.unknown.keys().next() {
+        return Err(Error::ConfigParse {
+            path: path.to_path_buf(),
+            message: format!("unknown key `{key}`, expected one of {TOP_LEVEL_KEYS}"),
+        });
+    }
+    if config.holds_secret() {
         check_private(&file, path)?;
     }
     Ok(Some(config))
 }
 
-/// " at line L, column C" for a TOML error. The error's own Display quotes
+/// " (line L, column C)" for a TOML error. The error's own Display quotes
 /// the offending line, which may be the secret's, so it is not used.
 fn location(e: &toml::de::Error, text: &str) -> String {
     let Some(span) = e.span() else {
@@ -255,10 +681,10 @@ fn check_private(_file: &std::fs::File, _path: &Path) -> Result<()> {
 /// Accepts `https://HOST[:PORT][/PREFIX]`, and `http://` only for loopback
 /// hosts (the tests' fake server): the signature headers must not cross a
 /// network in clear text.
-fn check_base_url(url: &str, origin: &str) -> Result<String> {
+fn check_base_url(url: &str, origin: &Source) -> Result<String> {
     let fail = |reason: &str| Error::BaseUrl {
         url: url.to_owned(),
-        origin: origin.to_owned(),
+        origin: origin.to_string(),
         reason: reason.to_owned(),
     };
     let trimmed = url.trim().trim_end_matches('/');
@@ -291,7 +717,7 @@ mod tests {
 
     #[test]
     fn base_url_rules() {
-        let ok = |u: &str| check_base_url(u, "test").map_err(|e| e.to_string());
+        let ok = |u: &str| check_base_url(u, &Source::Default).map_err(|e| e.to_string());
         assert_eq!(
             ok("https://api.btcturk.com/").as_deref(),
             Ok("https://api.btcturk.com")

@@ -29,6 +29,19 @@ pub enum Error {
     #[error("config file {path} holds api_secret but other users can read it (mode {mode:03o})")]
     ConfigPermissions { path: PathBuf, mode: u32 },
 
+    #[error("no profile {name:?} in the config file")]
+    UnknownProfile { name: String, known: Vec<String> },
+
+    #[error("api_secret_command `{command}` failed: {reason}")]
+    SecretCommand { command: String, reason: String },
+
+    #[error("profile {profile}: {source}")]
+    Profile {
+        profile: String,
+        #[source]
+        source: Box<Error>,
+    },
+
     #[error("no API {what} configured")]
     MissingKey {
         what: &'static str,
@@ -77,6 +90,15 @@ pub enum Error {
 
     #[error("cannot write output: {0}")]
     Output(io::Error),
+
+    #[error("cannot write {path}: {source}")]
+    OutputFile { path: PathBuf, source: io::Error },
+
+    #[error("{path} already exists")]
+    ConfigExists { path: PathBuf },
+
+    #[error("no config directory: HOME is not set")]
+    NoConfigDir,
 }
 
 /// What is known about the local clock when authentication failed.
@@ -99,18 +121,34 @@ impl Error {
             | Error::ConfigPermissions { .. }
             | Error::MissingKey { .. }
             | Error::BadSecret { .. }
-            | Error::BaseUrl { .. } => exit::CONFIG,
+            | Error::BaseUrl { .. }
+            | Error::UnknownProfile { .. }
+            | Error::SecretCommand { .. } => exit::CONFIG,
+            Error::Profile { source, .. } => source.code(),
             Error::Unreachable { .. } | Error::Certificate { .. } => exit::UNAVAILABLE,
             Error::RateLimited { .. } | Error::ServerFault { .. } => exit::TEMPFAIL,
             Error::Response(_) | Error::Redirect { .. } => exit::PROTOCOL,
             Error::Auth { .. } => exit::NOPERM,
-            Error::Output(_) => exit::IO,
+            Error::Output(_) | Error::OutputFile { .. } => exit::IO,
+            Error::ConfigExists { .. } | Error::NoConfigDir => exit::CONFIG,
         }
     }
 
     /// A line telling the user what to do about it, where one helps.
     pub fn hint(&self) -> Option<String> {
         match self {
+            Error::Profile { source, .. } => source.hint(),
+            Error::UnknownProfile { known, .. } => Some(format!(
+                "known profiles: {} (add [profiles.NAME] to the config file for more)",
+                known.join(", ")
+            )),
+            Error::SecretCommand { .. } => Some(
+                "run the command yourself to see what it says; it must print the secret on stdout"
+                    .into(),
+            ),
+            Error::ConfigExists { .. } => {
+                Some("edit it, or run `btcturk-bal config init --force` to replace it".into())
+            }
             Error::ConfigPermissions { path, .. } => {
                 Some(format!("run: chmod 600 {}", path.display()))
             }
@@ -170,7 +208,9 @@ impl Error {
             | Error::ConfigParse { .. }
             | Error::Response(_)
             | Error::Redirect { .. }
-            | Error::Output(_) => None,
+            | Error::Output(_)
+            | Error::OutputFile { .. } => None,
+            Error::NoConfigDir => Some("name the file with --config PATH".into()),
         }
     }
 }

@@ -11,6 +11,8 @@ use crate::valuation::{Prices, Quote};
 
 /// One asset as shown, with its price and value when valuing.
 pub struct Row {
+    /// The config profile, with `--all-profiles`.
+    pub profile: Option<String>,
     pub balance: Balance,
     pub price: Option<Decimal>,
     pub value: Option<Decimal>,
@@ -23,6 +25,8 @@ pub struct Summary {
     pub total: Option<Decimal>,
     /// Assets shown without a value, left out of the total.
     pub unpriced: Vec<String>,
+    /// Each profile's total, with `--all-profiles`.
+    pub profiles: Vec<(String, Option<Decimal>)>,
 }
 
 pub struct Report {
@@ -30,6 +34,8 @@ pub struct Report {
     pub fetched_at: String,
     pub rows: Vec<Row>,
     pub valuation: Option<Summary>,
+    /// Whether rows carry a profile (`--all-profiles`).
+    pub by_profile: bool,
 }
 
 /// What the user asked to see.
@@ -41,17 +47,18 @@ pub struct View {
     pub sort: Sort,
 }
 
-pub fn build(
-    balances: Vec<Balance>,
-    prices: Option<&Prices>,
-    view: &View,
-    fetched_at: String,
-) -> Report {
+/// Balances as fetched: one list per profile (the profile named only with
+/// `--all-profiles`).
+pub type Fetched = Vec<(Option<String>, Vec<Balance>)>;
+
+pub fn build(fetched: Fetched, prices: Option<&Prices>, view: &View, fetched_at: String) -> Report {
+    let by_profile = fetched.iter().any(|(p, _)| p.is_some());
     let currency = view.value_in.filter(|_| prices.is_some());
-    let mut rows: Vec<Row> = balances
+    let mut rows: Vec<Row> = fetched
         .into_iter()
-        .filter(|b| view.filter.keeps(b))
-        .map(|balance| {
+        .flat_map(|(profile, balances)| balances.into_iter().map(move |b| (profile.clone(), b)))
+        .filter(|(_, b)| view.filter.keeps(b))
+        .map(|(profile, balance)| {
             let quote = prices
                 .zip(currency)
                 .and_then(|(prices, currency)| prices.quote(&balance.asset, currency));
@@ -60,6 +67,7 @@ pub fn build(
             // value: it is shown unpriced rather than rounded.
             let value = quote.and_then(|q| q.value(balance.balance.to_decimal()?));
             Row {
+                profile,
                 balance,
                 price,
                 value,
@@ -73,40 +81,55 @@ pub fn build(
         .collect();
 
     let by_code = |a: &Row, b: &Row| a.balance.asset.cmp(&b.balance.asset);
-    match view.sort {
-        Sort::Asset => rows.sort_by(by_code),
-        Sort::Balance => rows.sort_by(|a, b| {
-            b.balance
-                .balance
-                .cmp_value(&a.balance.balance)
-                .then_with(|| by_code(a, b))
-        }),
-        Sort::Value => rows.sort_by(|a, b| {
-            match (a.value, b.value) {
-                (Some(x), Some(y)) => y.cmp(&x),
-                (Some(_), None) => Ordering::Less,
-                (None, Some(_)) => Ordering::Greater,
-                (None, None) => Ordering::Equal,
-            }
+    let key: fn(&Row, &Row) -> Ordering = match view.sort {
+        Sort::Asset => |_, _| Ordering::Equal,
+        Sort::Balance => |a, b| b.balance.balance.cmp_value(&a.balance.balance),
+        Sort::Value => |a, b| match (a.value, b.value) {
+            (Some(x), Some(y)) => y.cmp(&x),
+            (Some(_), None) => Ordering::Less,
+            (None, Some(_)) => Ordering::Greater,
+            (None, None) => Ordering::Equal,
+        },
+    };
+    rows.sort_by(|a, b| {
+        a.profile
+            .cmp(&b.profile)
+            .then_with(|| key(a, b))
             .then_with(|| by_code(a, b))
-        }),
-    }
+    });
 
-    let valuation = currency.map(|currency| Summary {
-        currency,
-        total: rows
-            .iter()
-            .filter_map(|r| r.value)
-            .try_fold(Decimal::ZERO, Decimal::checked_add),
-        unpriced: rows
-            .iter()
-            .filter(|r| r.value.is_none())
-            .map(|r| r.balance.asset.clone())
-            .collect(),
+    let total = |rows: &mut dyn Iterator<Item = &Row>| {
+        rows.filter_map(|r| r.value)
+            .try_fold(Decimal::ZERO, Decimal::checked_add)
+    };
+    let valuation = currency.map(|currency| {
+        let mut profiles: Vec<String> = rows.iter().filter_map(|r| r.profile.clone()).collect();
+        profiles.dedup();
+        Summary {
+            currency,
+            total: total(&mut rows.iter()),
+            unpriced: rows.iter().filter(|r| r.value.is_none()).fold(
+                Vec::new(),
+                |mut codes: Vec<String>, r| {
+                    if !codes.contains(&r.balance.asset) {
+                        codes.push(r.balance.asset.clone());
+                    }
+                    codes
+                },
+            ),
+            profiles: profiles
+                .into_iter()
+                .map(|p| {
+                    let sum = total(&mut rows.iter().filter(|r| r.profile.as_ref() == Some(&p)));
+                    (p, sum)
+                })
+                .collect(),
+        }
     });
     Report {
         fetched_at,
         rows,
         valuation,
+        by_profile,
     }
 }

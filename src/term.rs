@@ -1,11 +1,53 @@
-//! Messages for humans, on stderr: errors, warnings and `--verbose` lines.
+//! Messages for humans, on stderr: errors, warnings and `--verbose` lines;
+//! and the terminal rules (colour, box drawing) for both streams.
 //!
 //! Text that came from the server is passed through `sanitize` first, so a
 //! hostile or broken answer cannot move the cursor or retitle the terminal.
 
-use std::io::Write;
+use std::io::{IsTerminal, Write};
+
+use crate::cli::{ColorChoice, GlobalArgs};
 
 const PREFIX: &str = "btcturk-bal";
+
+/// What the terminal environment says, read once.
+#[derive(Debug, Clone, Default)]
+pub struct TermEnv {
+    no_color: bool,
+    clicolor_off: bool,
+    clicolor_force: bool,
+    dumb: bool,
+}
+
+impl TermEnv {
+    pub fn from_env() -> TermEnv {
+        let var = |name| std::env::var_os(name).filter(|v| !v.is_empty());
+        TermEnv {
+            no_color: var("NO_COLOR").is_some(),
+            clicolor_off: var("CLICOLOR").is_some_and(|v| v == "0"),
+            clicolor_force: var("CLICOLOR_FORCE").is_some_and(|v| v != "0"),
+            dumb: var("TERM").is_some_and(|v| v == "dumb"),
+        }
+    }
+
+    /// The colour rules of no-color.org and bixense.com/clicolors: --color
+    /// decides when given; otherwise NO_COLOR wins, then CLICOLOR_FORCE,
+    /// then CLICOLOR=0 and TERM=dumb, then whether the stream is a terminal.
+    pub fn color(&self, choice: ColorChoice, terminal: bool) -> bool {
+        match choice {
+            ColorChoice::Always => true,
+            ColorChoice::Never => false,
+            ColorChoice::Auto if self.no_color => false,
+            ColorChoice::Auto if self.clicolor_force => true,
+            ColorChoice::Auto => terminal && !self.clicolor_off && !self.dumb,
+        }
+    }
+
+    /// Box drawing and width fitting: on a terminal that can show them.
+    pub fn boxes(&self, terminal: bool) -> bool {
+        terminal && !self.dumb
+    }
+}
 
 /// Writes one line to stderr. A failing stderr is ignored: there is nowhere
 /// left to report it, and `eprintln!` would panic instead.
@@ -13,26 +55,59 @@ fn line(text: &str) {
     let _ = writeln!(std::io::stderr().lock(), "{text}");
 }
 
-pub fn error(err: &crate::error::Error) {
-    line(&format!("{PREFIX}: error: {err}"));
-    if let Some(hint) = err.hint() {
-        line(&format!("{PREFIX}: hint: {hint}"));
+/// ANSI SGR around `text` when colouring.
+pub fn paint(text: &str, sgr: &str, color: bool) -> String {
+    if color {
+        format!("\x1b[{sgr}m{text}\x1b[0m")
+    } else {
+        text.to_owned()
     }
 }
 
-/// Warnings and progress notes (waiting before a retry, clock corrections).
-#[derive(Debug, Clone, Copy)]
+/// Errors, warnings, retry notes and `--verbose` lines on stderr.
+#[derive(Debug, Clone, Copy, Default)]
 pub struct Log {
     pub verbose: bool,
+    pub quiet: bool,
+    pub color: bool,
 }
 
 impl Log {
-    pub fn warn(&self, text: &str) {
-        line(&format!("{PREFIX}: warning: {text}"));
+    pub fn new(args: &GlobalArgs, env: &TermEnv) -> Log {
+        Log {
+            verbose: args.verbose,
+            quiet: args.quiet,
+            color: env.color(args.color, std::io::stderr().is_terminal()),
+        }
     }
 
+    pub fn error(&self, err: &crate::error::Error) {
+        line(&format!(
+            "{PREFIX}: {} {err}",
+            paint("error:", "1;31", self.color)
+        ));
+        if let Some(hint) = err.hint() {
+            line(&format!(
+                "{PREFIX}: {} {hint}",
+                paint("hint:", "36", self.color)
+            ));
+        }
+    }
+
+    pub fn warn(&self, text: &str) {
+        if !self.quiet {
+            line(&format!(
+                "{PREFIX}: {} {text}",
+                paint("warning:", "33", self.color)
+            ));
+        }
+    }
+
+    /// Progress worth knowing (waiting before a retry); silenced by -q.
     pub fn note(&self, text: &str) {
-        line(&format!("{PREFIX}: {text}"));
+        if !self.quiet {
+            line(&format!("{PREFIX}: {text}"));
+        }
     }
 
     /// Only with `--verbose`. The closure keeps formatting off the normal path.
@@ -82,5 +157,33 @@ mod tests {
     fn clip_counts_characters() {
         assert_eq!(clip("Türk Lirası", 4), "Türk…");
         assert_eq!(clip("abc", 3), "abc");
+    }
+
+    #[test]
+    fn colour_rules() {
+        use ColorChoice::*;
+        let env = |no_color, clicolor_off, clicolor_force, dumb| TermEnv {
+            no_color,
+            clicolor_off,
+            clicolor_force,
+            dumb,
+        };
+        let plain = env(false, false, false, false);
+        assert!(plain.color(Auto, true) && !plain.color(Auto, false));
+        assert!(plain.color(Always, false) && !plain.color(Never, true));
+        assert!(!env(true, false, false, false).color(Auto, true));
+        assert!(
+            !env(true, false, true, false).color(Auto, true),
+            "NO_COLOR beats CLICOLOR_FORCE"
+        );
+        assert!(
+            env(true, false, false, false).color(Always, false),
+            "--color beats NO_COLOR"
+        );
+        assert!(!env(false, true, false, false).color(Auto, true));
+        assert!(env(false, false, true, false).color(Auto, false));
+        assert!(!env(false, false, false, true).color(Auto, true));
+        assert!(!env(false, false, false, true).boxes(true));
+        assert!(plain.boxes(true) && !plain.boxes(false));
     }
 }

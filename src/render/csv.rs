@@ -1,6 +1,12 @@
 //! `-o csv`: RFC 4180 through the csv crate; exact amounts, empty fields
-//! for absent values.
+//! for absent values. `--csv-locale tr` writes what Turkish spreadsheets
+//! open directly: `;`, decimal comma, UTF-8 BOM.
 
+use std::borrow::Cow;
+
+use rust_decimal::Decimal;
+
+use super::CsvStyle;
 use crate::balance::Amount;
 use crate::report::Report;
 
@@ -18,37 +24,74 @@ const HEADER: [&str; 9] = [
 
 /// Added after the others with `--value-in`.
 const VALUATION_HEADER: [&str; 2] = ["price", "value"];
+/// Added last with `--all-profiles`.
+const PROFILE_HEADER: &str = "profile";
 
-pub fn render(report: &Report, header: bool) -> csv::Result<Vec<u8>> {
+const BOM: &[u8] = "\u{feff}".as_bytes();
+
+pub fn render(report: &Report, header: bool, style: CsvStyle) -> csv::Result<Vec<u8>> {
     let valuing = report.valuation.is_some();
-    let mut out = csv::Writer::from_writer(Vec::with_capacity(report.rows.len() * 128));
+    let mut buffer = Vec::with_capacity(report.rows.len() * 128 + BOM.len());
+    if style.bom {
+        buffer.extend_from_slice(BOM);
+    }
+    let mut out = csv::WriterBuilder::new()
+        .delimiter(style.delimiter)
+        .from_writer(buffer);
     if header {
         let mut fields = HEADER.to_vec();
         if valuing {
             fields.extend(VALUATION_HEADER);
         }
+        if report.by_profile {
+            fields.push(PROFILE_HEADER);
+        }
         out.write_record(fields)?;
     }
-    let opt = |d: Option<rust_decimal::Decimal>| d.map(|d| d.to_string()).unwrap_or_default();
+    let decimal = |d: Option<Decimal>| {
+        d.map(|d| comma(d.to_string(), style.decimal_comma))
+            .unwrap_or_default()
+    };
     for row in &report.rows {
         let b = &row.balance;
+        let amount = |a| amount(a, style.decimal_comma);
         let precision = b.precision.map(|p| p.to_string()).unwrap_or_default();
-        let mut record = vec![
-            report.fetched_at.as_str(),
-            &b.asset,
-            b.name.as_deref().unwrap_or(""),
-            b.balance.as_str(),
-            b.free.as_str(),
-            b.locked.as_str(),
-            b.order_fund.as_ref().map_or("", Amount::as_str),
-            b.request_fund.as_ref().map_or("", Amount::as_str),
-            &precision,
+        let mut record: Vec<Cow<'_, str>> = vec![
+            Cow::Borrowed(&report.fetched_at),
+            Cow::Borrowed(&b.asset),
+            Cow::Borrowed(b.name.as_deref().unwrap_or("")),
+            amount(Some(&b.balance)),
+            amount(Some(&b.free)),
+            amount(Some(&b.locked)),
+            amount(b.order_fund.as_ref()),
+            amount(b.request_fund.as_ref()),
+            Cow::Owned(precision),
         ];
-        let (price, value) = (opt(row.price), opt(row.value));
         if valuing {
-            record.extend([price.as_str(), value.as_str()]);
+            record.push(Cow::Owned(decimal(row.price)));
+            record.push(Cow::Owned(decimal(row.value)));
         }
-        out.write_record(record)?;
+        if report.by_profile {
+            record.push(Cow::Borrowed(row.profile.as_deref().unwrap_or("")));
+        }
+        out.write_record(record.iter().map(|f| f.as_bytes()))?;
     }
     out.into_inner().map_err(|e| e.into_error().into())
+}
+
+/// An exact amount in the chosen style, every digit kept.
+fn amount(a: Option<&Amount>, decimal_comma: bool) -> Cow<'_, str> {
+    match a {
+        Some(a) if decimal_comma => Cow::Owned(comma(a.as_str().to_owned(), true)),
+        Some(a) => Cow::Borrowed(a.as_str()),
+        None => Cow::Borrowed(""),
+    }
+}
+
+fn comma(text: String, decimal_comma: bool) -> String {
+    if decimal_comma {
+        text.replace('.', ",")
+    } else {
+        text
+    }
 }

@@ -27,6 +27,9 @@ struct Asset<'a> {
     /// Present only when valuing (`--value-in`).
     #[serde(flatten, skip_serializing_if = "Option::is_none")]
     valued: Option<Valued>,
+    /// Present only with `--all-profiles`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    profile: Option<&'a str>,
 }
 
 #[derive(Serialize)]
@@ -43,6 +46,16 @@ struct Valuation<'a> {
     #[serde(serialize_with = "exact")]
     total: Option<Decimal>,
     unpriced: &'a [String],
+    /// Each profile's total, with `--all-profiles`.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    profiles: Vec<ProfileTotal<'a>>,
+}
+
+#[derive(Serialize)]
+struct ProfileTotal<'a> {
+    profile: &'a str,
+    #[serde(serialize_with = "exact")]
+    total: Option<Decimal>,
 }
 
 /// A decimal as a string with all its digits (rust_decimal's own serde
@@ -69,6 +82,7 @@ fn asset(row: &Row, valuing: bool) -> Asset<'_> {
             price: row.price,
             value: row.value,
         }),
+        profile: row.profile.as_deref(),
     }
 }
 
@@ -81,6 +95,14 @@ pub fn render(report: &Report) -> serde_json::Result<Vec<u8>> {
             currency: v.currency.code(),
             total: v.total,
             unpriced: &v.unpriced,
+            profiles: v
+                .profiles
+                .iter()
+                .map(|(profile, total)| ProfileTotal {
+                    profile,
+                    total: *total,
+                })
+                .collect(),
         }),
     };
     let mut out = serde_json::to_vec_pretty(&doc)?;

@@ -1,0 +1,104 @@
+//! The subcommands beside the balance listing: shell completions, the man
+//! page, and the config file's init, path and show.
+
+use std::io::Write;
+
+use clap::CommandFactory;
+
+use crate::cli::{Cli, ConfigCommand, GlobalArgs};
+use crate::config::{ConfigPath, Inputs, SecretSetting};
+use crate::error::{Error, Result};
+use crate::output::{self, Destination};
+use crate::term::Log;
+
+/// The commented template `config init` writes.
+const TEMPLATE: &str = include_str!("../config.example.toml");
+
+pub fn completions(shell: clap_complete::Shell) -> Result<()> {
+    let mut buffer = Vec::new();
+    clap_complete::generate(shell, &mut Cli::command(), "btcturk-bal", &mut buffer);
+    output::write(&Destination::Stdout, |_| Ok(buffer))
+}
+
+pub fn man() -> Result<()> {
+    let mut buffer = Vec::new();
+    clap_mangen::Man::new(Cli::command())
+        .render(&mut buffer)
+        .map_err(Error::Output)?;
+    output::write(&Destination::Stdout, |_| Ok(buffer))
+}
+
+pub fn config(command: &ConfigCommand, global: &GlobalArgs, log: Log) -> Result<()> {
+    match command {
+        ConfigCommand::Init { force } => {
+            let path = ConfigPath::in_use(global).path.ok_or(Error::NoConfigDir)?;
+            output::create_private(&path, TEMPLATE.as_bytes(), *force)?;
+            log.note(&format!(
+                "wrote {} (mode 600); put your API key and secret in it",
+                path.display()
+            ));
+            output::write(&Destination::Stdout, |_| {
+                Ok(format!("{}\n", path.display()).into_bytes())
+            })
+        }
+        ConfigCommand::Path => {
+            let path = ConfigPath::in_use(global).path.ok_or(Error::NoConfigDir)?;
+            output::write(&Destination::Stdout, |_| {
+                Ok(format!("{}\n", path.display()).into_bytes())
+            })
+        }
+        ConfigCommand::Show => {
+            let inputs = Inputs::load(global)?;
+            output::write(&Destination::Stdout, |_| show(&inputs))
+        }
+    }
+}
+
+/// The settings in effect, one per line: name, value, source.
+fn show(inputs: &Inputs) -> Result<Vec<u8>> {
+    let profile = inputs.selected_profile();
+    let d = inputs.describe(&profile.value, true)?;
+    let mut rows: Vec<(&str, String, String)> = Vec::new();
+    let file = match (&inputs.config.path, inputs.file_found) {
+        (Some(p), true) => p.display().to_string(),
+        (Some(p), false) => format!("{} (not found)", p.display()),
+        (None, _) => "(no config directory)".into(),
+    };
+    rows.push(("config file", file, inputs.config.source.to_string()));
+    rows.push(("profile", profile.value, profile.source.to_string()));
+    let not_set = || ("(not set)".to_owned(), String::new());
+    let (key, key_source) = d.api_key.map_or_else(not_set, |k| {
+        let head: String = k.value.chars().take(4).collect();
+        (format!("{head}…"), k.source.to_string())
+    });
+    rows.push(("api_key", key, key_source));
+    let (secret, secret_source) = d.api_secret.map_or_else(not_set, |s| match s.value {
+        SecretSetting::Value(_) => ("[redacted]".to_owned(), s.source.to_string()),
+        SecretSetting::Command(c) => (format!("from command `{c}`"), s.source.to_string()),
+    });
+    rows.push(("api_secret", secret, secret_source));
+    rows.push(("base_url", d.base_url.value, d.base_url.source.to_string()));
+    rows.push((
+        "timeout_secs",
+        d.timeout_secs.value.to_string(),
+        d.timeout_secs.source.to_string(),
+    ));
+    rows.push(("profiles", inputs.profile_names().join(", "), String::new()));
+
+    let width = rows
+        .iter()
+        .map(|(_, v, _)| v.chars().count())
+        .max()
+        .unwrap_or(0);
+    let mut out = Vec::new();
+    for (name, value, source) in rows {
+        let pad = width - value.chars().count();
+        let source = if source.is_empty() {
+            String::new()
+        } else {
+            format!("  ({source})")
+        };
+        let _ = writeln!(out, "{name:<13} {value}{}{source}", " ".repeat(pad));
+    }
+    Ok(out)
+}
