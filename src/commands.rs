@@ -9,7 +9,7 @@ use crate::cli::{Cli, ConfigCommand, GlobalArgs};
 use crate::config::{ConfigPath, Inputs, SecretSetting};
 use crate::error::{Error, Result};
 use crate::output::{self, Destination};
-use crate::term::Log;
+use crate::term::{Log, sanitize};
 
 /// The commented template `config init` writes.
 const TEMPLATE: &str = include_str!("../config.example.toml");
@@ -33,13 +33,12 @@ pub fn config(command: &ConfigCommand, global: &GlobalArgs, log: Log) -> Result<
         ConfigCommand::Init { force } => {
             let path = ConfigPath::in_use(global).path.ok_or(Error::NoConfigDir)?;
             output::create_private(&path, TEMPLATE.as_bytes(), *force)?;
+            // A message, not data: stdout stays empty, as after `git init`.
             log.note(&format!(
                 "wrote {} (mode 600); put your API key and secret in it",
                 path.display()
             ));
-            output::write(&Destination::Stdout, |_| {
-                Ok(format!("{}\n", path.display()).into_bytes())
-            })
+            Ok(())
         }
         ConfigCommand::Path => {
             let path = ConfigPath::in_use(global).path.ok_or(Error::NoConfigDir)?;
@@ -74,7 +73,10 @@ fn show(inputs: &Inputs) -> Result<Vec<u8>> {
     rows.push(("api_key", key, key_source));
     let (secret, secret_source) = d.api_secret.map_or_else(not_set, |s| match s.value {
         SecretSetting::Value(_) => ("[redacted]".to_owned(), s.source.to_string()),
-        SecretSetting::Command(c) => (format!("from command `{c}`"), s.source.to_string()),
+        SecretSetting::Command(c) => (
+            format!("from command `{}`", sanitize(&c)),
+            s.source.to_string(),
+        ),
     });
     rows.push(("api_secret", secret, secret_source));
     rows.push(("base_url", d.base_url.value, d.base_url.source.to_string()));
@@ -98,7 +100,8 @@ fn show(inputs: &Inputs) -> Result<Vec<u8>> {
         } else {
             format!("  ({source})")
         };
-        let _ = writeln!(out, "{name:<13} {value}{}{source}", " ".repeat(pad));
+        let line = format!("{name:<13} {value}{}{source}", " ".repeat(pad));
+        let _ = writeln!(out, "{}", line.trim_end());
     }
     Ok(out)
 }

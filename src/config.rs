@@ -536,7 +536,7 @@ pub struct Described {
 fn run_secret_command(command: &str) -> Result<SecretString> {
     use std::process::{Command, Stdio};
     let fail = |reason: String| Error::SecretCommand {
-        command: command.to_owned(),
+        command: crate::term::sanitize(command),
         reason,
     };
     let mut shell = if cfg!(windows) {
@@ -585,7 +585,10 @@ fn run_secret_command(command: &str) -> Result<SecretString> {
         .map_err(|e| fail(format!("reading its output failed: {e}")))?;
     if !status.success() {
         out.zeroize();
-        return Err(fail(format!("it exited with {status}")));
+        return Err(fail(match status.code() {
+            Some(code) => format!("it exited with code {code}"),
+            None => "it was ended by a signal".into(),
+        }));
     }
     let text = String::from_utf8(out).map_err(|e| {
         let mut bytes = e.into_bytes();

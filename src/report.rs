@@ -62,10 +62,14 @@ pub fn build(fetched: Fetched, prices: Option<&Prices>, view: &View, fetched_at:
             let quote = prices
                 .zip(currency)
                 .and_then(|(prices, currency)| prices.quote(&balance.asset, currency));
-            let price = quote.and_then(Quote::price);
+            // Trailing zeros of a product carry nothing: 975.0218664455325800
+            // is shown as 975.02186644553258, the same exact value.
+            let price = quote.and_then(Quote::price).map(|p| p.normalize());
             // A balance with more digits than a Decimal holds has no exact
             // value: it is shown unpriced rather than rounded.
-            let value = quote.and_then(|q| q.value(balance.balance.to_decimal()?));
+            let value = quote
+                .and_then(|q| q.value(balance.balance.to_decimal()?))
+                .map(|v| v.normalize());
             Row {
                 profile,
                 balance,
@@ -101,6 +105,7 @@ pub fn build(fetched: Fetched, prices: Option<&Prices>, view: &View, fetched_at:
     let total = |rows: &mut dyn Iterator<Item = &Row>| {
         rows.filter_map(|r| r.value)
             .try_fold(Decimal::ZERO, Decimal::checked_add)
+            .map(|t| t.normalize())
     };
     let valuation = currency.map(|currency| {
         let mut profiles: Vec<String> = rows.iter().filter_map(|r| r.profile.clone()).collect();

@@ -7,8 +7,12 @@ mod support;
 mod config;
 #[path = "cli/faults.rs"]
 mod faults;
+#[path = "cli/files.rs"]
+mod files;
 #[path = "cli/output.rs"]
 mod output;
+#[path = "cli/profiles.rs"]
+mod profiles;
 #[path = "cli/security.rs"]
 mod security;
 #[path = "cli/valuation.rs"]

@@ -70,17 +70,17 @@ fn values_in_try_direct_and_through_usdt() {
         [
             row("BTC", json!("2712345"), json!("1356172.5")),
             row("ETH", json!("120000"), json!("0")),
-            row("SHIB", json!("0.000685"), json!("0.685000")),
-            row("TRY", json!("1"), json!("1000.50")),
-            row("USDT", json!("34.25"), json!("342.50")),
-            row("XRP", json!("17.546275"), json!("1754.627500")),
+            row("SHIB", json!("0.000685"), json!("0.685")),
+            row("TRY", json!("1"), json!("1000.5")),
+            row("USDT", json!("34.25"), json!("342.5")),
+            row("XRP", json!("17.546275"), json!("1754.6275")),
             row("ZZZ", Value::Null, Value::Null),
         ]
     );
     // 1356172.5 + 0 + 0.685 + 1000.50 + 342.50 + 1754.6275, by hand.
     assert_eq!(
         doc["valuation"],
-        json!({"currency": "TRY", "total": "1359270.812500", "unpriced": ["ZZZ"]})
+        json!({"currency": "TRY", "total": "1359270.8125", "unpriced": ["ZZZ"]})
     );
     assert_eq!(api.hits(TICKER), 1);
 }
@@ -93,8 +93,8 @@ fn values_in_usdt_divide_through_usdt_try() {
         [
             row("BTC", json!("79152.5"), json!("39576.25")),
             row("ETH", json!("3500.1"), json!("0")),
-            // 0.000685 / 34.25 = 0.00002 exactly (at the price's scale).
-            row("SHIB", json!("0.000020"), json!("0.0200")),
+            // 0.000685 / 34.25 = 0.00002 exactly.
+            row("SHIB", json!("0.00002"), json!("0.02")),
             // 1 / 34.25 to rust_decimal's 28 places; 1000.50 / 34.25 to
             // 29 significant digits, the division done last.
             row(
@@ -103,7 +103,7 @@ fn values_in_usdt_divide_through_usdt_try() {
                 json!("29.211678832116788321167883212")
             ),
             row("USDT", json!("1"), json!("10")),
-            row("XRP", json!("0.5123"), json!("51.2300")),
+            row("XRP", json!("0.5123"), json!("51.23")),
             row("ZZZ", Value::Null, Value::Null),
         ]
     );
@@ -152,7 +152,7 @@ fn csv_gains_price_and_value_columns() {
         "fetched_at,asset,name,balance,free,locked,order_fund,request_fund,precision,price,value"
     );
     assert!(
-        lines[1].ends_with(",XRP,Ripple,100,100,0,,,6,17.546275,1754.627500"),
+        lines[1].ends_with(",XRP,Ripple,100,100,0,,,6,17.546275,1754.6275"),
         "{}",
         lines[1]
     );
@@ -169,7 +169,7 @@ fn min_value_hides_dust_but_keeps_unpriced_holdings() {
     let (doc, _api) = json_run(&["--value-in", "TRY", "--min-value", "1"]);
     let shown: Vec<_> = valued(&doc).into_iter().map(|(a, ..)| a).collect();
     assert_eq!(shown, ["BTC", "TRY", "USDT", "XRP", "ZZZ"]);
-    assert_eq!(doc["valuation"]["total"], json!("1359270.127500"));
+    assert_eq!(doc["valuation"]["total"], json!("1359270.1275"));
 }
 
 #[test]

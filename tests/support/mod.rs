@@ -360,7 +360,12 @@ impl Sandbox {
 
     /// The binary with a clean environment and no keys.
     pub fn bare(&self) -> std::process::Command {
-        let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin!("btcturk-bal"));
+        self.clean(assert_cmd::cargo::cargo_bin!("btcturk-bal"))
+    }
+
+    /// Any program with this sandbox's clean environment.
+    pub fn clean(&self, program: impl AsRef<std::ffi::OsStr>) -> std::process::Command {
+        let mut cmd = std::process::Command::new(program);
         cmd.env_clear()
             .env("PATH", std::env::var_os("PATH").unwrap_or_default())
             .env("HOME", self.home.path())
@@ -371,7 +376,15 @@ impl Sandbox {
 
     /// The binary pointed at `api` with the right keys in the environment.
     pub fn cmd(&self, api: &FakeApi) -> std::process::Command {
-        let mut cmd = self.bare();
+        self.with_keys(self.bare(), api)
+    }
+
+    /// `cmd` with the keys and `api`'s URL in its environment.
+    pub fn with_keys(
+        &self,
+        mut cmd: std::process::Command,
+        api: &FakeApi,
+    ) -> std::process::Command {
         cmd.env("BTCTURK_BASE_URL", api.url())
             .env("BTCTURK_API_KEY", KEY)
             .env("BTCTURK_API_SECRET", SECRET);

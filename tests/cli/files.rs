@@ -1,0 +1,347 @@
+//! Cron-safe files (--append, --out), spreadsheet CSV, shell integration,
+//! colour rules and --watch.
+
+use std::time::Duration;
+
+use crate::ACCOUNT;
+use crate::support::{BALANCES, FakeApi, Reply, Sandbox, run, standard};
+
+#[test]
+fn append_writes_one_header_and_nothing_for_a_failed_run() {
+    let api = FakeApi::serving(ACCOUNT);
+    let sandbox = Sandbox::new();
+    let file = sandbox.home.path().join("balances.csv");
+    let append = |sandbox: &Sandbox, api: &FakeApi| {
+        run(sandbox
+            .cmd(api)
+            .args(["-o", "csv", "-z", "-a", "btc,try", "--append"])
+            .arg(&file))
+    };
+    let first = append(&sandbox, &api);
+    first.succeeds();
+    assert_eq!(first.stdout, "", "the rows go to the file, not stdout");
+    append(&sandbox, &api).succeeds();
+    let text = std::fs::read_to_string(&file).expect("appended");
+    let lines: Vec<_> = text.lines().collect();
+    assert_eq!(lines.len(), 5, "{text}");
+    assert_eq!(
+        lines
+            .iter()
+            .filter(|l| l.starts_with("fetched_at,"))
+            .count(),
+        1,
+        "{text}"
+    );
+
+    let down = run(sandbox
+        .cmd(&api)
+        .env("BTCTURK_BASE_URL", "http://127.0.0.1:1")
+        .args(["-o", "csv", "--retries", "0", "--append"])
+        .arg(&file));
+    down.fails(69, &["cannot reach"]);
+    assert_eq!(
+        std::fs::read_to_string(&file).expect("file"),
+        text,
+        "a failed run added something"
+    );
+}
+
+#[test]
+fn out_replaces_the_file_whole_and_keeps_it_on_failure() {
+    let api = FakeApi::serving(ACCOUNT);
+    let sandbox = Sandbox::new();
+    let dir = sandbox.home.path().join("out");
+    std::fs::create_dir(&dir).expect("dir");
+    let file = dir.join("balances.json");
+    std::fs::write(&file, "old").expect("old file");
+    crate::support::set_mode(&file, 0o644);
+
+    let ok = run(sandbox.cmd(&api).args(["-o", "json", "--out"]).arg(&file));
+    ok.succeeds();
+    assert_eq!(ok.stdout, "");
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&file).expect("written"))
+            .expect("whole JSON");
+    assert_eq!(json["assets"].as_array().map(Vec::len), Some(4));
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&file).expect("meta").permissions().mode() & 0o777;
+        assert_eq!(mode, 0o644, "an existing file keeps its permissions");
+    }
+
+    let before = std::fs::read(&file).expect("read");
+    run(sandbox
+        .cmd(&api)
+        .env("BTCTURK_BASE_URL", "http://127.0.0.1:1")
+        .args(["--retries", "0", "--out"])
+        .arg(&file))
+    .fails(69, &["cannot reach"]);
+    assert_eq!(std::fs::read(&file).expect("read"), before);
+    let leftovers: Vec<_> = std::fs::read_dir(&dir)
+        .expect("dir")
+        .map(|e| e.expect("entry").file_name())
+        .collect();
+    assert_eq!(
+        leftovers,
+        ["balances.json"],
+        "no temporary files left behind"
+    );
+}
+
+#[test]
+fn unwritable_out_is_exit_74() {
+    let api = FakeApi::serving(ACCOUNT);
+    let sandbox = Sandbox::new();
+    run(sandbox
+        .cmd(&api)
+        .args(["--out", "/nonexistent-dir/balances.txt"]))
+    .fails(74, &["cannot write /nonexistent-dir/balances.txt"]);
+}
+
+#[test]
+fn turkish_csv_has_bom_semicolons_and_decimal_commas() {
+    let api = FakeApi::serving(ACCOUNT);
+    let sandbox = Sandbox::new();
+    let run = run(sandbox
+        .cmd(&api)
+        .args(["-o", "csv", "--csv-locale", "tr", "-a", "try,xyz"]));
+    run.succeeds();
+    assert!(
+        run.stdout
+            .starts_with("\u{feff}fetched_at;asset;name;balance;"),
+        "{:?}",
+        run.stdout
+    );
+    let lines: Vec<_> = run.stdout.lines().collect();
+    assert!(
+        lines[1].ends_with(";TRY;Türk Lirası;27223,7283250757643288;22349,3654565035348765;4874,3628685722294523;4874,3628685722294523;0;2"),
+        "{}",
+        lines[1]
+    );
+    assert!(
+        lines[2].ends_with(";XYZ;\"Odd \"\"Token\"\", Inc.\";1,5;1,5;0;;;"),
+        "{}",
+        lines[2]
+    );
+}
+
+#[test]
+fn turkish_csv_appended_has_one_bom_at_the_start() {
+    let api = FakeApi::serving(ACCOUNT);
+    let sandbox = Sandbox::new();
+    let file = sandbox.home.path().join("tr.csv");
+    for _ in 0..2 {
+        run(sandbox
+            .cmd(&api)
+            .args(["-o", "csv", "--csv-locale", "tr", "-a", "btc", "--append"])
+            .arg(&file))
+        .succeeds();
+    }
+    let text = std::fs::read_to_string(&file).expect("file");
+    assert_eq!(text.matches('\u{feff}').count(), 1);
+    assert!(text.starts_with('\u{feff}'));
+    assert_eq!(text.lines().count(), 3);
+}
+
+#[test]
+fn delimiter_is_configurable() {
+    let api = FakeApi::serving(ACCOUNT);
+    let sandbox = Sandbox::new();
+    let run = run(sandbox.cmd(&api).args([
+        "-o",
+        "csv",
+        "--delimiter",
+        "tab",
+        "-a",
+        "btc",
+        "--no-header",
+    ]));
+    run.succeeds();
+    assert!(
+        run.stdout.contains("\tBTC\tBitcoin\t9.7502186644553258\t"),
+        "{}",
+        run.stdout
+    );
+}
+
+#[test]
+fn completions_and_man_page() {
+    let sandbox = Sandbox::new();
+    let expect = [
+        ("bash", "complete -F _btcturk__bal"),
+        ("zsh", "#compdef btcturk-bal"),
+        ("fish", "complete -c btcturk-bal"),
+        ("powershell", "Register-ArgumentCompleter"),
+        ("elvish", "edit:completion:arg-completer[btcturk-bal]"),
+    ];
+    for (shell, marker) in expect {
+        let out = run(sandbox.bare().args(["completions", shell]));
+        out.succeeds();
+        assert!(
+            out.stdout.contains(marker),
+            "{shell}: {}",
+            &out.stdout[..200.min(out.stdout.len())]
+        );
+        assert!(
+            out.stdout.contains("value-in"),
+            "{shell} completes the flags"
+        );
+    }
+    let man = run(sandbox.bare().arg("man"));
+    man.succeeds();
+    assert!(
+        man.stdout.contains(".TH btcturk-bal 1") && man.stdout.contains("\\-\\-non\\-zero"),
+        "{}",
+        man.stdout
+    );
+}
+
+#[test]
+fn help_ends_with_examples() {
+    let sandbox = Sandbox::new();
+    let help = run(sandbox.bare().arg("--help"));
+    help.succeeds();
+    let tail: Vec<_> = help.stdout.lines().rev().take(8).collect();
+    assert!(tail.iter().any(|l| l.contains("| jq")), "{}", help.stdout);
+    assert!(
+        tail.iter().any(|l| l.starts_with("  0 * * * * ")),
+        "{}",
+        help.stdout
+    );
+}
+
+/// Runs the binary on a pseudo-terminal through `script` (util-linux, in
+/// every Debian), so stdout is a TTY as for a person at a terminal.
+fn on_terminal(sandbox: &Sandbox, api: &FakeApi, env: &[(&str, &str)]) -> String {
+    let bin = assert_cmd::cargo::cargo_bin!("btcturk-bal");
+    let mut script = sandbox.with_keys(sandbox.clean("script"), api);
+    script.env("TERM", "xterm").envs(env.iter().copied());
+    let output = script
+        .args(["-qec", &format!("{} -a btc", bin.display()), "/dev/null"])
+        .stdin(std::process::Stdio::null())
+        .output()
+        .expect("script(1) from util-linux runs");
+    assert!(output.status.success(), "{output:?}");
+    String::from_utf8(output.stdout).expect("UTF-8")
+}
+
+#[test]
+fn colour_and_boxes_on_a_terminal_follow_the_rules() {
+    let api = FakeApi::serving(ACCOUNT);
+    let sandbox = Sandbox::new();
+    let bold = "\x1b[1m";
+    let plain = on_terminal(&sandbox, &api, &[]);
+    assert!(plain.contains('┌') && plain.contains(bold), "{plain}");
+    let no_color = on_terminal(&sandbox, &api, &[("NO_COLOR", "1")]);
+    assert!(
+        no_color.contains('┌') && !no_color.contains('\x1b'),
+        "{no_color}"
+    );
+    let clicolor = on_terminal(&sandbox, &api, &[("CLICOLOR", "0")]);
+    assert!(!clicolor.contains('\x1b'), "{clicolor}");
+    let dumb = on_terminal(&sandbox, &api, &[("TERM", "dumb")]);
+    assert!(
+        dumb.contains("+-------+") && !dumb.contains('┌') && !dumb.contains('\x1b'),
+        "{dumb}"
+    );
+}
+
+#[test]
+fn colour_off_a_terminal_only_when_forced() {
+    let api = FakeApi::serving(ACCOUNT);
+    let sandbox = Sandbox::new();
+    let piped = run(sandbox.cmd(&api).args(["-a", "btc"]));
+    assert!(
+        !piped.stdout.contains('\x1b') && piped.stdout.starts_with("+---"),
+        "{}",
+        piped.stdout
+    );
+    let always = run(sandbox
+        .cmd(&api)
+        .args(["-a", "btc", "--color", "always"])
+        .env("NO_COLOR", "1"));
+    assert!(
+        always.stdout.contains("\x1b[1m"),
+        "--color always beats NO_COLOR"
+    );
+    let forced = run(sandbox
+        .cmd(&api)
+        .args(["-a", "btc"])
+        .env("CLICOLOR_FORCE", "1"));
+    assert!(forced.stdout.contains("\x1b[1m"), "{}", forced.stdout);
+    let never = run(sandbox
+        .cmd(&api)
+        .args(["-a", "btc", "--color", "never"])
+        .env("CLICOLOR_FORCE", "1"));
+    assert!(!never.stdout.contains('\x1b'));
+    let error = run(sandbox.bare().args(["--color", "always"]));
+    assert!(
+        error
+            .stderr
+            .starts_with("btcturk-bal: \x1b[1;31merror:\x1b[0m no API key"),
+        "{}",
+        error.stderr
+    );
+}
+
+#[test]
+fn quiet_silences_warnings_not_errors() {
+    let api = FakeApi::serving(ACCOUNT);
+    let sandbox = Sandbox::new();
+    let quiet = run(sandbox.cmd(&api).args(["-q", "-a", "doge,btc"]));
+    quiet.succeeds();
+    assert_eq!(quiet.stderr, "");
+    run(sandbox.bare().arg("-q")).fails(78, &["no API key"]);
+}
+
+#[test]
+fn watch_rides_out_a_server_error() {
+    // The first round meets a 503; the watch goes on and the next round
+    // shows the balances. Not a terminal: each good round is written whole.
+    let api = FakeApi::start(|req| match (req.path.as_str(), req.hit) {
+        (BALANCES, 0) => Reply::status(503),
+        _ => standard(req, ACCOUNT),
+    });
+    let sandbox = Sandbox::new();
+    let mut child = sandbox
+        .cmd(&api)
+        .args([
+            "--watch",
+            "5",
+            "--retries",
+            "0",
+            "-o",
+            "csv",
+            "-a",
+            "btc",
+            "--no-header",
+        ])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    while api.hits(BALANCES) < 2 && std::time::Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    std::thread::sleep(Duration::from_millis(500));
+    let _ = child.kill();
+    let out = child.wait_with_output().expect("output");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains(
+            "warning: the API answered 503 Service Unavailable (empty body); trying again in 5 s"
+        ),
+        "{stderr}"
+    );
+    assert_eq!(stdout.lines().count(), 1, "{stdout}");
+    assert!(stdout.contains(",BTC,Bitcoin,"), "{stdout}");
+}
+
+#[test]
+fn watch_needs_at_least_five_seconds() {
+    let sandbox = Sandbox::new();
+    let run = run(sandbox.bare().args(["--watch", "1"]));
+    assert_eq!(run.code, 2, "{}", run.stderr);
+}

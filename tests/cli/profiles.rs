@@ -1,0 +1,282 @@
+//! Profiles, the secret command, and the config subcommands.
+
+use serde_json::Value;
+
+use crate::ACCOUNT;
+use crate::support::{BALANCES, FakeApi, KEY, SECRET, Sandbox, TICKER, run, set_mode, standard};
+
+/// A file with the default profile on top and two more: `work` sets only
+/// its secret command (inheriting key and URL), `broken` a failing one.
+fn profiles_config(api: &FakeApi) -> String {
+    format!(
+        r#"api_key = "{KEY}"
+api_secret = "{SECRET}"
+base_url = "{url}"
+timeout_secs = 5
+
+[profiles.work]
+api_secret_command = "printf '%s\\n' {SECRET}"
+
+[profiles.broken]
+api_secret_command = "echo private-output-of-the-command; exit 3"
+"#,
+        url = api.url()
+    )
+}
+
+fn sandbox_with_profiles(api: &FakeApi) -> Sandbox {
+    let sandbox = Sandbox::new();
+    sandbox.write_config(&sandbox.default_config(), &profiles_config(api));
+    sandbox
+}
+
+#[test]
+fn profile_inherits_top_level_keys_and_takes_secret_from_command() {
+    let api = FakeApi::serving(ACCOUNT);
+    let sandbox = sandbox_with_profiles(&api);
+    let by_flag = run(sandbox
+        .bare()
+        .args(["-p", "work", "-o", "csv", "-a", "btc", "--no-header"]));
+    by_flag.succeeds();
+    assert!(
+        by_flag.stdout.contains(",BTC,Bitcoin,"),
+        "{}",
+        by_flag.stdout
+    );
+    run(sandbox.bare().env("BTCTURK_PROFILE", "work")).succeeds();
+    assert_eq!(api.hits(BALANCES), 2);
+}
+
+#[test]
+fn unknown_profile_lists_the_known_ones() {
+    let api = FakeApi::serving(ACCOUNT);
+    let sandbox = sandbox_with_profiles(&api);
+    let run = run(sandbox.bare().args(["--profile", "wrok"]));
+    run.fails(78, &["no profile \"wrok\""]);
+    assert!(
+        run.hint().contains("default, broken, work"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(api.hits(BALANCES), 0);
+}
+
+#[test]
+fn failing_secret_command_is_named_but_its_output_is_not_shown() {
+    let api = FakeApi::serving(ACCOUNT);
+    let sandbox = sandbox_with_profiles(&api);
+    let run = run(sandbox.bare().args(["-p", "broken"]));
+    run.fails(
+        78,
+        &[
+            "api_secret_command `echo private-output-of-the-command; exit 3`",
+            "exited with code 3",
+        ],
+    );
+    let after_command = run
+        .stderr
+        .replace("`echo private-output-of-the-command; exit 3`", "");
+    assert!(!after_command.contains("private-output"), "{}", run.stderr);
+    assert_eq!(api.hits(BALANCES), 0);
+}
+
+#[test]
+fn all_profiles_label_rows_and_total_each() {
+    let api = FakeApi::start(|req| match req.path.as_str() {
+        TICKER => crate::support::Reply::json(
+            200,
+            r#"{"success":true,"data":[{"numeratorSymbol":"BTC","denominatorSymbol":"TRY","last":100},
+                {"numeratorSymbol":"USDT","denominatorSymbol":"TRY","last":30}]}"#,
+        ),
+        _ => standard(req, ACCOUNT),
+    });
+    let sandbox = Sandbox::new();
+    let mut config = profiles_config(&api);
+    config = config.replace(
+        "[profiles.broken]\napi_secret_command = \"echo private-output-of-the-command; exit 3\"\n",
+        "",
+    );
+    sandbox.write_config(&sandbox.default_config(), &config);
+
+    let json = run(sandbox.bare().args([
+        "--all-profiles",
+        "-o",
+        "json",
+        "-a",
+        "btc",
+        "--value-in",
+        "TRY",
+    ]));
+    json.succeeds();
+    let doc: Value = serde_json::from_str(&json.stdout).expect("JSON");
+    let rows: Vec<_> = doc["assets"]
+        .as_array()
+        .expect("assets")
+        .iter()
+        .map(|a| {
+            (
+                a["profile"].as_str().expect("profile"),
+                a["value"].as_str().expect("value"),
+            )
+        })
+        .collect();
+    // 9.7502186644553258 BTC × 100 TRY in each profile.
+    assert_eq!(
+        rows,
+        [
+            ("default", "975.02186644553258"),
+            ("work", "975.02186644553258")
+        ]
+    );
+    assert_eq!(doc["valuation"]["total"], "1950.04373289106516");
+    assert_eq!(
+        doc["valuation"]["profiles"],
+        serde_json::json!([{"profile": "default", "total": "975.02186644553258"},
+                           {"profile": "work", "total": "975.02186644553258"}])
+    );
+    assert_eq!((api.hits(BALANCES), api.hits(TICKER)), (2, 1));
+
+    let csv = run(sandbox
+        .bare()
+        .args(["--all-profiles", "-o", "csv", "-a", "try"]));
+    csv.succeeds();
+    let lines: Vec<_> = csv.stdout.lines().collect();
+    assert_eq!(
+        lines[0],
+        "fetched_at,asset,name,balance,free,locked,order_fund,request_fund,precision,profile"
+    );
+    assert!(
+        lines[1].ends_with(",0,2,default") && lines[2].ends_with(",0,2,work"),
+        "{}",
+        csv.stdout
+    );
+}
+
+#[test]
+fn all_profiles_fail_together_naming_the_profile() {
+    let api = FakeApi::serving(ACCOUNT);
+    let sandbox = Sandbox::new();
+    let config = profiles_config(&api).replace(
+        "[profiles.broken]\napi_secret_command = \"echo private-output-of-the-command; exit 3\"",
+        "[profiles.broken]\napi_secret = \"d3Jvbmcgc2VjcmV0IGZvciB0aGUgdGVzdHM=\"",
+    );
+    sandbox.write_config(&sandbox.default_config(), &config);
+    run(sandbox.bare().arg("--all-profiles"))
+        .fails(77, &["profile broken: authentication rejected"]);
+}
+
+#[test]
+fn config_init_writes_a_private_template_once() {
+    use std::os::unix::fs::PermissionsExt;
+    let sandbox = Sandbox::new();
+    let path = sandbox.default_config();
+    let first = run(sandbox.bare().args(["config", "init"]));
+    first.succeeds();
+    assert_eq!(first.stdout, "");
+    assert!(
+        first.stderr.contains(&path.display().to_string()),
+        "{}",
+        first.stderr
+    );
+    let mode = std::fs::metadata(&path)
+        .expect("written")
+        .permissions()
+        .mode()
+        & 0o777;
+    assert_eq!(mode, 0o600);
+    let text = std::fs::read_to_string(&path).expect("read");
+    assert!(
+        text.contains("api_key = \"\"") && text.contains("[profiles.work]"),
+        "{text}"
+    );
+
+    std::fs::write(&path, "# mine\n").expect("edit");
+    run(sandbox.bare().args(["config", "init"])).fails(78, &["already exists"]);
+    assert_eq!(std::fs::read_to_string(&path).expect("read"), "# mine\n");
+    run(sandbox.bare().args(["config", "init", "--force"])).succeeds();
+    assert!(
+        std::fs::read_to_string(&path)
+            .expect("read")
+            .contains("api_secret")
+    );
+
+    // The template alone is not a working config: it says what is missing.
+    run(&mut sandbox.bare()).fails(78, &["no API key configured"]);
+}
+
+#[test]
+fn config_path_is_the_one_in_use() {
+    let sandbox = Sandbox::new();
+    let default = run(sandbox.bare().args(["config", "path"]));
+    default.succeeds();
+    assert_eq!(
+        default.stdout,
+        format!("{}\n", sandbox.default_config().display())
+    );
+    let named = run(sandbox
+        .bare()
+        .args(["config", "path", "--config", "/etc/btcturk.toml"]));
+    assert_eq!(named.stdout, "/etc/btcturk.toml\n");
+    let env = run(sandbox
+        .bare()
+        .args(["config", "path"])
+        .env("BTCTURK_BAL_CONFIG", "/srv/b.toml"));
+    assert_eq!(env.stdout, "/srv/b.toml\n");
+}
+
+#[test]
+fn config_show_names_each_source_and_redacts_the_secret() {
+    let api = FakeApi::serving(ACCOUNT);
+    let sandbox = sandbox_with_profiles(&api);
+    let path = sandbox.default_config().display().to_string();
+    let run = run(sandbox
+        .bare()
+        .args(["config", "show", "-p", "work", "--timeout", "7"])
+        .env("BTCTURK_API_KEY", "envkey-1234"));
+    run.succeeds();
+    let line = |name: &str| {
+        run.stdout
+            .lines()
+            .find(|l| l.starts_with(name))
+            .unwrap_or_else(|| panic!("no {name} in {}", run.stdout))
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    assert_eq!(line("profile "), "profile work (flag --profile)");
+    assert_eq!(line("api_key"), "api_key envk… (env BTCTURK_API_KEY)");
+    assert_eq!(
+        line("api_secret"),
+        format!(
+            "api_secret from command `printf '%s\\n' {SECRET}` (profiles.work.api_secret_command in {path})"
+        )
+    );
+    assert_eq!(
+        line("base_url"),
+        format!("base_url {} (base_url in {path})", api.url())
+    );
+    assert_eq!(line("timeout_secs"), "timeout_secs 7 (flag --timeout)");
+    assert_eq!(line("profiles"), "profiles default, broken, work");
+
+    let top = crate::support::run(sandbox.bare().args(["config", "show"]));
+    assert!(
+        top.stdout.contains("[redacted]") && !top.stdout.contains(SECRET),
+        "{}",
+        top.stdout
+    );
+}
+
+#[test]
+fn secret_in_any_profile_requires_a_private_file() {
+    let api = FakeApi::serving(ACCOUNT);
+    let sandbox = Sandbox::new();
+    let path = sandbox.write_config(
+        &sandbox.default_config(),
+        &format!(
+            "base_url = \"{}\"\n[profiles.x]\napi_key = \"{KEY}\"\napi_secret = \"{SECRET}\"\n",
+            api.url()
+        ),
+    );
+    set_mode(&path, 0o640);
+    run(sandbox.bare().args(["-p", "x"])).fails(78, &["other users can read it"]);
+}
