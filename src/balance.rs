@@ -6,6 +6,7 @@
 //! table truncates that text toward zero at the asset's precision, which is
 //! exact too.
 
+use std::borrow::Cow;
 use std::cmp::Ordering;
 use std::fmt;
 
@@ -20,19 +21,24 @@ use crate::error::{Error, Result};
 const MAX_EXPONENT: i64 = 64;
 
 /// An exact decimal amount, as plain decimal text: optional `-`, digits,
-/// optional `.` and digits.
+/// optional `.` and digits. It borrows the response body when the API's
+/// text is already in that form (the usual case), so parsing a large
+/// account allocates nothing per amount.
 #[derive(Clone, PartialEq, Eq)]
-pub struct Amount(Box<str>);
+pub struct Amount<'a>(Cow<'a, str>);
 
 #[derive(Debug, PartialEq, Eq)]
 pub struct AmountError;
 
-impl Amount {
+impl<'a> Amount<'a> {
     /// Parses an amount as the API sends it: `27223.72`, `27223,72` (the API
     /// page's comma form), `0`, `-1.5`, or a JSON-number form like `1e-8`.
     /// Thousands separators are refused: `1.234,5` is ambiguous.
-    pub fn parse(text: &str) -> Result<Amount, AmountError> {
+    pub fn parse(text: &'a str) -> Result<Amount<'a>, AmountError> {
         let s = text.trim();
+        if is_plain(s) {
+            return Ok(Amount(Cow::Borrowed(s)));
+        }
         let (negative, s) = match s.as_bytes().first() {
             Some(b'-') => (true, &s[1..]),
             Some(b'+') => (false, &s[1..]),
@@ -85,7 +91,12 @@ impl Amount {
             out.push('.');
             out.push_str(&frac);
         }
-        Ok(Amount(out.into_boxed_str()))
+        Ok(Amount(Cow::Owned(out)))
+    }
+
+    /// The same amount, no longer borrowing.
+    pub fn into_owned(self) -> Amount<'static> {
+        Amount(Cow::Owned(self.0.into_owned()))
     }
 
     /// The exact value as plain decimal text with a dot.
@@ -153,34 +164,49 @@ impl Amount {
     }
 }
 
-impl fmt::Display for Amount {
+/// Already in the canonical form `parse` produces: `-?(0|[1-9][0-9]*)(\.[0-9]+)?`.
+fn is_plain(s: &str) -> bool {
+    let digits = s.strip_prefix('-').unwrap_or(s).as_bytes();
+    let int_len = digits.iter().take_while(|b| b.is_ascii_digit()).count();
+    let (int, rest) = digits.split_at(int_len);
+    let int_ok = int == b"0" || (!int.is_empty() && int[0] != b'0');
+    let frac_ok = match rest {
+        [] => true,
+        [b'.', frac @ ..] => !frac.is_empty() && frac.iter().all(u8::is_ascii_digit),
+        _ => false,
+    };
+    int_ok && frac_ok
+}
+
+impl fmt::Display for Amount<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.0)
     }
 }
 
-impl fmt::Debug for Amount {
+impl fmt::Debug for Amount<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "Amount({})", self.0)
     }
 }
 
-impl serde::Serialize for Amount {
+impl serde::Serialize for Amount<'_> {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(&self.0)
     }
 }
 
-/// One asset of the account, as the API reported it.
+/// One asset of the account, as the API reported it, borrowing its text
+/// from the response body.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Balance {
-    pub asset: String,
-    pub name: Option<String>,
-    pub balance: Amount,
-    pub free: Amount,
-    pub locked: Amount,
-    pub order_fund: Option<Amount>,
-    pub request_fund: Option<Amount>,
+pub struct Balance<'a> {
+    pub asset: Cow<'a, str>,
+    pub name: Option<Cow<'a, str>>,
+    pub balance: Amount<'a>,
+    pub free: Amount<'a>,
+    pub locked: Amount<'a>,
+    pub order_fund: Option<Amount<'a>>,
+    pub request_fund: Option<Amount<'a>>,
     pub precision: Option<u32>,
 }
 
@@ -189,8 +215,10 @@ pub struct Balance {
 /// that numbers are read from their text, never through f64.
 #[derive(Deserialize)]
 struct RawBalance<'a> {
-    asset: Option<String>,
-    assetname: Option<String>,
+    #[serde(borrow)]
+    asset: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    assetname: Option<Cow<'a, str>>,
     #[serde(borrow)]
     balance: Option<&'a RawValue>,
     #[serde(borrow)]
@@ -207,8 +235,8 @@ struct RawBalance<'a> {
 
 /// Parses the envelope's `data` array into balances, naming the asset and
 /// field of anything that is missing or not a number.
-pub fn parse_balances(data: &RawValue) -> Result<Vec<Balance>> {
-    let raw: Vec<RawBalance> = serde_json::from_str(data.get()).map_err(|e| {
+pub fn parse_balances(data: &str) -> Result<Vec<Balance<'_>>> {
+    let raw: Vec<RawBalance> = serde_json::from_str(data).map_err(|e| {
         Error::Response(format!(
             "`data` is not a list of assets: {}",
             json_problem(&e)
@@ -220,8 +248,8 @@ pub fn parse_balances(data: &RawValue) -> Result<Vec<Balance>> {
         .collect()
 }
 
-impl RawBalance<'_> {
-    fn into_balance(self, index: usize) -> Result<Balance> {
+impl<'a> RawBalance<'a> {
+    fn into_balance(self, index: usize) -> Result<Balance<'a>> {
         let asset = match self.asset {
             Some(code) if !code.trim().is_empty() => code,
             _ => {
@@ -231,15 +259,16 @@ impl RawBalance<'_> {
                 )));
             }
         };
-        let required = |field: &str, raw: Option<&RawValue>| match raw {
+        let required = |field: &str, raw: Option<&'a RawValue>| match raw {
             Some(raw) => amount(&asset, field, raw),
             None => Err(Error::Response(format!(
                 "asset {} has no `{field}`",
                 crate::term::sanitize(&asset)
             ))),
         };
-        let optional =
-            |field: &str, raw: Option<&RawValue>| raw.map(|r| amount(&asset, field, r)).transpose();
+        let optional = |field: &str, raw: Option<&'a RawValue>| {
+            raw.map(|r| amount(&asset, field, r)).transpose()
+        };
         Ok(Balance {
             balance: required("balance", self.balance)?,
             free: required("free", self.free)?,
@@ -257,15 +286,16 @@ impl RawBalance<'_> {
 }
 
 /// An amount from a JSON string or number, read from its text.
-fn amount(asset: &str, field: &str, raw: &RawValue) -> Result<Amount> {
+fn amount<'a>(asset: &str, field: &str, raw: &'a RawValue) -> Result<Amount<'a>> {
     let text = raw.get();
     let parsed = if text.starts_with('"') {
-        // Borrow when the string has no escapes; decode it otherwise.
-        match serde_json::from_str::<&str>(text) {
-            Ok(s) => Amount::parse(s),
-            Err(_) => serde_json::from_str::<String>(text)
+        // A string without escapes is its own content between the quotes;
+        // one with escapes (never seen, but valid JSON) is decoded.
+        match text.get(1..text.len() - 1) {
+            Some(inner) if !inner.contains('\\') => Amount::parse(inner),
+            _ => serde_json::from_str::<String>(text)
                 .map_err(|_| AmountError)
-                .and_then(|s| Amount::parse(&s)),
+                .and_then(|s| Amount::parse(&s).map(Amount::into_owned)),
         }
     } else if text.starts_with(|c: char| c == '-' || c.is_ascii_digit()) {
         Amount::parse(text)
@@ -312,17 +342,20 @@ pub struct Filter {
 }
 
 impl Filter {
-    pub fn keeps(&self, b: &Balance) -> bool {
+    pub fn keeps(&self, b: &Balance<'_>) -> bool {
         (!self.non_zero || !b.balance.is_zero())
             && (self.assets.is_empty()
                 || self.assets.iter().any(|a| a.eq_ignore_ascii_case(&b.asset)))
     }
 
     /// The requested asset codes that the account does not have at all.
-    pub fn unknown_assets<'a>(&'a self, all: &[Balance]) -> Vec<&'a str> {
+    pub fn unknown_assets<'b>(
+        &self,
+        all: impl Iterator<Item = &'b Balance<'b>> + Clone,
+    ) -> Vec<&str> {
         self.assets
             .iter()
-            .filter(|a| !all.iter().any(|b| b.asset.eq_ignore_ascii_case(a)))
+            .filter(|a| !all.clone().any(|b| b.asset.eq_ignore_ascii_case(a)))
             .map(String::as_str)
             .collect()
     }
@@ -397,7 +430,9 @@ mod tests {
 
     #[test]
     fn orders_by_value_exactly() {
-        let a = |s: &str| Amount::parse(s).expect("amount");
+        fn a(s: &str) -> Amount<'_> {
+            Amount::parse(s).expect("amount")
+        }
         let mut v = [
             "10",
             "9.99",

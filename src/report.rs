@@ -10,10 +10,10 @@ use crate::cli::{Currency, Sort};
 use crate::valuation::{Prices, Quote};
 
 /// One asset as shown, with its price and value when valuing.
-pub struct Row {
+pub struct Row<'a> {
     /// The config profile, with `--all-profiles`.
     pub profile: Option<String>,
-    pub balance: Balance,
+    pub balance: Balance<'a>,
     pub price: Option<Decimal>,
     pub value: Option<Decimal>,
 }
@@ -29,10 +29,10 @@ pub struct Summary {
     pub profiles: Vec<(String, Option<Decimal>)>,
 }
 
-pub struct Report {
+pub struct Report<'a> {
     /// RFC 3339 UTC, the same for every row of a run.
     pub fetched_at: String,
-    pub rows: Vec<Row>,
+    pub rows: Vec<Row<'a>>,
     pub valuation: Option<Summary>,
     /// Whether rows carry a profile (`--all-profiles`).
     pub by_profile: bool,
@@ -49,9 +49,14 @@ pub struct View {
 
 /// Balances as fetched: one list per profile (the profile named only with
 /// `--all-profiles`).
-pub type Fetched = Vec<(Option<String>, Vec<Balance>)>;
+pub type Fetched<'a> = Vec<(Option<String>, Vec<Balance<'a>>)>;
 
-pub fn build(fetched: Fetched, prices: Option<&Prices>, view: &View, fetched_at: String) -> Report {
+pub fn build<'a>(
+    fetched: Fetched<'a>,
+    prices: Option<&Prices>,
+    view: &View,
+    fetched_at: String,
+) -> Report<'a> {
     let by_profile = fetched.iter().any(|(p, _)| p.is_some());
     let currency = view.value_in.filter(|_| prices.is_some());
     let mut rows: Vec<Row> = fetched
@@ -116,8 +121,8 @@ pub fn build(fetched: Fetched, prices: Option<&Prices>, view: &View, fetched_at:
             unpriced: rows.iter().filter(|r| r.value.is_none()).fold(
                 Vec::new(),
                 |mut codes: Vec<String>, r| {
-                    if !codes.contains(&r.balance.asset) {
-                        codes.push(r.balance.asset.clone());
+                    if !codes.iter().any(|c| *c == *r.balance.asset) {
+                        codes.push(r.balance.asset.to_string());
                     }
                     codes
                 },

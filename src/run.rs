@@ -1,11 +1,12 @@
 //! A balance run: fetch (every profile, and the ticker, side by side),
-//! build the report, render it, write it; or the same on a timer with
-//! `--watch`.
+//! parse, build the report, render it, write it; or the same on a timer
+//! with `--watch`.
 
 use std::io::{IsTerminal, Write};
 use std::time::Duration;
 
-use crate::api::Client;
+use crate::api::{Body, Client};
+use crate::balance;
 use crate::clock;
 use crate::config::Settings;
 use crate::error::{Error, Result, exit};
@@ -18,12 +19,17 @@ pub fn run(settings: &Settings, log: Log) -> Result<()> {
     let mut fetcher = Fetcher::new(settings, log);
     match settings.watch {
         None => {
-            let (fetched, prices) = fetcher.fetch()?;
+            let (bodies, prices) = fetcher.fetch()?;
+            let fetched = parse(&bodies)?;
             show(settings, log, fetched, prices.as_ref())
         }
         Some(every) => watch(settings, log, &mut fetcher, every),
     }
 }
+
+/// The answers of one round: each profile's body (named with
+/// `--all-profiles`), and the prices when valuing.
+type Round = (Vec<(Option<String>, Body)>, Option<Prices>);
 
 /// The API clients of a run, kept across `--watch` rounds so that a clock
 /// correction and open connections carry over.
@@ -53,7 +59,7 @@ impl<'a> Fetcher<'a> {
 
     /// Every profile's balances and the prices, on scoped threads, so the
     /// wall time is that of the slowest request. Any failure fails all.
-    fn fetch(&mut self) -> Result<(Fetched, Option<Prices>)> {
+    fn fetch(&mut self) -> Result<Round> {
         let named = self.settings.all_profiles;
         std::thread::scope(|scope| {
             let ticker = self
@@ -66,27 +72,18 @@ impl<'a> Fetcher<'a> {
                 .map(|client| {
                     scope.spawn(move || {
                         let profile = client.profile().to_owned();
-                        let result = client.balances();
-                        (profile, result)
+                        (profile, client.balances())
                     })
                 })
                 .collect();
-            let mut fetched = Vec::with_capacity(balances.len());
+            let mut bodies = Vec::with_capacity(balances.len());
             for handle in balances {
                 let (profile, result) = joined(handle);
-                match result {
-                    Ok(list) => fetched.push((named.then(|| profile.clone()), list)),
-                    Err(e) if named => {
-                        return Err(Error::Profile {
-                            profile,
-                            source: Box::new(e),
-                        });
-                    }
-                    Err(e) => return Err(e),
-                }
+                let body = result.map_err(|e| in_profile(named.then_some(&profile), e))?;
+                bodies.push((named.then_some(profile), body));
             }
             let prices = ticker.map(joined).transpose()?;
-            Ok((fetched, prices))
+            Ok((bodies, prices))
         })
     }
 }
@@ -98,32 +95,48 @@ fn joined<T>(handle: std::thread::ScopedJoinHandle<'_, T>) -> T {
         .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
 }
 
+/// With `--all-profiles`, an error names the profile it happened in.
+fn in_profile(profile: Option<&String>, e: Error) -> Error {
+    match profile {
+        Some(p) => Error::Profile {
+            profile: p.clone(),
+            source: Box::new(e),
+        },
+        None => e,
+    }
+}
+
+/// The assets of each body, borrowing their text from it.
+fn parse(bodies: &[(Option<String>, Body)]) -> Result<Fetched<'_>> {
+    bodies
+        .iter()
+        .map(|(profile, body)| {
+            balance::parse_balances(body.data())
+                .map(|list| (profile.clone(), list))
+                .map_err(|e| in_profile(profile.as_ref(), e))
+        })
+        .collect()
+}
+
 /// Builds, renders and writes one report.
 fn show(settings: &Settings, log: Log, fetched: Fetched, prices: Option<&Prices>) -> Result<()> {
-    let bytes_for = |at_start| render(settings, log, &fetched, prices, at_start);
-    output::write(&settings.destination, bytes_for)
+    output::write(&settings.destination, |at_start| {
+        render(settings, log, fetched, prices, at_start)
+    })
 }
 
 fn render(
     settings: &Settings,
     log: Log,
-    fetched: &Fetched,
+    fetched: Fetched,
     prices: Option<&Prices>,
     at_start: bool,
 ) -> Result<Vec<u8>> {
-    let all: Vec<_> = fetched
-        .iter()
-        .flat_map(|(_, list)| list.iter().cloned())
-        .collect();
-    for code in settings.view.filter.unknown_assets(&all) {
+    let all = fetched.iter().flat_map(|(_, list)| list.iter());
+    for code in settings.view.filter.unknown_assets(all) {
         log.warn(&format!("the account has no asset {}", sanitize(code)));
     }
-    let report = report::build(
-        fetched.clone(),
-        prices,
-        &settings.view,
-        clock::rfc3339_now(),
-    );
+    let report = report::build(fetched, prices, &settings.view, clock::rfc3339_now());
     let mut options = settings.render.clone();
     options.header &= at_start;
     options.csv.bom &= at_start;
@@ -148,17 +161,19 @@ fn watch(settings: &Settings, log: Log, fetcher: &mut Fetcher, every: Duration) 
     let mut screen: Option<(Vec<u8>, String)> = None;
     loop {
         let error = match fetcher.fetch() {
-            Ok((fetched, prices)) => {
-                if terminal {
-                    screen = Some((
-                        render(settings, log, &fetched, prices.as_ref(), true)?,
-                        clock::rfc3339_now(),
-                    ));
-                } else {
-                    show(settings, log, fetched, prices.as_ref())?;
+            // A malformed answer (exit 76) is as passing as a failed fetch.
+            Ok((bodies, prices)) => match parse(&bodies) {
+                Ok(fetched) if terminal => {
+                    let bytes = render(settings, log, fetched, prices.as_ref(), true)?;
+                    screen = Some((bytes, clock::rfc3339_now()));
+                    None
                 }
-                None
-            }
+                Ok(fetched) => {
+                    show(settings, log, fetched, prices.as_ref())?;
+                    None
+                }
+                Err(e) => Some(e),
+            },
             Err(e) if transient(&e) => Some(e),
             Err(e) => return Err(e),
         };

@@ -80,7 +80,7 @@ pub fn render(report: &Report, header: bool, style: CsvStyle) -> csv::Result<Vec
 }
 
 /// An exact amount in the chosen style, every digit kept.
-fn amount(a: Option<&Amount>, decimal_comma: bool) -> Cow<'_, str> {
+fn amount<'a>(a: Option<&'a Amount<'_>>, decimal_comma: bool) -> Cow<'a, str> {
     match a {
         Some(a) if decimal_comma => Cow::Owned(comma(a.as_str().to_owned(), true)),
         Some(a) => Cow::Borrowed(a.as_str()),

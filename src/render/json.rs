@@ -18,11 +18,11 @@ struct Document<'a> {
 struct Asset<'a> {
     asset: &'a str,
     name: Option<&'a str>,
-    balance: &'a Amount,
-    free: &'a Amount,
-    locked: &'a Amount,
-    order_fund: Option<&'a Amount>,
-    request_fund: Option<&'a Amount>,
+    balance: &'a Amount<'a>,
+    free: &'a Amount<'a>,
+    locked: &'a Amount<'a>,
+    order_fund: Option<&'a Amount<'a>>,
+    request_fund: Option<&'a Amount<'a>>,
     precision: Option<u32>,
     /// Present only when valuing (`--value-in`).
     #[serde(flatten, skip_serializing_if = "Option::is_none")]
@@ -67,7 +67,7 @@ fn exact<S: Serializer>(d: &Option<Decimal>, s: S) -> Result<S::Ok, S::Error> {
     }
 }
 
-fn asset(row: &Row, valuing: bool) -> Asset<'_> {
+fn asset<'a>(row: &'a Row<'_>, valuing: bool) -> Asset<'a> {
     let b = &row.balance;
     Asset {
         asset: &b.asset,

@@ -102,7 +102,7 @@ pub fn render(report: &Report, options: &Options) -> Vec<u8> {
 }
 
 /// At the asset's precision when the API gives one, else exactly as sent.
-fn shown(amount: &Amount, b: &Balance) -> String {
+fn shown(amount: &Amount<'_>, b: &Balance<'_>) -> String {
     match b.precision {
         // More than 30 places is not a display precision but bad data.
         Some(places) => amount.truncated(places.min(30)),

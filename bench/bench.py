@@ -1,0 +1,157 @@
+#!/usr/bin/env python3
+"""End-to-end benchmark of btcturk-bal against curl, a bare ureq GET and
+the API page's Python example, all fetching the same balances from a local
+fake API (examples/bench_server.rs) on 127.0.0.1.
+
+    python3 bench/bench.py            # builds, runs, prints a Markdown table
+
+Each program is run as a fresh process, interleaved round-robin so drift
+hits all alike; wall time is measured around fork/exec/wait, max RSS comes
+from wait4(). Stdout goes to /dev/null for all. Needs: cargo, curl, Python
+with `requests` (for the API page's example; skipped if missing).
+"""
+
+import base64
+import hashlib
+import hmac
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+RELEASE = os.path.join(ROOT, "target", "release")
+KEY = "5f8c1e2a-0000-4bd1-9e3f-a1b2c3d4e5f6"
+SECRET = "YnRjdHVyay1iYWwgdGVzdCB2ZWN0b3Igc2VjcmV0"
+PATH = "/api/v1/users/balances"
+
+
+def build():
+    subprocess.run(
+        ["cargo", "build", "--release", "--locked", "--quiet", "--bin", "btcturk-bal",
+         "--example", "bench_server", "--example", "bare_get"],
+        cwd=ROOT, check=True)
+
+
+def start_server(assets):
+    proc = subprocess.Popen([os.path.join(RELEASE, "examples", "bench_server"), str(assets)],
+                            stdout=subprocess.PIPE, text=True)
+    url = proc.stdout.readline().strip()
+    return proc, url
+
+
+def run_once(argv, env):
+    """Wall ms and max RSS (MiB) of one run; fails loudly on a bad exit."""
+    start = time.perf_counter_ns()
+    proc = subprocess.Popen(argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(proc.pid, 0)
+    wall = (time.perf_counter_ns() - start) / 1e6
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    if proc.returncode != 0:
+        sys.exit(f"{argv[0]} exited {proc.returncode}: {proc.stderr.read().decode()}")
+    proc.stderr.close()
+    return wall, usage.ru_maxrss / 1024
+
+
+def measure(programs, runs, warmup=3):
+    """{name: (median ms, max RSS MiB)} over `runs` interleaved rounds."""
+    results = {name: [] for name, _, _ in programs}
+    for round_ in range(warmup + runs):
+        for name, argv, env in programs:
+            if round_ >= warmup and len(results[name]) < env.get("_RUNS", runs):
+                results[name].append(run_once(argv, {k: v for k, v in env.items() if k != "_RUNS"}))
+            elif round_ < warmup:
+                run_once(argv, {k: v for k, v in env.items() if k != "_RUNS"})
+    return {name: (statistics.median(w for w, _ in r), max(m for _, m in r), len(r))
+            for name, r in results.items()}
+
+
+def programs(url, python_runs):
+    stamp = str(int(time.time() * 1000))
+    signature = base64.b64encode(hmac.new(base64.b64decode(SECRET), (KEY + stamp).encode(),
+                                          hashlib.sha256).digest()).decode()
+    base_env = {"PATH": os.environ.get("PATH", ""), "HOME": os.environ.get("HOME", "/tmp")}
+    tool_env = dict(base_env, BTCTURK_API_KEY=KEY, BTCTURK_API_SECRET=SECRET, BTCTURK_BASE_URL=url,
+                    XDG_CONFIG_HOME="/nonexistent")
+    bare_env = dict(base_env, BENCH_URL=url + PATH, BENCH_KEY=KEY, BENCH_STAMP=stamp,
+                    BENCH_SIGNATURE=signature)
+    tool = os.path.join(RELEASE, "btcturk-bal")
+    listed = [
+        ("btcturk-bal -o json", [tool, "-o", "json"], tool_env),
+        ("btcturk-bal (table)", [tool], tool_env),
+        ("curl, headers precomputed", ["curl", "-sf", "-o", "/dev/null",
+                                       "-H", f"X-PCK: {KEY}", "-H", f"X-Stamp: {stamp}",
+                                       "-H", f"X-Signature: {signature}",
+                                       "-H", "Content-Type: application/json", url + PATH], base_env),
+        ("bare ureq GET (floor)", [os.path.join(RELEASE, "examples", "bare_get")], bare_env),
+    ]
+    if python_runs:
+        try:
+            import requests  # noqa: F401
+            py_env = dict(base_env, BENCH_BASE=url, BENCH_KEY=KEY, BENCH_SECRET=SECRET,
+                          _RUNS=python_runs)
+            listed.append(("API page's Python example",
+                           [sys.executable, os.path.join(ROOT, "bench", "api_page_example.py")], py_env))
+        except ImportError:
+            print("(requests not installed: the API page's Python example is skipped)")
+    return listed
+
+
+def table(title, results, against):
+    print(f"\n### {title}\n")
+    print("| program | median ms | max RSS MiB | runs | vs curl |")
+    print("|---|---:|---:|---:|---:|")
+    curl = results["curl, headers precomputed"][0]
+    for name, (median, rss, runs) in results.items():
+        print(f"| {name} | {median:.2f} | {rss:.1f} | {runs} | {median / curl:.2f}× |")
+    for name, (target, bound) in against.items():
+        median = results[name][0]
+        print(f"\n{name}: {median:.2f} ms = {median / results[target][0]:.3f}× {target}"
+              f" (target {bound})")
+
+
+def main():
+    if not shutil.which("curl"):
+        sys.exit("curl is needed")
+    build()
+    cpu = next((line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo")
+                if line.startswith("model name")), platform.processor())
+    print(f"Machine: {cpu}, {os.cpu_count()} cores, Linux {platform.release()}; "
+          f"{subprocess.run(['curl', '--version'], capture_output=True, text=True).stdout.split()[1]} curl, "
+          f"Python {platform.python_version()}")
+
+    server, url = start_server(180)
+    try:
+        small = measure(programs(url, python_runs=15), runs=60)
+    finally:
+        server.kill()
+    table("A realistic account: 180 assets (about 40 KB)", small, {
+        "btcturk-bal -o json": ("curl, headers precomputed", "at most 0.5×"),
+    })
+    if "API page's Python example" in small:
+        py = small["API page's Python example"][0]
+        print(f"API page's Python example / btcturk-bal -o json: "
+              f"{py / small['btcturk-bal -o json'][0]:.1f}× (target at least 20×)")
+
+    server, url = start_server(50_000)
+    try:
+        big = measure(programs(url, python_runs=0), runs=10, warmup=1)
+    finally:
+        server.kill()
+    table("50,000 assets (about 10 MB)", big, {
+        "btcturk-bal -o json": ("curl, headers precomputed", "at most 2×"),
+        "btcturk-bal (table)": ("curl, headers precomputed", "at most 2×"),
+    })
+
+    version = measure([("btcturk-bal --version", [os.path.join(RELEASE, "btcturk-bal"), "--version"],
+                        {"PATH": os.environ.get("PATH", "")})], runs=60)
+    print(f"\n--version: median {version['btcturk-bal --version'][0]:.2f} ms (target under 5 ms)")
+    size = os.path.getsize(os.path.join(RELEASE, "btcturk-bal")) / 1e6
+    print(f"release binary: {size:.2f} MB (target under 6 MB)")
+
+
+if __name__ == "__main__":
+    main()
