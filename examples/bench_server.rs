@@ -21,8 +21,9 @@ fn main() {
     }
     let ticker = Arc::new(ticker());
     let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
-    println!("http://{}", listener.local_addr().expect("addr"));
-    std::io::stdout().flush().expect("flush");
+    let mut stdout = std::io::stdout();
+    writeln!(stdout, "http://{}", listener.local_addr().expect("addr")).expect("stdout");
+    stdout.flush().expect("flush");
     for stream in listener.incoming().flatten() {
         let (balances, ticker) = (balances.clone(), ticker.clone());
         std::thread::spawn(move || serve(stream, &balances, &ticker));
