@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 use serde::Deserialize;
 use serde_json::value::RawValue;
 
-use crate::balance;
+use crate::balance::{self, Balance};
 use crate::clock;
 use crate::config::ApiSettings;
 use crate::error::{ClockNote, Error, Result};
@@ -55,16 +55,23 @@ impl From<Error> for Failure {
     }
 }
 
-/// A successful balances answer and where its `data` list lies in it.
+/// A 2xx balances answer, not yet parsed.
 pub struct Body {
-    text: String,
-    data: std::ops::Range<usize>,
+    reply: Reply,
 }
 
 impl Body {
-    /// The JSON text of the `data` list.
-    pub fn data(&self) -> &str {
-        &self.text[self.data.clone()]
+    /// The assets, borrowing their text from the body: in one pass when the
+    /// envelope is the usual success, else through `envelope_data` for a
+    /// message that names the problem. Not retried: the API said this.
+    pub fn balances(&self) -> Result<Vec<Balance<'_>>> {
+        let fast = std::str::from_utf8(&self.reply.body)
+            .ok()
+            .and_then(balance::parse_listing);
+        match fast {
+            Some(result) => result,
+            None => balance::parse_balances(envelope_data(&self.reply)?.get()),
+        }
     }
 }
 
@@ -141,12 +148,8 @@ impl<'a> Client<'a> {
     pub fn balances(&mut self) -> Result<Body> {
         let result = self.with_retries(|client, attempt| {
             let reply = client.send(BALANCES_PATH, true, attempt)?;
-            let data = interpret(&reply)?.get();
-            let start = data.as_ptr() as usize - reply.body.as_ptr() as usize;
-            let data = start..start + data.len();
-            let text = String::from_utf8(reply.body)
-                .map_err(|_| Error::Response("the answer is not UTF-8".into()))?;
-            Ok(Body { text, data })
+            check_status(&reply)?;
+            Ok(Body { reply })
         });
         if result.is_ok() && self.clock_corrected {
             self.log.warn(&format!(
@@ -345,62 +348,58 @@ impl<'a> Client<'a> {
 /// Maps a response to the envelope's `data`, or to the failure its status
 /// and body describe.
 fn interpret(reply: &Reply) -> Result<&RawValue, Failure> {
+    check_status(reply)?;
+    Ok(envelope_data(reply)?)
+}
+
+/// What a status other than 2xx means for the retry loop.
+fn check_status(reply: &Reply) -> Result<(), Failure> {
     let status = reply.status;
-    match status {
-        200..=299 => {}
-        300..=399 => {
-            return Err(Failure::Fatal(Error::Redirect {
-                status,
-                location: sanitize(reply.location.as_deref().unwrap_or("(no Location)")),
-            }));
-        }
-        401 => {
-            return Err(Failure::Unauthorized {
-                detail: auth_detail(reply),
-            });
-        }
-        403 => {
-            return Err(Failure::Fatal(Error::Auth {
-                status,
-                detail: auth_detail(reply),
-                clock: ClockNote::Unknown(None),
-            }));
-        }
-        429 => {
-            return Err(Failure::Retry {
-                error: Error::RateLimited {
-                    detail: describe(reply),
-                    retry_after: None,
-                },
-                retry_after: reply.retry_after,
-            });
-        }
-        500..=599 => {
-            return Err(Failure::Retry {
-                error: Error::ServerFault {
-                    status: status_text(status),
-                    detail: describe(reply),
-                },
-                retry_after: reply.retry_after,
-            });
-        }
-        _ => {
-            return Err(Failure::Fatal(Error::Response(format!(
-                "status {}: {}",
-                status_text(status),
-                describe(reply)
-            ))));
-        }
-    }
+    Err(match status {
+        200..=299 => return Ok(()),
+        300..=399 => Failure::Fatal(Error::Redirect {
+            status,
+            location: sanitize(reply.location.as_deref().unwrap_or("(no Location)")),
+        }),
+        401 => Failure::Unauthorized {
+            detail: auth_detail(reply),
+        },
+        403 => Failure::Fatal(Error::Auth {
+            status,
+            detail: auth_detail(reply),
+            clock: ClockNote::Unknown(None),
+        }),
+        429 => Failure::Retry {
+            error: Error::RateLimited {
+                detail: describe(reply),
+                retry_after: None,
+            },
+            retry_after: reply.retry_after,
+        },
+        500..=599 => Failure::Retry {
+            error: Error::ServerFault {
+                status: status_text(status),
+                detail: describe(reply),
+            },
+            retry_after: reply.retry_after,
+        },
+        _ => Failure::Fatal(Error::Response(format!(
+            "status {}: {}",
+            status_text(status),
+            describe(reply)
+        ))),
+    })
+}
+
+/// The `data` of a 2xx answer's envelope, or what is wrong with it.
+fn envelope_data(reply: &Reply) -> Result<&RawValue, Error> {
     let envelope = parse_envelope(reply)?;
     if let Some(problem) = envelope_problem(&envelope) {
-        return Err(Failure::Fatal(Error::Response(problem)));
+        return Err(Error::Response(problem));
     }
     match envelope.data {
         Some(data) if data.get() != "null" => Ok(data),
-        _ => Err(Failure::Fatal(Error::Response(
-            "the answer has no `data` list".into(),
-        ))),
+        _ => Err(Error::Response("the answer has no `data` list".into())),
     }
 }
 

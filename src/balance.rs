@@ -242,6 +242,29 @@ pub fn parse_balances(data: &str) -> Result<Vec<Balance<'_>>> {
             json_problem(&e)
         ))
     })?;
+    convert(raw)
+}
+
+/// The usual answer, `{"data": [...], "success": true, ...}`, read in one
+/// pass. `None` when the body is anything else (an error envelope, another
+/// shape, not JSON): the caller then takes the slower road that says
+/// exactly what is wrong.
+pub fn parse_listing(body: &str) -> Option<Result<Vec<Balance<'_>>>> {
+    #[derive(Deserialize)]
+    struct Listing<'a> {
+        #[serde(borrow)]
+        data: Vec<RawBalance<'a>>,
+        success: Option<bool>,
+        error: Option<serde::de::IgnoredAny>,
+    }
+    let listing: Listing = serde_json::from_str(body).ok()?;
+    if listing.success == Some(false) || listing.error.is_some() {
+        return None;
+    }
+    Some(convert(listing.data))
+}
+
+fn convert(raw: Vec<RawBalance<'_>>) -> Result<Vec<Balance<'_>>> {
     raw.into_iter()
         .enumerate()
         .map(|(i, raw)| raw.into_balance(i))

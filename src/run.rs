@@ -6,7 +6,6 @@ use std::io::{IsTerminal, Write};
 use std::time::Duration;
 
 use crate::api::{Body, Client};
-use crate::balance;
 use crate::clock;
 use crate::config::Settings;
 use crate::error::{Error, Result, exit};
@@ -111,7 +110,7 @@ fn parse(bodies: &[(Option<String>, Body)]) -> Result<Fetched<'_>> {
     bodies
         .iter()
         .map(|(profile, body)| {
-            balance::parse_balances(body.data())
+            body.balances()
                 .map(|list| (profile.clone(), list))
                 .map_err(|e| in_profile(profile.as_ref(), e))
         })
