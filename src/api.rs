@@ -549,6 +549,13 @@ fn transport_failure(e: ureq::Error, url: &str, timeout: Duration) -> Failure {
         url: url.to_owned(),
         cause,
     };
+    // rustls reports a rejected certificate through the I/O error of the
+    // handshake; only its source tells it from a network failure.
+    if let ureq::Error::Io(io) = &e
+        && let Some(problem) = rejected_certificate(io)
+    {
+        return Failure::Fatal(certificate_error(url, problem));
+    }
     match e {
         ureq::Error::Timeout(_) => Failure::Retry {
             error: unreachable(format!("no answer within {} s", timeout.as_secs())),
@@ -578,14 +585,6 @@ fn transport_failure(e: ureq::Error, url: &str, timeout: Duration) -> Failure {
         ureq::Error::Rustls(rustls::Error::InvalidCertificate(problem)) => {
             Failure::Fatal(certificate_error(url, &problem))
         }
-        // rustls reports a rejected certificate through the I/O error of
-        // the handshake; only its source tells it from a network failure.
-        ureq::Error::Io(ref io)
-            if let Some(rustls::Error::InvalidCertificate(problem)) =
-                io.get_ref().and_then(|e| e.downcast_ref::<rustls::Error>()) =>
-        {
-            Failure::Fatal(certificate_error(url, problem))
-        }
         ureq::Error::Protocol(p) => {
             Failure::Fatal(Error::Response(format!("not a valid HTTP response: {p}")))
         }
@@ -593,6 +592,15 @@ fn transport_failure(e: ureq::Error, url: &str, timeout: Duration) -> Failure {
             Failure::Fatal(Error::Response("response headers too large".into()))
         }
         other => Failure::Fatal(unreachable(other.to_string())),
+    }
+}
+
+/// The certificate problem inside a handshake's I/O error, if that is what
+/// it is.
+fn rejected_certificate(io: &std::io::Error) -> Option<&rustls::CertificateError> {
+    match io.get_ref()?.downcast_ref::<rustls::Error>()? {
+        rustls::Error::InvalidCertificate(problem) => Some(problem),
+        _ => None,
     }
 }
 
