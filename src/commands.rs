@@ -17,6 +17,16 @@ const TEMPLATE: &str = include_str!("../config.example.toml");
 pub fn completions(shell: clap_complete::Shell) -> Result<()> {
     let mut buffer = Vec::new();
     clap_complete::generate(shell, &mut Cli::command(), "btcturk-bal", &mut buffer);
+    if shell == clap_complete::Shell::Bash {
+        // clap_complete spells the case labels of a hyphenated binary's
+        // subcommands differently from the state its loop builds
+        // (`btcturk__subcmd__bal__subcmd__config` against
+        // `btcturk__bal__subcmd__config`), so nothing after a subcommand
+        // completed (clap-rs/clap#6421). Spell them as the loop does.
+        let script =
+            String::from_utf8_lossy(&buffer).replace("btcturk__subcmd__bal", "btcturk__bal");
+        buffer = script.into_bytes();
+    }
     output::write(&Destination::Stdout, |_| Ok(buffer))
 }
 

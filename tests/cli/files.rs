@@ -196,6 +196,52 @@ fn completions_and_man_page() {
     );
 }
 
+/// What bash offers after `words` (the last one being completed), with
+/// the script `completions bash` prints loaded.
+fn bash_complete(sandbox: &Sandbox, words: &[&str]) -> String {
+    let script = run(sandbox.bare().args(["completions", "bash"]))
+        .stdout
+        .clone();
+    let path = sandbox.home.path().join("completion.bash");
+    std::fs::write(&path, script).expect("script");
+    let quoted: Vec<String> = words.iter().map(|w| format!("'{w}'")).collect();
+    let program = format!(
+        "source '{}'; COMP_WORDS=({}); COMP_CWORD={}; _btcturk__bal btcturk-bal '{}' '{}'; echo \"${{COMPREPLY[*]}}\"",
+        path.display(),
+        quoted.join(" "),
+        words.len() - 1,
+        words[words.len() - 1],
+        words[words.len() - 2],
+    );
+    let out = sandbox
+        .clean("bash")
+        .args(["-c", &program])
+        .output()
+        .expect("bash");
+    String::from_utf8_lossy(&out.stdout).trim().to_owned()
+}
+
+#[test]
+fn bash_completes_flags_values_and_subcommands() {
+    let sandbox = Sandbox::new();
+    assert_eq!(
+        bash_complete(&sandbox, &["btcturk-bal", "--value-"]),
+        "--value-in"
+    );
+    assert_eq!(
+        bash_complete(&sandbox, &["btcturk-bal", "--value-in", ""]),
+        "TRY USDT"
+    );
+    let config = bash_complete(&sandbox, &["btcturk-bal", "config", ""]);
+    for word in ["init", "path", "show"] {
+        assert!(
+            config.split(' ').any(|w| w == word),
+            "{word} not in {config:?}"
+        );
+    }
+    assert!(bash_complete(&sandbox, &["btcturk-bal", "config", "init", "--f"]).contains("--force"));
+}
+
 #[test]
 fn help_ends_with_examples() {
     let sandbox = Sandbox::new();
