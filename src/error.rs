@@ -189,10 +189,14 @@ impl Error {
                 ),
                 other => {
                     let clock = match other {
-                        ClockNote::Fine(ms) => format!(
-                            "not the clock: it is within {:.1} s of the API's",
-                            ms.unsigned_abs() as f32 / 1000.0
-                        ),
+                        ClockNote::Fine(ms) => {
+                            let ms = ms.unsigned_abs();
+                            format!(
+                                "not the clock: it is within {}.{} s of the API's",
+                                ms / 1000,
+                                ms % 1000 / 100
+                            )
+                        }
                         ClockNote::Unknown(Some(why)) => {
                             format!("the system clock (could not compare it: {why})")
                         }
