@@ -280,3 +280,19 @@ fn secret_in_any_profile_requires_a_private_file() {
     set_mode(&path, 0o640);
     run(sandbox.bare().args(["-p", "x"])).fails(78, &["other users can read it"]);
 }
+
+#[test]
+fn all_profiles_without_any_key_is_a_config_error() {
+    let api = FakeApi::serving(ACCOUNT);
+    let sandbox = Sandbox::new();
+    sandbox.write_config(
+        &sandbox.default_config(),
+        &format!(
+            "base_url = \"{}\"\n[profiles.empty]\ntimeout_secs = 5\n",
+            api.url()
+        ),
+    );
+    let run = run(sandbox.bare().arg("--all-profiles"));
+    run.fails(78, &["--all-profiles found no profile with an api_key"]);
+    assert_eq!(api.hits(BALANCES), 0);
+}
