@@ -16,6 +16,8 @@ use serde_json::value::RawValue;
 
 use crate::error::{Error, Result};
 
+mod scan;
+
 /// The largest exponent accepted in an amount like `1e-8`; beyond it the
 /// plain decimal form would be absurdly long.
 const MAX_EXPONENT: i64 = 64;
@@ -210,9 +212,24 @@ pub struct Balance<'a> {
     pub precision: Option<u32>,
 }
 
-/// An asset as it arrives: every field optional so that a missing one can be
-/// reported with the asset it belongs to, and amounts kept as raw JSON so
-/// that numbers are read from their text, never through f64.
+/// An asset as it arrives, each value as its JSON text: every field
+/// optional so that a missing one can be reported with the asset it belongs
+/// to, and amounts kept as text so that numbers are read from their digits,
+/// never through f64. Both readers (serde's and the one-pass scanner in
+/// `scan`) produce this, and one conversion checks it.
+#[derive(Default)]
+struct Fields<'a> {
+    asset: Option<Cow<'a, str>>,
+    name: Option<Cow<'a, str>>,
+    balance: Option<&'a str>,
+    free: Option<&'a str>,
+    locked: Option<&'a str>,
+    order_fund: Option<&'a str>,
+    request_fund: Option<&'a str>,
+    precision: Option<&'a str>,
+}
+
+/// An asset as serde reads it, for the slow road.
 #[derive(Deserialize)]
 struct RawBalance<'a> {
     #[serde(borrow)]
@@ -233,6 +250,21 @@ struct RawBalance<'a> {
     precision: Option<&'a RawValue>,
 }
 
+impl<'a> From<RawBalance<'a>> for Fields<'a> {
+    fn from(raw: RawBalance<'a>) -> Self {
+        Fields {
+            asset: raw.asset,
+            name: raw.assetname,
+            balance: raw.balance.map(RawValue::get),
+            free: raw.free.map(RawValue::get),
+            locked: raw.locked.map(RawValue::get),
+            order_fund: raw.order_fund.map(RawValue::get),
+            request_fund: raw.request_fund.map(RawValue::get),
+            precision: raw.precision.map(RawValue::get),
+        }
+    }
+}
+
 /// Parses the envelope's `data` array into balances, naming the asset and
 /// field of anything that is missing or not a number.
 pub fn parse_balances(data: &str) -> Result<Vec<Balance<'_>>> {
@@ -242,36 +274,22 @@ pub fn parse_balances(data: &str) -> Result<Vec<Balance<'_>>> {
             json_problem(&e)
         ))
     })?;
-    convert(raw)
+    raw.into_iter()
+        .enumerate()
+        .map(|(i, raw)| Fields::from(raw).into_balance(i))
+        .collect()
 }
 
 /// The usual answer, `{"data": [...], "success": true, ...}`, read in one
 /// pass. `None` when the body is anything else (an error envelope, another
-/// shape, not JSON): the caller then takes the slower road that says
-/// exactly what is wrong.
+/// shape, not JSON, or JSON this reader leaves to serde, such as escapes):
+/// the caller then takes the slower road that says exactly what is wrong.
 pub fn parse_listing(body: &str) -> Option<Result<Vec<Balance<'_>>>> {
-    #[derive(Deserialize)]
-    struct Listing<'a> {
-        #[serde(borrow)]
-        data: Vec<RawBalance<'a>>,
-        success: Option<bool>,
-        error: Option<serde::de::IgnoredAny>,
-    }
-    let listing: Listing = serde_json::from_str(body).ok()?;
-    if listing.success == Some(false) || listing.error.is_some() {
-        return None;
-    }
-    Some(convert(listing.data))
+    scan::listing(body)
 }
 
-fn convert(raw: Vec<RawBalance<'_>>) -> Result<Vec<Balance<'_>>> {
-    raw.into_iter()
-        .enumerate()
-        .map(|(i, raw)| raw.into_balance(i))
-        .collect()
-}
-
-impl<'a> RawBalance<'a> {
+impl<'a> Fields<'a> {
+    /// The checked balance of the `index`th asset (from 0).
     fn into_balance(self, index: usize) -> Result<Balance<'a>> {
         let asset = match self.asset {
             Some(code) if !code.trim().is_empty() => code,
@@ -282,16 +300,15 @@ impl<'a> RawBalance<'a> {
                 )));
             }
         };
-        let required = |field: &str, raw: Option<&'a RawValue>| match raw {
+        let required = |field: &str, raw: Option<&'a str>| match raw {
             Some(raw) => amount(&asset, field, raw),
             None => Err(Error::Response(format!(
                 "asset {} has no `{field}`",
                 crate::term::sanitize(&asset)
             ))),
         };
-        let optional = |field: &str, raw: Option<&'a RawValue>| {
-            raw.map(|r| amount(&asset, field, r)).transpose()
-        };
+        let optional =
+            |field: &str, raw: Option<&'a str>| raw.map(|r| amount(&asset, field, r)).transpose();
         Ok(Balance {
             balance: required("balance", self.balance)?,
             free: required("free", self.free)?,
@@ -302,15 +319,14 @@ impl<'a> RawBalance<'a> {
                 .precision
                 .map(|raw| precision(&asset, raw))
                 .transpose()?,
-            name: self.assetname,
+            name: self.name,
             asset,
         })
     }
 }
 
-/// An amount from a JSON string or number, read from its text.
-fn amount<'a>(asset: &str, field: &str, raw: &'a RawValue) -> Result<Amount<'a>> {
-    let text = raw.get();
+/// An amount from the JSON text of a string or number, read from its text.
+fn amount<'a>(asset: &str, field: &str, text: &'a str) -> Result<Amount<'a>> {
     let parsed = if text.starts_with('"') {
         // A string without escapes is its own content between the quotes;
         // one with escapes (never seen, but valid JSON) is decoded.
@@ -334,9 +350,8 @@ fn amount<'a>(asset: &str, field: &str, raw: &'a RawValue) -> Result<Amount<'a>>
     })
 }
 
-/// `precision` as an integer or a string of digits.
-fn precision(asset: &str, raw: &RawValue) -> Result<u32> {
-    let text = raw.get();
+/// `precision` from the JSON text of an integer or a string of digits.
+fn precision(asset: &str, text: &str) -> Result<u32> {
     text.trim_matches('"').parse::<u32>().map_err(|_| {
         Error::Response(format!(
             "asset {} has a `precision` that is not a whole number: {}",
