@@ -2,6 +2,7 @@
 //! retrying, corrects for a drifting clock, and turns each status and
 //! envelope into a typed result or an `Error`.
 
+use std::io::Read;
 use std::time::{Duration, Instant};
 
 use serde::Deserialize;
@@ -320,12 +321,18 @@ impl<'a> Client<'a> {
             .and_then(|v| v.trim().parse::<u64>().ok())
             .map(Duration::from_secs);
         let limit = self.settings.max_response_bytes;
-        let body = response
+        // Room for the whole body up front when its length is announced (a
+        // growing buffer would copy a large answer several times over); the
+        // limit still holds, as the reader enforces it.
+        let announced = response.body().content_length().unwrap_or(0);
+        let mut body = Vec::with_capacity(announced.min(limit).saturating_add(1) as usize);
+        response
             .body_mut()
             .with_config()
             .limit(limit)
-            .read_to_vec()
-            .map_err(|e| body_failure(e, &url, limit, self.settings.timeout))?;
+            .reader()
+            .read_to_end(&mut body)
+            .map_err(|e| body_failure(ureq::Error::from(e), &url, limit, self.settings.timeout))?;
         self.log.verbose(|| {
             format!(
                 "< {} {}, {} bytes in {} ms",
