@@ -150,41 +150,55 @@ fn unpriced(rows: &[Row]) -> Vec<String> {
         .collect()
 }
 
+/// Rows for tests of the report and the renderers.
 #[cfg(test)]
-mod tests {
+pub(crate) mod testing {
     use std::borrow::Cow;
 
     use super::*;
     use crate::balance::Amount;
 
-    fn row(profile: &str, asset: &'static str, value: Option<i64>) -> Row<'static> {
-        let zero = || Amount::parse("0").expect("amount");
+    /// A row of `asset` (a code or any text), with the balance `amount`.
+    pub fn row<'a>(
+        profile: Option<&str>,
+        asset: &'a str,
+        name: Option<&'a str>,
+        amount: &'a str,
+        value: Option<i64>,
+    ) -> Row<'a> {
+        let amount = Amount::parse(amount).expect("amount");
         Row {
-            profile: Some(profile.into()),
+            profile: profile.map(str::to_owned),
             balance: Balance {
                 asset: Cow::Borrowed(asset),
-                name: None,
-                balance: zero(),
-                free: zero(),
-                locked: zero(),
+                name: name.map(Cow::Borrowed),
+                balance: amount.clone(),
+                free: amount.clone(),
+                locked: Amount::parse("0").expect("amount"),
                 order_fund: None,
-                request_fund: None,
-                precision: None,
+                request_fund: Some(amount),
+                precision: Some(8),
             },
-            price: None,
+            price: value.map(|_| Decimal::ONE),
             value: value.map(Decimal::from),
         }
     }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::testing::row;
+    use super::*;
 
     #[test]
     fn unpriced_codes_are_listed_once_in_row_order() {
         let rows = [
-            row("a", "ZZZ", None),
-            row("a", "BTC", Some(5)),
-            row("a", "AAA", None),
-            row("b", "ZZZ", None),
-            row("b", "QQQ", None),
-            row("b", "AAA", None),
+            row(Some("a"), "ZZZ", None, "0", None),
+            row(Some("a"), "BTC", None, "0", Some(5)),
+            row(Some("a"), "AAA", None, "0", None),
+            row(Some("b"), "ZZZ", None, "0", None),
+            row(Some("b"), "QQQ", None, "0", None),
+            row(Some("b"), "AAA", None, "0", None),
         ];
         assert_eq!(unpriced(&rows), ["ZZZ", "AAA", "QQQ"]);
     }

@@ -119,8 +119,8 @@ fn parse(bodies: &[(Option<String>, Body)]) -> Result<Fetched<'_>> {
 
 /// Builds, renders and writes one report.
 fn show(settings: &Settings, log: Log, fetched: Fetched, prices: Option<&Prices>) -> Result<()> {
-    output::write(&settings.destination, |at_start| {
-        render(settings, log, fetched, prices, at_start)
+    output::stream(&settings.destination, |at_start, out| {
+        render(settings, log, fetched, prices, at_start, out)
     })
 }
 
@@ -130,7 +130,8 @@ fn render(
     fetched: Fetched,
     prices: Option<&Prices>,
     at_start: bool,
-) -> Result<Vec<u8>> {
+    out: &mut dyn Write,
+) -> Result<()> {
     let all = fetched.iter().flat_map(|(_, list)| list.iter());
     for code in settings.view.filter.unknown_assets(all) {
         log.warn(&format!("the account has no asset {}", sanitize(code)));
@@ -139,7 +140,7 @@ fn render(
     let mut options = settings.render.clone();
     options.header &= at_start;
     options.csv.bom &= at_start;
-    crate::render::render(&report, &options)
+    crate::render::render(&report, &options, out).map_err(Error::Output)
 }
 
 /// Faults that pass: the network, the server's load, a maintenance page.
@@ -163,7 +164,8 @@ fn watch(settings: &Settings, log: Log, fetcher: &mut Fetcher, every: Duration) 
             // A malformed answer (exit 76) is as passing as a failed fetch.
             Ok((bodies, prices)) => match parse(&bodies) {
                 Ok(fetched) if terminal => {
-                    let bytes = render(settings, log, fetched, prices.as_ref(), true)?;
+                    let mut bytes = Vec::new();
+                    render(settings, log, fetched, prices.as_ref(), true, &mut bytes)?;
                     screen = Some((bytes, clock::rfc3339_now()));
                     None
                 }

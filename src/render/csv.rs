@@ -3,6 +3,7 @@
 //! open directly: `;`, decimal comma, UTF-8 BOM.
 
 use std::borrow::Cow;
+use std::io::{self, Write};
 
 use rust_decimal::Decimal;
 
@@ -29,15 +30,19 @@ const PROFILE_HEADER: &str = "profile";
 
 const BOM: &[u8] = "\u{feff}".as_bytes();
 
-pub fn render(report: &Report, header: bool, style: CsvStyle) -> csv::Result<Vec<u8>> {
+pub fn render(
+    report: &Report,
+    header: bool,
+    style: CsvStyle,
+    out: &mut dyn Write,
+) -> io::Result<()> {
     let valuing = report.valuation.is_some();
-    let mut buffer = Vec::with_capacity(report.rows.len() * 128 + BOM.len());
     if style.bom {
-        buffer.extend_from_slice(BOM);
+        out.write_all(BOM)?;
     }
     let mut out = csv::WriterBuilder::new()
         .delimiter(style.delimiter)
-        .from_writer(buffer);
+        .from_writer(out);
     if header {
         let mut fields = HEADER.to_vec();
         if valuing {
@@ -76,7 +81,7 @@ pub fn render(report: &Report, header: bool, style: CsvStyle) -> csv::Result<Vec
         }
         out.write_record(record.iter().map(|f| f.as_bytes()))?;
     }
-    out.into_inner().map_err(|e| e.into_error().into())
+    out.flush()
 }
 
 /// An exact amount in the chosen style, every digit kept.

@@ -1,111 +1,227 @@
 //! `-o json`: one object, every amount a string holding the exact value.
+//!
+//! Written by hand, in the layout of `serde_json`'s pretty printer: the
+//! shape is fixed, and a 50,000-asset account is written an asset at a time
+//! without first building a second copy of it as serde values. Strings that
+//! need escaping go through `serde_json`.
+
+use std::io::{self, Write};
 
 use rust_decimal::Decimal;
-use serde::{Serialize, Serializer};
 
 use crate::balance::Amount;
 use crate::report::{Report, Row};
 
-#[derive(Serialize)]
-struct Document<'a> {
-    fetched_at: &'a str,
-    assets: Vec<Asset<'a>>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    valuation: Option<Valuation<'a>>,
-}
-
-#[derive(Serialize)]
-struct Asset<'a> {
-    asset: &'a str,
-    name: Option<&'a str>,
-    balance: &'a Amount<'a>,
-    free: &'a Amount<'a>,
-    locked: &'a Amount<'a>,
-    order_fund: Option<&'a Amount<'a>>,
-    request_fund: Option<&'a Amount<'a>>,
-    precision: Option<u32>,
-    /// Present only when valuing (`--value-in`).
-    #[serde(flatten, skip_serializing_if = "Option::is_none")]
-    valued: Option<Valued>,
-    /// Present only with `--all-profiles`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    profile: Option<&'a str>,
-}
-
-#[derive(Serialize)]
-struct Valued {
-    #[serde(serialize_with = "exact")]
-    price: Option<Decimal>,
-    #[serde(serialize_with = "exact")]
-    value: Option<Decimal>,
-}
-
-#[derive(Serialize)]
-struct Valuation<'a> {
-    currency: &'a str,
-    #[serde(serialize_with = "exact")]
-    total: Option<Decimal>,
-    unpriced: &'a [String],
-    /// Each profile's total, with `--all-profiles`.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    profiles: Vec<ProfileTotal<'a>>,
-}
-
-#[derive(Serialize)]
-struct ProfileTotal<'a> {
-    profile: &'a str,
-    #[serde(serialize_with = "exact")]
-    total: Option<Decimal>,
-}
-
-/// A decimal as a string with all its digits (rust_decimal's own serde
-/// support is not enabled: it would be one more way to reach f64).
-fn exact<S: Serializer>(d: &Option<Decimal>, s: S) -> Result<S::Ok, S::Error> {
-    match d {
-        Some(d) => s.collect_str(d),
-        None => s.serialize_none(),
-    }
-}
-
-fn asset<'a>(row: &'a Row<'_>, valuing: bool) -> Asset<'a> {
-    let b = &row.balance;
-    Asset {
-        asset: &b.asset,
-        name: b.name.as_deref(),
-        balance: &b.balance,
-        free: &b.free,
-        locked: &b.locked,
-        order_fund: b.order_fund.as_ref(),
-        request_fund: b.request_fund.as_ref(),
-        precision: b.precision,
-        valued: valuing.then_some(Valued {
-            price: row.price,
-            value: row.value,
-        }),
-        profile: row.profile.as_deref(),
-    }
-}
-
-pub fn render(report: &Report) -> serde_json::Result<Vec<u8>> {
+pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     let valuing = report.valuation.is_some();
-    let doc = Document {
-        fetched_at: &report.fetched_at,
-        assets: report.rows.iter().map(|r| asset(r, valuing)).collect(),
-        valuation: report.valuation.as_ref().map(|v| Valuation {
-            currency: v.currency.code(),
-            total: v.total,
-            unpriced: &v.unpriced,
-            profiles: v
-                .profiles
-                .iter()
-                .map(|(profile, total)| ProfileTotal {
-                    profile,
-                    total: *total,
-                })
-                .collect(),
-        }),
-    };
-    let mut out = serde_json::to_vec_pretty(&doc)?;
-    out.push(b'\n');
-    Ok(out)
+    let mut buf = Vec::with_capacity(512);
+    buf.extend_from_slice(b"{\n  \"fetched_at\": ");
+    string(&mut buf, &report.fetched_at);
+    buf.extend_from_slice(b",\n  \"assets\": [");
+    for (i, row) in report.rows.iter().enumerate() {
+        buf.extend_from_slice(if i == 0 { b"\n" } else { b",\n" });
+        asset(&mut buf, row, valuing);
+        out.write_all(&buf)?;
+        buf.clear();
+    }
+    if !report.rows.is_empty() {
+        buf.extend_from_slice(b"\n  ");
+    }
+    buf.push(b']');
+    if let Some(v) = &report.valuation {
+        buf.extend_from_slice(b",\n  \"valuation\": {\n    \"currency\": ");
+        string(&mut buf, v.currency.code());
+        buf.extend_from_slice(b",\n    \"total\": ");
+        decimal(&mut buf, v.total);
+        buf.extend_from_slice(b",\n    \"unpriced\": [");
+        for (i, code) in v.unpriced.iter().enumerate() {
+            buf.extend_from_slice(if i == 0 { b"\n      " } else { b",\n      " });
+            string(&mut buf, code);
+        }
+        if !v.unpriced.is_empty() {
+            buf.extend_from_slice(b"\n    ");
+        }
+        buf.push(b']');
+        // Each profile's total, with `--all-profiles`.
+        if !v.profiles.is_empty() {
+            buf.extend_from_slice(b",\n    \"profiles\": [");
+            for (i, (profile, total)) in v.profiles.iter().enumerate() {
+                buf.extend_from_slice(if i == 0 { b"\n" } else { b",\n" });
+                buf.extend_from_slice(b"      {\n        \"profile\": ");
+                string(&mut buf, profile);
+                buf.extend_from_slice(b",\n        \"total\": ");
+                decimal(&mut buf, *total);
+                buf.extend_from_slice(b"\n      }");
+            }
+            buf.extend_from_slice(b"\n    ]");
+        }
+        buf.extend_from_slice(b"\n  }");
+    }
+    buf.extend_from_slice(b"\n}\n");
+    out.write_all(&buf)
+}
+
+/// One element of `assets`. `price` and `value` are there only when
+/// valuing (`--value-in`), `profile` only with `--all-profiles`.
+fn asset(buf: &mut Vec<u8>, row: &Row<'_>, valuing: bool) {
+    let b = &row.balance;
+    buf.extend_from_slice(b"    {\n      \"asset\": ");
+    string(buf, &b.asset);
+    buf.extend_from_slice(b",\n      \"name\": ");
+    match &b.name {
+        Some(name) => string(buf, name),
+        None => buf.extend_from_slice(b"null"),
+    }
+    let amounts = [
+        (&b"balance"[..], Some(&b.balance)),
+        (b"free", Some(&b.free)),
+        (b"locked", Some(&b.locked)),
+        (b"order_fund", b.order_fund.as_ref()),
+        (b"request_fund", b.request_fund.as_ref()),
+    ];
+    for (key, value) in amounts {
+        key_at(buf, key);
+        amount(buf, value);
+    }
+    key_at(buf, b"precision");
+    match b.precision {
+        Some(p) => {
+            let _ = write!(buf, "{p}");
+        }
+        None => buf.extend_from_slice(b"null"),
+    }
+    if valuing {
+        key_at(buf, b"price");
+        decimal(buf, row.price);
+        key_at(buf, b"value");
+        decimal(buf, row.value);
+    }
+    if let Some(profile) = &row.profile {
+        key_at(buf, b"profile");
+        string(buf, profile);
+    }
+    buf.extend_from_slice(b"\n    }");
+}
+
+/// `,` and the next key of an asset.
+fn key_at(buf: &mut Vec<u8>, key: &[u8]) {
+    buf.extend_from_slice(b",\n      \"");
+    buf.extend_from_slice(key);
+    buf.extend_from_slice(b"\": ");
+}
+
+/// A JSON string. Plain text (no quote, backslash or control character)
+/// is copied as it is; anything else is escaped by serde_json.
+fn string(buf: &mut Vec<u8>, text: &str) {
+    if text.bytes().any(|b| b < 0x20 || b == b'"' || b == b'\\') {
+        // Writing to a Vec cannot fail.
+        let _ = serde_json::to_writer(&mut *buf, text);
+    } else {
+        buf.push(b'"');
+        buf.extend_from_slice(text.as_bytes());
+        buf.push(b'"');
+    }
+}
+
+/// An exact amount as a string: its text is plain decimal, nothing to
+/// escape.
+fn amount(buf: &mut Vec<u8>, a: Option<&Amount<'_>>) {
+    match a {
+        Some(a) => {
+            buf.push(b'"');
+            buf.extend_from_slice(a.as_str().as_bytes());
+            buf.push(b'"');
+        }
+        None => buf.extend_from_slice(b"null"),
+    }
+}
+
+/// A decimal as a string with all its digits (never a JSON number, which
+/// readers take as f64).
+fn decimal(buf: &mut Vec<u8>, d: Option<Decimal>) {
+    match d {
+        Some(d) => {
+            let _ = write!(buf, "\"{d}\"");
+        }
+        None => buf.extend_from_slice(b"null"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+    use crate::cli::Currency;
+    use crate::report::Summary;
+    use crate::report::testing::row;
+
+    fn rendered(report: &Report) -> String {
+        let mut out = Vec::new();
+        render(report, &mut out).expect("a Vec takes it all");
+        String::from_utf8(out).expect("UTF-8")
+    }
+
+    #[test]
+    fn lays_out_as_serde_json_pretty_prints() {
+        let report = Report {
+            fetched_at: "2026-11-24T00:00:00Z".into(),
+            rows: vec![row(None, "BTC", None, "1.50", None)],
+            valuation: None,
+            by_profile: false,
+        };
+        let text = rendered(&report);
+        let value: serde_json::Value = serde_json::from_str(&text).expect("valid JSON");
+        let expected = json!({
+            "fetched_at": "2026-11-24T00:00:00Z",
+            "assets": [{
+                "asset": "BTC", "name": null, "balance": "1.50", "free": "1.50",
+                "locked": "0", "order_fund": null, "request_fund": "1.50", "precision": 8
+            }]
+        });
+        assert_eq!(value, expected);
+        assert!(text.starts_with("{\n  \"fetched_at\": \"2026-11-24T00:00:00Z\",\n  \"assets\": [\n    {\n      \"asset\": \"BTC\",\n"));
+        assert!(text.ends_with("      \"precision\": 8\n    }\n  ]\n}\n"));
+    }
+
+    #[test]
+    fn escapes_what_json_needs_and_keeps_the_rest() {
+        let odd = "a\"b\\c\u{1b}[31m\nd/é";
+        let report = Report {
+            fetched_at: "t".into(),
+            rows: vec![row(Some(odd), odd, Some(odd), "0", Some(3))],
+            valuation: Some(Summary {
+                currency: Currency::Try,
+                total: Some(Decimal::new(3, 0)),
+                unpriced: vec![odd.into()],
+                profiles: vec![(odd.into(), None)],
+            }),
+            by_profile: true,
+        };
+        let value: serde_json::Value =
+            serde_json::from_str(&rendered(&report)).expect("valid JSON");
+        assert_eq!(value["assets"][0]["asset"], odd);
+        assert_eq!(value["assets"][0]["name"], odd);
+        assert_eq!(value["assets"][0]["profile"], odd);
+        assert_eq!(value["assets"][0]["value"], "3");
+        assert_eq!(
+            value["valuation"],
+            json!({"currency": "TRY", "total": "3", "unpriced": [odd],
+                   "profiles": [{"profile": odd, "total": null}]})
+        );
+    }
+
+    #[test]
+    fn an_empty_account_is_an_empty_list() {
+        let report = Report {
+            fetched_at: "t".into(),
+            rows: Vec::new(),
+            valuation: None,
+            by_profile: false,
+        };
+        assert_eq!(
+            rendered(&report),
+            "{\n  \"fetched_at\": \"t\",\n  \"assets\": []\n}\n"
+        );
+    }
 }

@@ -1,12 +1,14 @@
-//! Rows to bytes: each format renders the whole report into a buffer, which
-//! is then written in one go (stdout, `--out` or `--append`).
+//! Rows to bytes: each format writes the report to a buffered writer that
+//! `output` provides (stdout, `--out`'s temporary file, or `--append`'s
+//! buffer).
 
 mod csv;
 mod json;
 mod table;
 
+use std::io::{self, Write};
+
 use crate::cli::Format;
-use crate::error::{Error, Result};
 use crate::report::Report;
 
 #[derive(Debug, Clone)]
@@ -41,11 +43,11 @@ impl Default for CsvStyle {
     }
 }
 
-pub fn render(report: &Report, options: &Options) -> Result<Vec<u8>> {
+/// Writes the report in the chosen format. Only the writer can fail.
+pub fn render(report: &Report, options: &Options, out: &mut dyn Write) -> io::Result<()> {
     match options.format {
-        Format::Table => Ok(table::render(report, options)),
-        Format::Json => json::render(report).map_err(|e| Error::Output(e.into())),
-        Format::Csv => csv::render(report, options.header, options.csv)
-            .map_err(|e| Error::Output(std::io::Error::other(e))),
+        Format::Table => table::render(report, options, out),
+        Format::Json => json::render(report, out),
+        Format::Csv => csv::render(report, options.header, options.csv, out),
     }
 }

@@ -1,6 +1,8 @@
 //! `-o table`: for reading. Amounts at the asset's display precision,
 //! truncated toward zero so the table never shows more than the user has.
 
+use std::io::{self, Write};
+
 use comfy_table::{
     Attribute, Cell, CellAlignment, ColumnConstraint, ContentArrangement, Table, Width, presets,
 };
@@ -16,7 +18,7 @@ use crate::term::{paint, sanitize};
 const PRICE_PLACES: u32 = 8;
 const VALUE_PLACES: u32 = 2;
 
-pub fn render(report: &Report, options: &Options) -> Vec<u8> {
+pub fn render(report: &Report, options: &Options, sink: &mut dyn Write) -> io::Result<()> {
     let mut table = Table::new();
     if options.boxes {
         table.load_style(presets::UTF8_FULL_CONDENSED);
@@ -98,7 +100,7 @@ pub fn render(report: &Report, options: &Options) -> Vec<u8> {
             out += &format!("Not priced, left out of the total: {}\n", names.join(", "));
         }
     }
-    out.into_bytes()
+    sink.write_all(out.as_bytes())
 }
 
 /// At the asset's precision when the API gives one, else exactly as sent.
