@@ -119,19 +119,26 @@ impl<'a> Amount<'a> {
     /// The amount with exactly `places` decimals, truncated toward zero:
     /// never more than the user has. A zero result carries no sign.
     pub fn truncated(&self, places: u32) -> String {
+        let mut out = String::new();
+        self.truncated_into(places, &mut out);
+        out
+    }
+
+    /// `truncated`, appended to `out`.
+    pub fn truncated_into(&self, places: u32, out: &mut String) {
         let places = places as usize;
         let (int, frac) = self.0.split_once('.').unwrap_or((&self.0, ""));
-        let mut out = String::with_capacity(int.len() + places + 1);
+        let start = out.len();
         out.push_str(int);
         if places > 0 {
             out.push('.');
             out.push_str(&frac[..frac.len().min(places)]);
             out.extend(std::iter::repeat_n('0', places.saturating_sub(frac.len())));
         }
-        if out.starts_with('-') && out.bytes().all(|b| matches!(b, b'0' | b'.' | b'-')) {
-            out.remove(0);
+        let shown = &out[start..];
+        if shown.starts_with('-') && shown.bytes().all(|b| matches!(b, b'0' | b'.' | b'-')) {
+            out.remove(start);
         }
-        out
     }
 
     /// Numeric order, exact at any number of digits. (Not `Ord`: `0.10` and

@@ -121,6 +121,17 @@ impl Log {
 /// Replaces control characters (ESC, CR, BEL, C1 controls...) with their
 /// escaped form so that server text prints as inert characters.
 pub fn sanitize(text: &str) -> String {
+    sanitized(text).into_owned()
+}
+
+/// `sanitize`, borrowing the text when it has nothing to escape (as nearly
+/// all text has).
+pub fn sanitized(text: &str) -> std::borrow::Cow<'_, str> {
+    // Every control character starts with a byte below 0x20, 0x7f, or
+    // (C1 controls, U+0080..U+009F) 0xc2.
+    if !text.bytes().any(|b| b < 0x20 || b == 0x7f || b == 0xc2) {
+        return std::borrow::Cow::Borrowed(text);
+    }
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         if c.is_control() {
@@ -129,7 +140,7 @@ pub fn sanitize(text: &str) -> String {
             out.push(c);
         }
     }
-    out
+    std::borrow::Cow::Owned(out)
 }
 
 /// At most `max` characters of `text`, with `…` when cut.

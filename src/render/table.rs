@@ -1,37 +1,45 @@
 //! `-o table`: for reading. Amounts at the asset's display precision,
 //! truncated toward zero so the table never shows more than the user has.
+//!
+//! On a terminal comfy-table lays the table out, wrapping the Name column
+//! to fit the width. Anywhere else (a pipe, a file) there is no width to
+//! fit, and the same table is written here directly, row by row: comfy-table
+//! builds and measures every cell as an object first, which for a
+//! 50,000-asset account took most of the run. The tests hold both to the
+//! same output.
 
+use std::borrow::Cow;
 use std::io::{self, Write};
 
 use comfy_table::{
     Attribute, Cell, CellAlignment, ColumnConstraint, ContentArrangement, Table, Width, presets,
 };
 use rust_decimal::{Decimal, RoundingStrategy};
+use unicode_width::UnicodeWidthStr;
 
 use super::Options;
-use crate::balance::{Amount, Balance};
-use crate::report::Report;
-use crate::term::{paint, sanitize};
+use crate::report::{Report, Row};
+use crate::term::{paint, sanitize, sanitized};
 
 /// Most decimals shown for prices (truncated, trailing zeros dropped), and
 /// the decimals of values (truncated, padded).
 const PRICE_PLACES: u32 = 8;
 const VALUE_PLACES: u32 = 2;
 
-pub fn render(report: &Report, options: &Options, sink: &mut dyn Write) -> io::Result<()> {
-    let mut table = Table::new();
-    if options.boxes {
-        table.load_style(presets::UTF8_FULL_CONDENSED);
-    } else {
-        // Not a terminal (a pipe, a file): ASCII, and no guessing at a width.
-        table.load_style(presets::ASCII_FULL_CONDENSED);
-        table.force_no_tty();
-    }
-    if options.color {
-        table.enforce_styling();
-    }
-    table.set_content_arrangement(ContentArrangement::Dynamic);
+/// The narrowest the Name column gets, padding included: on a narrow
+/// terminal only the name wraps, and not below this.
+const NAME_MIN_WIDTH: usize = 10;
 
+pub fn render(report: &Report, options: &Options, sink: &mut dyn Write) -> io::Result<()> {
+    if options.boxes {
+        sink.write_all(comfy(report, options).as_bytes())?;
+    } else {
+        plain(report, options.color, sink)?;
+    }
+    sink.write_all(totals(report, options.color).as_bytes())
+}
+
+fn header(report: &Report) -> Vec<String> {
     let mut header: Vec<String> = Vec::new();
     if report.by_profile {
         header.push("Profile".into());
@@ -41,7 +49,61 @@ pub fn render(report: &Report, options: &Options, sink: &mut dyn Write) -> io::R
         let code = v.currency.code();
         header.extend([format!("Price ({code})"), format!("Value ({code})")]);
     }
-    table.set_header(header.into_iter().map(|h| {
+    header
+}
+
+/// The column of names; the columns after it (amounts) are right-aligned.
+fn name_column(report: &Report) -> usize {
+    usize::from(report.by_profile) + 1
+}
+
+/// Calls `cell` with the text of each of the row's cells, in order.
+/// `scratch` holds the text that has to be made (amounts at a precision,
+/// prices, values), so a row allocates nothing when its text is plain.
+fn cells(report: &Report, row: &Row<'_>, scratch: &mut String, mut cell: impl FnMut(&str)) {
+    let b = &row.balance;
+    if report.by_profile {
+        cell(&sanitized(row.profile.as_deref().unwrap_or("")));
+    }
+    cell(&sanitized(&b.asset));
+    cell(&sanitized(b.name.as_deref().unwrap_or("")));
+    for amount in [&b.balance, &b.free, &b.locked] {
+        scratch.clear();
+        match b.precision {
+            // More than 30 places is not a display precision but bad data.
+            Some(places) => amount.truncated_into(places.min(30), scratch),
+            None => scratch.push_str(amount.as_str()),
+        }
+        cell(scratch);
+    }
+    if report.valuation.is_some() {
+        cell(
+            &row.price
+                .map_or(Cow::Borrowed("-"), |p| Cow::Owned(price(p))),
+        );
+        cell(
+            &row.value
+                .map_or(Cow::Borrowed("-"), |v| Cow::Owned(value(v))),
+        );
+    }
+}
+
+/// The table by comfy-table: on a terminal with box drawing, and the Name
+/// column wrapped when the table is wider than the terminal. (Its ASCII
+/// style, without a terminal, is what `plain` is tested against.)
+fn comfy(report: &Report, options: &Options) -> String {
+    let mut table = Table::new();
+    if options.boxes {
+        table.load_style(presets::UTF8_FULL_CONDENSED);
+    } else {
+        table.load_style(presets::ASCII_FULL_CONDENSED);
+        table.force_no_tty();
+    }
+    if options.color {
+        table.enforce_styling();
+    }
+    table.set_content_arrangement(ContentArrangement::Dynamic);
+    table.set_header(header(report).into_iter().map(|h| {
         let cell = Cell::new(h);
         if options.color {
             cell.add_attribute(Attribute::Bold)
@@ -49,33 +111,18 @@ pub fn render(report: &Report, options: &Options, sink: &mut dyn Write) -> io::R
             cell
         }
     }));
-
+    let mut scratch = String::new();
     for row in &report.rows {
-        let b = &row.balance;
-        let mut cells = Vec::with_capacity(8);
-        if report.by_profile {
-            cells.push(sanitize(row.profile.as_deref().unwrap_or("")));
-        }
-        cells.extend([
-            sanitize(&b.asset),
-            sanitize(b.name.as_deref().unwrap_or("")),
-            shown(&b.balance, b),
-            shown(&b.free, b),
-            shown(&b.locked, b),
-        ]);
-        if report.valuation.is_some() {
-            cells.push(row.price.map_or_else(|| "-".into(), price));
-            cells.push(row.value.map_or_else(|| "-".into(), value));
-        }
-        table.add_row(cells);
+        let mut texts = Vec::with_capacity(8);
+        cells(report, row, &mut scratch, |text| {
+            texts.push(text.to_owned())
+        });
+        table.add_row(texts);
     }
-
-    // On a narrow terminal only the name wraps, and not below ten
-    // characters: a number split over two lines reads as two numbers.
-    let name_column = usize::from(report.by_profile) + 1;
+    let name_column = name_column(report);
     for (index, column) in table.column_iter_mut().enumerate() {
         column.set_constraint(if index == name_column {
-            ColumnConstraint::LowerBoundary(Width::Fixed(10))
+            ColumnConstraint::LowerBoundary(Width::Fixed(NAME_MIN_WIDTH as u16))
         } else {
             ColumnConstraint::ContentWidth
         });
@@ -83,9 +130,100 @@ pub fn render(report: &Report, options: &Options, sink: &mut dyn Write) -> io::R
             column.set_cell_alignment(CellAlignment::Right);
         }
     }
-
     let mut out = table.to_string();
     out.push('\n');
+    out
+}
+
+/// The same table as comfy-table's ASCII style lays it out without a width
+/// to fit: each column as wide as its widest cell, the header in bold when
+/// colouring.
+fn plain(report: &Report, color: bool, sink: &mut dyn Write) -> io::Result<()> {
+    let header = header(report);
+    let name_column = name_column(report);
+    let mut widths: Vec<usize> = header.iter().map(|h| width(h)).collect();
+    widths[name_column] = widths[name_column].max(NAME_MIN_WIDTH - 2);
+    let mut scratch = String::new();
+    for row in &report.rows {
+        let mut column = 0;
+        cells(report, row, &mut scratch, |text| {
+            widths[column] = widths[column].max(width(text));
+            column += 1;
+        });
+    }
+
+    let mut line = String::with_capacity(widths.iter().map(|w| w + 3).sum::<usize>() + 2);
+    let border = |line: &mut String, fill: char, joint: char| {
+        line.push('+');
+        for (i, w) in widths.iter().enumerate() {
+            if i > 0 {
+                line.push(joint);
+            }
+            line.extend(std::iter::repeat_n(fill, w + 2));
+        }
+        line.push_str("+\n");
+    };
+    border(&mut line, '-', '+');
+    line.push('|');
+    for (i, h) in header.iter().enumerate() {
+        if color {
+            line.push_str("\x1b[1m");
+        }
+        pad(&mut line, h, widths[i], i > name_column);
+        if color {
+            line.push_str("\x1b[0m");
+        }
+        line.push('|');
+    }
+    line.push('\n');
+    border(&mut line, '=', '=');
+    sink.write_all(line.as_bytes())?;
+
+    for row in &report.rows {
+        line.clear();
+        line.push('|');
+        let mut column = 0;
+        cells(report, row, &mut scratch, |text| {
+            pad(&mut line, text, widths[column], column > name_column);
+            line.push('|');
+            column += 1;
+        });
+        line.push('\n');
+        sink.write_all(line.as_bytes())?;
+    }
+
+    line.clear();
+    border(&mut line, '-', '+');
+    sink.write_all(line.as_bytes())
+}
+
+/// A cell: one space of padding each side, the text aligned in `width`.
+fn pad(line: &mut String, text: &str, width: usize, right: bool) {
+    let fill = width.saturating_sub(self::width(text));
+    line.push(' ');
+    if right {
+        line.extend(std::iter::repeat_n(' ', fill));
+    }
+    line.push_str(text);
+    if !right {
+        line.extend(std::iter::repeat_n(' ', fill));
+    }
+    line.push(' ');
+}
+
+/// Columns a text takes on a terminal, as comfy-table measures it.
+fn width(text: &str) -> usize {
+    if text.is_ascii() {
+        text.len()
+    } else {
+        text.width()
+    }
+}
+
+/// The lines under the table when valuing: each profile's total, the total,
+/// and the assets left out of it.
+fn totals(report: &Report, color: bool) -> String {
+    let mut out = String::new();
     if let Some(v) = &report.valuation {
         let code = v.currency.code();
         let total = |t: Option<Decimal>| t.map_or_else(|| "too large to add up".into(), value);
@@ -93,23 +231,14 @@ pub fn render(report: &Report, options: &Options, sink: &mut dyn Write) -> io::R
             out += &format!("Total ({}): {} {code}\n", sanitize(profile), total(*sum));
         }
         let line = format!("Total: {} {code}", total(v.total));
-        out += &paint(&line, "1", options.color);
+        out += &paint(&line, "1", color);
         out.push('\n');
         if !v.unpriced.is_empty() {
             let names: Vec<_> = v.unpriced.iter().map(|a| sanitize(a)).collect();
             out += &format!("Not priced, left out of the total: {}\n", names.join(", "));
         }
     }
-    sink.write_all(out.as_bytes())
-}
-
-/// At the asset's precision when the API gives one, else exactly as sent.
-fn shown(amount: &Amount<'_>, b: &Balance<'_>) -> String {
-    match b.precision {
-        // More than 30 places is not a display precision but bad data.
-        Some(places) => amount.truncated(places.min(30)),
-        None => amount.to_string(),
-    }
+    out
 }
 
 /// A price to at most 8 decimals, truncated, trailing zeros dropped.
@@ -127,4 +256,90 @@ fn value(d: Decimal) -> String {
         t.set_sign_positive(true);
     }
     t.to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::*;
+    use crate::cli::{Currency, Format};
+    use crate::render::CsvStyle;
+    use crate::report::Summary;
+    use crate::report::testing::row;
+
+    fn both(report: &Report, color: bool) -> (String, String) {
+        let options = Options {
+            format: Format::Table,
+            header: true,
+            csv: CsvStyle::default(),
+            boxes: false,
+            color,
+        };
+        let mut plain_out = Vec::new();
+        plain(report, color, &mut plain_out).expect("a Vec takes it all");
+        let plain_out = String::from_utf8(plain_out).expect("UTF-8");
+        (plain_out, comfy(report, &options))
+    }
+
+    fn report<'a>(rows: Vec<Row<'a>>, valuing: bool, by_profile: bool) -> Report<'a> {
+        Report {
+            fetched_at: "t".into(),
+            rows,
+            valuation: valuing.then(|| Summary {
+                currency: Currency::Usdt,
+                total: None,
+                unpriced: Vec::new(),
+                profiles: Vec::new(),
+            }),
+            by_profile,
+        }
+    }
+
+    #[test]
+    fn an_empty_table_matches_comfy_table() {
+        for (valuing, by_profile, color) in [(false, false, false), (true, true, true)] {
+            let (plain, comfy) = both(&report(Vec::new(), valuing, by_profile), color);
+            assert_eq!(plain, comfy);
+        }
+    }
+
+    fn text() -> impl Strategy<Value = String> {
+        prop_oneof![
+            Just(String::new()),
+            "[A-Za-z0-9 ]{0,14}",
+            Just("Türk Lirası".to_owned()),
+            Just("比特币".to_owned()),
+            Just("🚀 Moon".to_owned()),
+            Just("e\u{301}".to_owned()),
+            Just("bad\u{1b}[2J\u{9b}".to_owned()),
+            Just("© ½".to_owned()),
+        ]
+    }
+
+    proptest! {
+        #[test]
+        fn plain_matches_comfy_table_without_a_terminal(
+            rows in prop::collection::vec(
+                (text(), text(), prop::option::of(text()),
+                 "-?[0-9]{1,6}(\\.[0-9]{1,12})?", prop::option::of(-5i64..10_000_000)),
+                0..8),
+            valuing in any::<bool>(),
+            by_profile in any::<bool>(),
+            color in any::<bool>(),
+        ) {
+            let rows = rows
+                .iter()
+                .map(|(profile, code, name, amount, value)| {
+                    let mut r = row(Some(profile), code, name.as_deref(), amount, *value);
+                    if !by_profile {
+                        r.profile = None;
+                    }
+                    r
+                })
+                .collect();
+            let (plain, comfy) = both(&report(rows, valuing, by_profile), color);
+            prop_assert_eq!(plain, comfy);
+        }
+    }
 }
