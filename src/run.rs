@@ -136,7 +136,7 @@ fn render(
     for code in settings.view.filter.unknown_assets(all) {
         log.warn(&format!("the account has no asset {}", sanitize(code)));
     }
-    let report = report::build(fetched, prices, &settings.view, clock::rfc3339_now());
+    let report = report::build(&fetched, prices, &settings.view, clock::rfc3339_now());
     let mut options = settings.render.clone();
     options.header &= at_start;
     options.csv.bom &= at_start;

@@ -77,7 +77,7 @@ pub fn render(
             record.push(Cow::Owned(decimal(row.value)));
         }
         if report.by_profile {
-            record.push(Cow::Borrowed(row.profile.as_deref().unwrap_or("")));
+            record.push(Cow::Borrowed(row.profile.unwrap_or("")));
         }
         out.write_record(record.iter().map(|f| f.as_bytes()))?;
     }

@@ -154,7 +154,7 @@ mod tests {
     use super::*;
     use crate::cli::Currency;
     use crate::report::Summary;
-    use crate::report::testing::row;
+    use crate::report::testing::{balance, row};
 
     fn rendered(report: &Report) -> String {
         let mut out = Vec::new();
@@ -164,9 +164,10 @@ mod tests {
 
     #[test]
     fn lays_out_as_serde_json_pretty_prints() {
+        let btc = balance("BTC", None, "1.50");
         let report = Report {
             fetched_at: "2026-11-24T00:00:00Z".into(),
-            rows: vec![row(None, "BTC", None, "1.50", None)],
+            rows: vec![row(None, &btc, None)],
             valuation: None,
             by_profile: false,
         };
@@ -187,9 +188,10 @@ mod tests {
     #[test]
     fn escapes_what_json_needs_and_keeps_the_rest() {
         let odd = "a\"b\\c\u{1b}[31m\nd/é";
+        let held = balance(odd, Some(odd), "0");
         let report = Report {
             fetched_at: "t".into(),
-            rows: vec![row(Some(odd), odd, Some(odd), "0", Some(3))],
+            rows: vec![row(Some(odd), &held, Some(3))],
             valuation: Some(Summary {
                 currency: Currency::Try,
                 total: Some(Decimal::new(3, 0)),

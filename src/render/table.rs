@@ -63,7 +63,7 @@ fn name_column(report: &Report) -> usize {
 fn cells(report: &Report, row: &Row<'_>, scratch: &mut String, mut cell: impl FnMut(&str)) {
     let b = &row.balance;
     if report.by_profile {
-        cell(&sanitized(row.profile.as_deref().unwrap_or("")));
+        cell(&sanitized(row.profile.unwrap_or("")));
     }
     cell(&sanitized(&b.asset));
     cell(&sanitized(b.name.as_deref().unwrap_or("")));
@@ -266,7 +266,7 @@ mod tests {
     use crate::cli::{Currency, Format};
     use crate::render::CsvStyle;
     use crate::report::Summary;
-    use crate::report::testing::row;
+    use crate::report::testing::{balance, row};
 
     fn both(report: &Report, color: bool) -> (String, String) {
         let options = Options {
@@ -328,14 +328,15 @@ mod tests {
             by_profile in any::<bool>(),
             color in any::<bool>(),
         ) {
+            let balances: Vec<_> = rows
+                .iter()
+                .map(|(_, code, name, amount, _)| balance(code, name.as_deref(), amount))
+                .collect();
             let rows = rows
                 .iter()
-                .map(|(profile, code, name, amount, value)| {
-                    let mut r = row(Some(profile), code, name.as_deref(), amount, *value);
-                    if !by_profile {
-                        r.profile = None;
-                    }
-                    r
+                .zip(&balances)
+                .map(|((profile, .., value), b)| {
+                    row(by_profile.then_some(profile.as_str()), b, *value)
                 })
                 .collect();
             let (plain, comfy) = both(&report(rows, valuing, by_profile), color);
