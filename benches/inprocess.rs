@@ -26,10 +26,19 @@ fn body(assets: usize) -> String {
     String::from_utf8(fixture::account(assets)).expect("the fixture is UTF-8")
 }
 
-fn balances(body: &str) -> Vec<Balance<'_>> {
+/// The parts of the balances, as the program gets them.
+fn balances(body: &str) -> Vec<Vec<Balance<'_>>> {
     parse_listing(body)
         .expect("the fixture is a listing")
         .expect("the fixture parses")
+}
+
+/// The balances as the report takes them.
+fn fetched(body: &str) -> Vec<(Option<String>, Vec<Balance<'_>>)> {
+    balances(body)
+        .into_iter()
+        .map(|part| (None, part))
+        .collect()
 }
 
 fn prices() -> Prices {
@@ -77,7 +86,7 @@ fn build_and_render(bencher: Bencher, assets: usize, format: Format, value_in: O
     let body = body(assets);
     let prices = prices();
     let (view, options) = (view(value_in), options(format));
-    let fetched = vec![(None, balances(&body))];
+    let fetched = fetched(&body);
     let mut out = Vec::new();
     bencher.bench_local(|| {
         let report = report::build(
@@ -97,7 +106,7 @@ fn build_and_render(bencher: Bencher, assets: usize, format: Format, value_in: O
 fn build(bencher: Bencher, assets: usize) {
     let body = body(assets);
     let view = view(None);
-    let fetched = vec![(None, balances(&body))];
+    let fetched = fetched(&body);
     bencher.bench_local(|| {
         report::build(&fetched, None, &view, String::new())
             .rows

@@ -65,13 +65,15 @@ impl Body {
     /// The assets, borrowing their text from the body: in one pass when the
     /// envelope is the usual success, else through `envelope_data` for a
     /// message that names the problem. Not retried: the API said this.
-    pub fn balances(&self) -> Result<Vec<Balance<'_>>> {
+    ///
+    /// The assets come in consecutive parts (see `balance::parse_listing`).
+    pub fn balances(&self) -> Result<Vec<Vec<Balance<'_>>>> {
         let fast = std::str::from_utf8(&self.reply.body)
             .ok()
             .and_then(balance::parse_listing);
         match fast {
             Some(result) => result,
-            None => balance::parse_balances(envelope_data(&self.reply)?.get()),
+            None => balance::parse_balances(envelope_data(&self.reply)?.get()).map(|b| vec![b]),
         }
     }
 }

@@ -224,7 +224,7 @@ pub struct Balance<'a> {
 /// to, and amounts kept as text so that numbers are read from their digits,
 /// never through f64. Both readers (serde's and the one-pass scanner in
 /// `scan`) produce this, and one conversion checks it.
-#[derive(Default)]
+#[derive(Default, Clone)]
 struct Fields<'a> {
     asset: Option<Cow<'a, str>>,
     name: Option<Cow<'a, str>>,
@@ -283,7 +283,7 @@ pub fn parse_balances(data: &str) -> Result<Vec<Balance<'_>>> {
     })?;
     raw.into_iter()
         .enumerate()
-        .map(|(i, raw)| Fields::from(raw).into_balance(i))
+        .map(|(i, raw)| Fields::from(raw).to_balance(i))
         .collect()
 }
 
@@ -291,15 +291,18 @@ pub fn parse_balances(data: &str) -> Result<Vec<Balance<'_>>> {
 /// pass. `None` when the body is anything else (an error envelope, another
 /// shape, not JSON, or JSON this reader leaves to serde, such as escapes):
 /// the caller then takes the slower road that says exactly what is wrong.
-pub fn parse_listing(body: &str) -> Option<Result<Vec<Balance<'_>>>> {
+///
+/// The balances come in one or more consecutive parts (a large answer is
+/// read on two threads), in the API's order.
+pub fn parse_listing(body: &str) -> Option<Result<Vec<Vec<Balance<'_>>>>> {
     scan::listing(body)
 }
 
 impl<'a> Fields<'a> {
     /// The checked balance of the `index`th asset (from 0).
-    fn into_balance(self, index: usize) -> Result<Balance<'a>> {
-        let asset = match self.asset {
-            Some(code) if !code.trim().is_empty() => code,
+    fn to_balance(&self, index: usize) -> Result<Balance<'a>> {
+        let asset = match &self.asset {
+            Some(code) if !code.trim().is_empty() => code.clone(),
             _ => {
                 return Err(Error::Response(format!(
                     "asset #{} has no `asset` code",
@@ -326,7 +329,7 @@ impl<'a> Fields<'a> {
                 .precision
                 .map(|raw| precision(&asset, raw))
                 .transpose()?,
-            name: self.name,
+            name: self.name.clone(),
             asset,
         })
     }

@@ -105,16 +105,17 @@ fn in_profile(profile: Option<&String>, e: Error) -> Error {
     }
 }
 
-/// The assets of each body, borrowing their text from it.
+/// The assets of each body, borrowing their text from it; a body read in
+/// parts gives one entry per part, under the same profile.
 fn parse(bodies: &[(Option<String>, Body)]) -> Result<Fetched<'_>> {
-    bodies
-        .iter()
-        .map(|(profile, body)| {
-            body.balances()
-                .map(|list| (profile.clone(), list))
-                .map_err(|e| in_profile(profile.as_ref(), e))
-        })
-        .collect()
+    let mut fetched = Vec::with_capacity(bodies.len());
+    for (profile, body) in bodies {
+        let parts = body
+            .balances()
+            .map_err(|e| in_profile(profile.as_ref(), e))?;
+        fetched.extend(parts.into_iter().map(|part| (profile.clone(), part)));
+    }
+    Ok(fetched)
 }
 
 /// Builds, renders and writes one report.

@@ -13,7 +13,7 @@
 use std::borrow::Cow;
 
 use super::{Balance, Fields};
-use crate::error::{Error, Result};
+use crate::error::Result;
 
 /// Deeper values (in fields nobody reads) are left to serde.
 const MAX_DEPTH: usize = 64;
@@ -45,7 +45,7 @@ fn string_stop(bytes: &[u8], from: usize) -> Option<usize> {
 /// See the module's documentation. An asset that fails its checks (a
 /// missing field, an amount that is not a number) is reported only once the
 /// whole body has been read as valid JSON, as serde's road would.
-pub(super) fn listing(body: &str) -> Option<Result<Vec<Balance<'_>>>> {
+pub(super) fn listing(body: &str) -> Option<Result<Vec<Vec<Balance<'_>>>>> {
     let mut s = Scanner {
         text: body,
         bytes: body.as_bytes(),
@@ -75,6 +75,19 @@ pub(super) fn listing(body: &str) -> Option<Result<Vec<Balance<'_>>>> {
         return None;
     }
     data
+}
+
+/// Some consecutive elements of the `data` array.
+struct Part<'a> {
+    /// The elements before the first that fails its checks.
+    balances: Vec<Balance<'a>>,
+    /// How many elements were read.
+    count: usize,
+    /// The first element that fails its checks, numbered from this part's
+    /// start, kept to be reported once the whole array is known valid.
+    failed: Option<(usize, Fields<'a>)>,
+    /// Whether reading stopped at the split point.
+    stopped: bool,
 }
 
 /// Where an asset field's value goes.
@@ -136,36 +149,111 @@ impl<'a> Scanner<'a> {
     }
 
     /// The `data` array: every element an asset object, converted as it is
-    /// read; the first conversion error is kept for the end.
-    fn assets(&mut self) -> Option<Result<Vec<Balance<'a>>>> {
+    /// read. A large array is read in two parts on two threads (see
+    /// `split`); the parts are returned as they are, as copying one onto
+    /// the other would cost about what the second thread saved.
+    fn assets(&mut self) -> Option<Result<Vec<Vec<Balance<'a>>>>> {
         if !self.eat(b'[') {
             return None;
         }
+        if self.eat(b']') {
+            return Some(Ok(Vec::new()));
+        }
+        let parts = match self.split() {
+            None => vec![self.elements(None)?],
+            Some(split) => {
+                let text = self.text;
+                std::thread::scope(|scope| {
+                    let second = scope.spawn(move || {
+                        let mut s = Scanner {
+                            text,
+                            bytes: text.as_bytes(),
+                            pos: split + 1,
+                        };
+                        s.elements(None).map(|part| (part, s.pos))
+                    });
+                    let first = self.elements(Some(split));
+                    // (A panic there is not passed over: the body goes to
+                    // serde, which reads it on its own.)
+                    let second = second.join().ok().flatten();
+                    let first = first?;
+                    if !first.stopped {
+                        // The split was not between elements (it fell in a
+                        // string): the first part is the whole array.
+                        return Some(vec![first]);
+                    }
+                    // Now known to start at an element, the second part is
+                    // the array's own rest: if it is not valid, nor is the
+                    // body.
+                    let (second, end) = second?;
+                    self.pos = end;
+                    Some(vec![first, second])
+                })?
+            }
+        };
+        // The first asset that fails its checks, numbered in the whole array.
+        let mut offset = 0;
+        for part in &parts {
+            if let Some((index, fields)) = &part.failed
+                && let Err(e) = fields.to_balance(offset + index)
+            {
+                return Some(Err(e));
+            }
+            offset += part.count;
+        }
+        Some(Ok(parts.into_iter().map(|p| p.balances).collect()))
+    }
+
+    /// Where to split a large array for two threads: the `,` of the first
+    /// `},{` past the middle of the body. It may lie inside a string; the
+    /// first thread finds out, as it either ends an element exactly there
+    /// or passes it.
+    fn split(&self) -> Option<usize> {
+        const PARALLEL_FROM: usize = 1 << 20;
+        let rest = self.bytes.len() - self.pos;
+        if rest < PARALLEL_FROM {
+            return None;
+        }
+        let middle = self.pos + rest / 2;
+        self.bytes[middle..]
+            .windows(3)
+            .position(|w| w == b"},{")
+            .map(|i| middle + i + 1)
+    }
+
+    /// Array elements from here to the closing `]` (taken), or, given
+    /// `stop`, up to the element that ends exactly there (the `,` at `stop`
+    /// left unread).
+    fn elements(&mut self, mut stop: Option<usize>) -> Option<Part<'a>> {
         // About 150 bytes an asset in the real answer: room for all of them
         // at once, as untouched capacity costs no memory.
-        let mut balances = Vec::with_capacity(self.bytes.len() / 128);
-        let mut failed: Option<Error> = None;
-        if !self.eat(b']') {
-            loop {
-                let fields = self.asset()?;
-                if failed.is_none() {
-                    match fields.into_balance(balances.len()) {
-                        Ok(balance) => balances.push(balance),
-                        Err(e) => failed = Some(e),
-                    }
-                }
-                if !self.eat(b',') {
-                    if !self.eat(b']') {
-                        return None;
-                    }
-                    break;
+        let mut part = Part {
+            balances: Vec::with_capacity((stop.unwrap_or(self.bytes.len()) - self.pos) / 128),
+            count: 0,
+            failed: None,
+            stopped: false,
+        };
+        loop {
+            let fields = self.asset()?;
+            if part.failed.is_none() {
+                match fields.to_balance(part.count) {
+                    Ok(balance) => part.balances.push(balance),
+                    Err(_) => part.failed = Some((part.count, fields)),
                 }
             }
+            part.count += 1;
+            match stop {
+                Some(at) if self.pos == at => {
+                    part.stopped = true;
+                    return Some(part);
+                }
+                Some(at) if self.pos > at => stop = None,
+                _ => {}
+            }
+            if !self.eat(b',') {
+                return self.eat(b']').then_some(part);
+            }
         }
-        Some(match failed {
-            Some(e) => Err(e),
-            None => Ok(balances),
-        })
     }
 
     /// One asset object's fields. A field given twice is left to serde,
@@ -319,7 +407,7 @@ mod tests {
                 .data
                 .into_iter()
                 .enumerate()
-                .map(|(i, raw)| Fields::from(raw).into_balance(i))
+                .map(|(i, raw)| Fields::from(raw).to_balance(i))
                 .collect(),
         )
     }
@@ -328,9 +416,14 @@ mod tests {
         r.map(|r| r.map(|v| format!("{v:?}")).map_err(|e| e.to_string()))
     }
 
+    /// The parts as one list.
+    fn flat(r: Option<Result<Vec<Vec<Balance<'_>>>>>) -> Option<Result<Vec<Balance<'_>>>> {
+        r.map(|r| r.map(|parts| parts.into_iter().flatten().collect()))
+    }
+
     /// Whatever the scanner accepts, serde reads the same way.
     fn agrees(body: &str) -> std::result::Result<(), TestCaseError> {
-        if let Some(fast) = listing(body) {
+        if let Some(fast) = flat(listing(body)) {
             prop_assert_eq!(shown(Some(fast)), shown(by_serde(body)), "body: {}", body);
         }
         Ok(())
@@ -358,7 +451,7 @@ mod tests {
 
     #[test]
     fn reads_the_real_shape_itself() {
-        let fast = listing(REAL).expect("the usual answer is read here");
+        let fast = flat(listing(REAL)).expect("the usual answer is read here");
         assert_eq!(shown(Some(fast)), shown(by_serde(REAL)));
     }
 
@@ -384,9 +477,77 @@ mod tests {
     #[test]
     fn reports_a_bad_asset_as_serde_does() {
         let body = r#"{"data":[{"asset":"X","balance":"1","free":"1"},{"asset":"Y","balance":true}],"success":true}"#;
-        let fast = shown(listing(body)).expect("valid JSON is read here");
+        let fast = shown(flat(listing(body))).expect("valid JSON is read here");
         assert_eq!(Some(fast.clone()), shown(by_serde(body)));
         assert!(fast.is_err_and(|e| e.contains("asset X has no `locked`")));
+    }
+
+    /// An answer of `n` assets (about 200 bytes each), the one at `missing`
+    /// without its code, `extra` after the array.
+    fn large(n: usize, missing: &[usize], extra: &str) -> String {
+        let assets: Vec<String> = (0..n)
+            .map(|i| {
+                let code = if missing.contains(&i) {
+                    String::new()
+                } else {
+                    format!(r#""asset":"A{i}","#)
+                };
+                format!(
+                    r#"{{{code}"assetname":"Asset {i}","balance":"{i}.5","locked":"0","free":"{i}.5","orderFund":"0","requestFund":"0","precision":8,"timestamp":1763952000000}}"#
+                )
+            })
+            .collect();
+        format!(
+            r#"{{"data":[{}]{extra},"success":true,"message":null,"code":0}}"#,
+            assets.join(",")
+        )
+    }
+
+    #[test]
+    fn reads_a_large_answer_in_two_parts_as_serde_reads_it_whole() {
+        let body = large(10_000, &[], "");
+        assert!(body.len() > 1 << 20);
+        let parts = listing(&body).expect("read here").expect("valid");
+        assert_eq!(parts.len(), 2, "read on two threads");
+        assert_eq!(parts.iter().map(Vec::len).sum::<usize>(), 10_000);
+        assert_eq!(shown(flat(Some(Ok(parts)))), shown(by_serde(&body)));
+    }
+
+    #[test]
+    fn numbers_a_bad_asset_across_parts() {
+        for missing in [&[8_000][..], &[3_000, 8_000], &[9_999]] {
+            let body = large(10_000, missing, "");
+            let fast = shown(flat(listing(&body))).expect("read here");
+            assert_eq!(Some(fast.clone()), shown(by_serde(&body)));
+            let first = missing[0] + 1;
+            assert!(
+                fast.is_err_and(|e| e.contains(&format!("asset #{first} has no `asset` code")))
+            );
+        }
+    }
+
+    #[test]
+    fn a_split_inside_a_string_reads_in_one_part() {
+        // The first `},{` past the middle of the body is inside the name.
+        let (before, after) = ("x".repeat(800_000), "y".repeat(700_000));
+        let body = format!(
+            r#"{{"data":[{{"asset":"A","assetname":"{before}}},{{{after}","balance":"1","locked":"0","free":"1"}},{{"asset":"B","balance":"2","locked":"0","free":"2"}}],"success":true}}"#
+        );
+        let parts = listing(&body).expect("read here").expect("valid");
+        assert_eq!(parts.len(), 1);
+        assert_eq!(shown(flat(Some(Ok(parts)))), shown(by_serde(&body)));
+    }
+
+    #[test]
+    fn a_large_answer_broken_after_the_split_is_left_to_serde() {
+        for broken in [
+            large(10_000, &[], "]"),
+            large(10_000, &[], ",{\"asset\":\"Z\""),
+            large(10_000, &[], "").replace("\"A9000\",", "\"A9000\" "),
+        ] {
+            assert!(listing(&broken).is_none());
+            assert!(by_serde(&broken).is_none());
+        }
     }
 
     fn value() -> impl Strategy<Value = String> {
