@@ -350,17 +350,7 @@ fn oversized_body_is_refused() {
 
 #[test]
 fn fifty_thousand_assets_work() {
-    let mut body = String::from(r#"{"success":true,"code":0,"message":null,"data":["#);
-    for i in 0..50_000 {
-        if i > 0 {
-            body.push(',');
-        }
-        body += &format!(
-            r#"{{"asset":"A{i}","assetname":"Asset {i}","balance":"{i}.0000000000000001","locked":"0","free":"{i}.0000000000000001","orderFund":"0","requestFund":"0","precision":8}}"#
-        );
-    }
-    body += "]}";
-    let api = FakeApi::serving(&body);
+    let api = FakeApi::serving(&crate::support::large_account(50_000));
     let sandbox = Sandbox::new();
     let run = run(sandbox
         .cmd(&api)

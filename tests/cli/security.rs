@@ -110,6 +110,62 @@ fn closed_pipe_ends_quietly() {
     assert_eq!((status.code(), stderr.as_str()), (Some(0), ""));
 }
 
+/// Output larger than the write buffer goes out as it is made; a reader
+/// that leaves after the first line still ends the run quietly, in every
+/// format.
+#[test]
+fn closed_pipe_mid_output_ends_quietly() {
+    let api = FakeApi::serving(&crate::support::large_account(20_000));
+    let sandbox = Sandbox::new();
+    for format in ["csv", "json", "table"] {
+        let mut child = sandbox
+            .cmd(&api)
+            .args(["-o", format])
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("spawn");
+        let mut stdout = child.stdout.take().expect("stdout");
+        let mut first = [0u8; 16];
+        stdout.read_exact(&mut first).expect("the output starts");
+        drop(stdout);
+        let mut stderr = String::new();
+        child
+            .stderr
+            .take()
+            .expect("stderr")
+            .read_to_string(&mut stderr)
+            .expect("read");
+        let status = child.wait().expect("wait");
+        assert_eq!(
+            (format, status.code(), stderr.as_str()),
+            (format, Some(0), "")
+        );
+    }
+}
+
+#[test]
+fn failed_write_mid_output_is_exit_74() {
+    let api = FakeApi::serving(&crate::support::large_account(20_000));
+    let sandbox = Sandbox::new();
+    for format in ["csv", "json", "table"] {
+        let full = std::fs::File::create("/dev/full").expect("/dev/full");
+        let out = sandbox
+            .cmd(&api)
+            .args(["-o", format])
+            .stdout(full)
+            .output()
+            .expect("run");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(74), "{format}: {stderr}");
+        assert!(
+            stderr.starts_with("btcturk-bal: error: cannot write output: No space left on device"),
+            "{format}: {stderr}"
+        );
+    }
+}
+
 #[test]
 fn failed_write_is_exit_74() {
     let api = FakeApi::serving(ACCOUNT);

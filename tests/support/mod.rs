@@ -177,6 +177,21 @@ impl Drop for FakeApi {
 
 /// The real API's behaviour: balances for a correctly signed request, 401
 /// otherwise; the server time; 404 for anything else.
+/// An account of `n` assets `A0`, `A1`... holding `i.0000000000000001`.
+pub fn large_account(n: usize) -> String {
+    let mut body = String::from(r#"{"success":true,"code":0,"message":null,"data":["#);
+    for i in 0..n {
+        if i > 0 {
+            body.push(',');
+        }
+        body += &format!(
+            r#"{{"asset":"A{i}","assetname":"Asset {i}","balance":"{i}.0000000000000001","locked":"0","free":"{i}.0000000000000001","orderFund":"0","requestFund":"0","precision":8}}"#
+        );
+    }
+    body += "]}";
+    body
+}
+
 pub fn standard(req: &Request, balances: &str) -> Reply {
     match req.path.as_str() {
         BALANCES => match &req.auth {
