@@ -61,53 +61,67 @@ pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     out.write_all(&buf)
 }
 
+/// `,`, a new line and an asset's key, as one slice.
+macro_rules! key {
+    ($key:literal) => {
+        concat!(",\n      \"", $key, "\": ").as_bytes()
+    };
+}
+
 /// One element of `assets`. `price` and `value` are there only when
 /// valuing (`--value-in`), `profile` only with `--all-profiles`.
 fn asset(buf: &mut Vec<u8>, row: &Row<'_>, valuing: bool) {
     let b = &row.balance;
     buf.extend_from_slice(b"    {\n      \"asset\": ");
     string(buf, &b.asset);
-    buf.extend_from_slice(b",\n      \"name\": ");
+    buf.extend_from_slice(key!("name"));
     match &b.name {
         Some(name) => string(buf, name),
         None => buf.extend_from_slice(b"null"),
     }
     let amounts = [
-        (&b"balance"[..], Some(&b.balance)),
-        (b"free", Some(&b.free)),
-        (b"locked", Some(&b.locked)),
-        (b"order_fund", b.order_fund.as_ref()),
-        (b"request_fund", b.request_fund.as_ref()),
+        (key!("balance"), Some(&b.balance)),
+        (key!("free"), Some(&b.free)),
+        (key!("locked"), Some(&b.locked)),
+        (key!("order_fund"), b.order_fund.as_ref()),
+        (key!("request_fund"), b.request_fund.as_ref()),
     ];
     for (key, value) in amounts {
-        key_at(buf, key);
+        buf.extend_from_slice(key);
         amount(buf, value);
     }
-    key_at(buf, b"precision");
+    buf.extend_from_slice(key!("precision"));
     match b.precision {
-        Some(p) => {
-            let _ = write!(buf, "{p}");
-        }
+        Some(p) => number(buf, p),
         None => buf.extend_from_slice(b"null"),
     }
     if valuing {
-        key_at(buf, b"price");
+        buf.extend_from_slice(key!("price"));
         decimal(buf, row.price);
-        key_at(buf, b"value");
+        buf.extend_from_slice(key!("value"));
         decimal(buf, row.value);
     }
     if let Some(profile) = &row.profile {
-        key_at(buf, b"profile");
+        buf.extend_from_slice(key!("profile"));
         string(buf, profile);
     }
     buf.extend_from_slice(b"\n    }");
 }
 
-/// `,` and the next key of an asset.
-fn key_at(buf: &mut Vec<u8>, key: &[u8]) {
-    buf.extend_from_slice(b",\n      \"");
-    buf.extend_from_slice(key);
-    buf.extend_from_slice(b"\": ");
+/// A whole number's digits (without the formatting machinery, which costs
+/// more than the rest of an asset).
+fn number(buf: &mut Vec<u8>, mut n: u32) {
+    let mut digits = [0u8; 10];
+    let mut at = digits.len();
+    loop {
+        at -= 1;
+        digits[at] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    buf.extend_from_slice(&digits[at..]);
 }
 
 /// A JSON string. Plain text (no quote, backslash or control character)
@@ -211,6 +225,15 @@ mod tests {
             json!({"currency": "TRY", "total": "3", "unpriced": [odd],
                    "profiles": [{"profile": odd, "total": null}]})
         );
+    }
+
+    #[test]
+    fn writes_whole_numbers() {
+        for n in [0, 7, 10, 28, 4_294_967_295] {
+            let mut buf = Vec::new();
+            number(&mut buf, n);
+            assert_eq!(buf, n.to_string().as_bytes());
+        }
     }
 
     #[test]
