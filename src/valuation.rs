@@ -13,10 +13,20 @@ use crate::cli::Currency;
 use crate::error::{Error, Result};
 use crate::term::{clip, sanitize};
 
-/// Last prices by (numerator, denominator), upper case: ("BTC", "TRY").
+/// Last prices in TRY and in USDT (the only quote currencies valuing
+/// uses), by asset code in upper case: "BTC" → [BTC/TRY, BTC/USDT]. Looked
+/// up by `&str`, so valuing 50,000 assets allocates nothing per asset.
 #[derive(Debug, Default)]
 pub struct Prices {
-    last: HashMap<(String, String), Decimal>,
+    last: HashMap<String, [Option<Decimal>; 2]>,
+}
+
+/// Where a currency's price sits in `Prices::last`.
+fn slot(currency: Currency) -> usize {
+    match currency {
+        Currency::Try => 0,
+        Currency::Usdt => 1,
+    }
 }
 
 /// A ticker entry; only what pricing needs. Prices are JSON numbers, read
@@ -61,7 +71,14 @@ pub fn parse_ticker(data: &RawValue) -> Result<Prices> {
                     sanitize(&clip(raw.get(), 60))
                 ))
             })?;
-        last.insert((num.to_ascii_uppercase(), den.to_ascii_uppercase()), price);
+        let den = den.to_ascii_uppercase();
+        let Some(quote) = [Currency::Try, Currency::Usdt]
+            .into_iter()
+            .find(|c| c.code() == den)
+        else {
+            continue;
+        };
+        last.entry(num.to_ascii_uppercase()).or_insert([None; 2])[slot(quote)] = Some(price);
     }
     Ok(Prices { last })
 }
@@ -101,21 +118,25 @@ impl Prices {
     /// How `asset` is priced in `currency`: the direct pair, else through
     /// the other quote currency and USDT/TRY. `None`: no route.
     pub fn quote(&self, asset: &str, currency: Currency) -> Option<Quote> {
-        let asset = asset.to_ascii_uppercase();
+        let upper;
+        let asset = if asset.bytes().any(|b| b.is_ascii_lowercase()) {
+            upper = asset.to_ascii_uppercase();
+            &upper
+        } else {
+            asset
+        };
         let last = |q: Currency| -> Option<Decimal> {
             if asset == q.code() {
                 Some(Decimal::ONE)
             } else {
-                self.last
-                    .get(&(asset.clone(), q.code().to_owned()))
-                    .copied()
+                self.last.get(asset).and_then(|p| p[slot(q)])
             }
         };
         if let Some(price) = last(currency) {
             return Some(Quote::Times(price));
         }
         let via = last(currency.other())?;
-        let usdt_try = *self.last.get(&("USDT".to_owned(), "TRY".to_owned()))?;
+        let usdt_try = self.last.get("USDT").and_then(|p| p[slot(Currency::Try)])?;
         match currency {
             Currency::Try => via.checked_mul(usdt_try).map(Quote::Times),
             Currency::Usdt => Some(Quote::Ratio {
