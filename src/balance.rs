@@ -141,6 +141,20 @@ impl<'a> Amount<'a> {
         }
     }
 
+    /// The length of `truncated(places)`, without making it.
+    pub fn truncated_len(&self, places: u32) -> usize {
+        let places = places as usize;
+        let (int, frac) = self.0.split_once('.').unwrap_or((&self.0, ""));
+        let len = int.len() + if places > 0 { 1 + places } else { 0 };
+        // A negative amount that truncates to zero loses its sign.
+        let zero = |digits: &str| digits.bytes().all(|b| b == b'0');
+        let kept = &frac[..frac.len().min(places)];
+        match int.strip_prefix('-') {
+            Some(digits) if zero(digits) && zero(kept) => len - 1,
+            _ => len,
+        }
+    }
+
     /// Numeric order, exact at any number of digits. (Not `Ord`: `0.10` and
     /// `0.1` are equal in value but kept apart as text.)
     pub fn cmp_value(&self, other: &Self) -> Ordering {
@@ -561,6 +575,15 @@ mod tests {
                     m / Decimal::from(10u64.pow(exp.unsigned_abs() as u32))
                 };
                 prop_assert_eq!(amount.to_decimal().map(|d| d.normalize()), Some(expected.normalize()));
+            }
+
+            #[test]
+            fn truncated_len_is_the_length_of_truncated(
+                text in "-?(0|[1-9][0-9]{0,6})(\\.[0-9]{1,12})?",
+                places in 0u32..16,
+            ) {
+                let amount = Amount::parse(&text).expect("plain decimal");
+                prop_assert_eq!(amount.truncated_len(places), amount.truncated(places).len());
             }
 
             #[test]

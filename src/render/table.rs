@@ -18,6 +18,7 @@ use rust_decimal::{Decimal, RoundingStrategy};
 use unicode_width::UnicodeWidthStr;
 
 use super::Options;
+use crate::balance::Amount;
 use crate::report::{Report, Row};
 use crate::term::{paint, sanitize, sanitized};
 
@@ -57,34 +58,54 @@ fn name_column(report: &Report) -> usize {
     usize::from(report.by_profile) + 1
 }
 
-/// Calls `cell` with the text of each of the row's cells, in order.
-/// `scratch` holds the text that has to be made (amounts at a precision,
-/// prices, values), so a row allocates nothing when its text is plain.
-fn cells(report: &Report, row: &Row<'_>, scratch: &mut String, mut cell: impl FnMut(&str)) {
-    let b = &row.balance;
-    if report.by_profile {
-        cell(&sanitized(row.profile.unwrap_or("")));
-    }
-    cell(&sanitized(&b.asset));
-    cell(&sanitized(b.name.as_deref().unwrap_or("")));
-    for amount in [&b.balance, &b.free, &b.locked] {
-        scratch.clear();
-        match b.precision {
-            // More than 30 places is not a display precision but bad data.
-            Some(places) => amount.truncated_into(places.min(30), scratch),
-            None => scratch.push_str(amount.as_str()),
+/// A cell's content: text, or an amount shown at a precision, which is
+/// measured and written without first being made into a string.
+enum Text<'t> {
+    Str(Cow<'t, str>),
+    Amount(&'t Amount<'t>, Option<u32>),
+}
+
+impl Text<'_> {
+    /// Columns it takes on a terminal.
+    fn width(&self) -> usize {
+        match self {
+            Text::Str(s) => width(s),
+            Text::Amount(a, Some(places)) => a.truncated_len(*places),
+            Text::Amount(a, None) => a.as_str().len(),
         }
-        cell(scratch);
+    }
+
+    fn push_to(&self, out: &mut String) {
+        match self {
+            Text::Str(s) => out.push_str(s),
+            Text::Amount(a, Some(places)) => a.truncated_into(*places, out),
+            Text::Amount(a, None) => out.push_str(a.as_str()),
+        }
+    }
+}
+
+/// Calls `cell` with each of the row's cells, in order.
+fn cells<'t>(report: &Report, row: &'t Row<'_>, mut cell: impl FnMut(Text<'t>)) {
+    let b = row.balance;
+    if report.by_profile {
+        cell(Text::Str(sanitized(row.profile.unwrap_or(""))));
+    }
+    cell(Text::Str(sanitized(&b.asset)));
+    cell(Text::Str(sanitized(b.name.as_deref().unwrap_or(""))));
+    // More than 30 places is not a display precision but bad data.
+    let places = b.precision.map(|p| p.min(30));
+    for amount in [&b.balance, &b.free, &b.locked] {
+        cell(Text::Amount(amount, places));
     }
     if report.valuation.is_some() {
-        cell(
-            &row.price
+        cell(Text::Str(
+            row.price
                 .map_or(Cow::Borrowed("-"), |p| Cow::Owned(price(p))),
-        );
-        cell(
-            &row.value
+        ));
+        cell(Text::Str(
+            row.value
                 .map_or(Cow::Borrowed("-"), |v| Cow::Owned(value(v))),
-        );
+        ));
     }
 }
 
@@ -111,11 +132,12 @@ fn comfy(report: &Report, options: &Options) -> String {
             cell
         }
     }));
-    let mut scratch = String::new();
     for row in &report.rows {
         let mut texts = Vec::with_capacity(8);
-        cells(report, row, &mut scratch, |text| {
-            texts.push(text.to_owned())
+        cells(report, row, |text| {
+            let mut shown = String::new();
+            text.push_to(&mut shown);
+            texts.push(shown);
         });
         table.add_row(texts);
     }
@@ -143,11 +165,10 @@ fn plain(report: &Report, color: bool, sink: &mut dyn Write) -> io::Result<()> {
     let name_column = name_column(report);
     let mut widths: Vec<usize> = header.iter().map(|h| width(h)).collect();
     widths[name_column] = widths[name_column].max(NAME_MIN_WIDTH - 2);
-    let mut scratch = String::new();
     for row in &report.rows {
         let mut column = 0;
-        cells(report, row, &mut scratch, |text| {
-            widths[column] = widths[column].max(width(text));
+        cells(report, row, |text| {
+            widths[column] = widths[column].max(text.width());
             column += 1;
         });
     }
@@ -169,7 +190,7 @@ fn plain(report: &Report, color: bool, sink: &mut dyn Write) -> io::Result<()> {
         if color {
             line.push_str("\x1b[1m");
         }
-        pad(&mut line, h, widths[i], i > name_column);
+        pad(&mut line, &Text::Str(h.into()), widths[i], i > name_column);
         if color {
             line.push_str("\x1b[0m");
         }
@@ -183,8 +204,8 @@ fn plain(report: &Report, color: bool, sink: &mut dyn Write) -> io::Result<()> {
         line.clear();
         line.push('|');
         let mut column = 0;
-        cells(report, row, &mut scratch, |text| {
-            pad(&mut line, text, widths[column], column > name_column);
+        cells(report, row, |text| {
+            pad(&mut line, &text, widths[column], column > name_column);
             line.push('|');
             column += 1;
         });
@@ -198,13 +219,13 @@ fn plain(report: &Report, color: bool, sink: &mut dyn Write) -> io::Result<()> {
 }
 
 /// A cell: one space of padding each side, the text aligned in `width`.
-fn pad(line: &mut String, text: &str, width: usize, right: bool) {
-    let fill = width.saturating_sub(self::width(text));
+fn pad(line: &mut String, text: &Text, width: usize, right: bool) {
+    let fill = width.saturating_sub(text.width());
     line.push(' ');
     if right {
         line.extend(std::iter::repeat_n(' ', fill));
     }
-    line.push_str(text);
+    text.push_to(line);
     if !right {
         line.extend(std::iter::repeat_n(' ', fill));
     }
