@@ -313,26 +313,22 @@ pub fn parse_listing(body: &str) -> Option<Result<Vec<Vec<Balance<'_>>>>> {
 }
 
 impl<'a> Fields<'a> {
-    /// The checked balance of the `index`th asset (from 0).
+    /// The checked balance of the `index`th asset (from 0). The checks
+    /// return small values and the messages are made only on failure, as
+    /// this runs for every asset of the account.
     fn to_balance(&self, index: usize) -> Result<Balance<'a>> {
         let asset = match &self.asset {
-            Some(code) if !code.trim().is_empty() => code.clone(),
-            _ => {
-                return Err(Error::Response(format!(
-                    "asset #{} has no `asset` code",
-                    index + 1
-                )));
-            }
+            Some(code) if !code.trim().is_empty() => code,
+            _ => return Err(no_code(index)),
         };
         let required = |field: &str, raw: Option<&'a str>| match raw {
-            Some(raw) => amount(&asset, field, raw),
-            None => Err(Error::Response(format!(
-                "asset {} has no `{field}`",
-                crate::term::sanitize(&asset)
-            ))),
+            Some(raw) => amount(raw).ok_or_else(|| not_a_number(asset, field, raw)),
+            None => Err(missing(asset, field)),
         };
-        let optional =
-            |field: &str, raw: Option<&'a str>| raw.map(|r| amount(&asset, field, r)).transpose();
+        let optional = |field: &str, raw: Option<&'a str>| {
+            raw.map(|r| amount(r).ok_or_else(|| not_a_number(asset, field, r)))
+                .transpose()
+        };
         Ok(Balance {
             balance: required("balance", self.balance)?,
             free: required("free", self.free)?,
@@ -341,48 +337,72 @@ impl<'a> Fields<'a> {
             request_fund: optional("requestFund", self.request_fund)?,
             precision: self
                 .precision
-                .map(|raw| precision(&asset, raw))
+                .map(|raw| precision(raw).ok_or_else(|| not_whole(asset, raw)))
                 .transpose()?,
             name: self.name.clone(),
-            asset,
+            asset: asset.clone(),
         })
     }
 }
 
+#[cold]
+fn no_code(index: usize) -> Error {
+    Error::Response(format!("asset #{} has no `asset` code", index + 1))
+}
+
+#[cold]
+fn missing(asset: &str, field: &str) -> Error {
+    Error::Response(format!(
+        "asset {} has no `{field}`",
+        crate::term::sanitize(asset)
+    ))
+}
+
+#[cold]
+fn not_a_number(asset: &str, field: &str, text: &str) -> Error {
+    Error::Response(format!(
+        "asset {} has a `{field}` that is not a decimal number: {}",
+        crate::term::sanitize(asset),
+        crate::term::sanitize(&crate::term::clip(text, 60))
+    ))
+}
+
+#[cold]
+fn not_whole(asset: &str, text: &str) -> Error {
+    Error::Response(format!(
+        "asset {} has a `precision` that is not a whole number: {}",
+        crate::term::sanitize(asset),
+        crate::term::sanitize(&crate::term::clip(text, 60))
+    ))
+}
+
 /// An amount from the JSON text of a string or number, read from its text.
-fn amount<'a>(asset: &str, field: &str, text: &'a str) -> Result<Amount<'a>> {
-    let parsed = if text.starts_with('"') {
+fn amount(text: &str) -> Option<Amount<'_>> {
+    // The usual case first: a quoted plain decimal, borrowed as it is.
+    if let Some(inner) = text.strip_prefix('"').and_then(|t| t.strip_suffix('"'))
+        && is_plain(inner)
+    {
+        return Some(Amount(Cow::Borrowed(inner)));
+    }
+    if text.starts_with('"') {
         // A string without escapes is its own content between the quotes;
         // one with escapes (never seen, but valid JSON) is decoded.
         match text.get(1..text.len() - 1) {
-            Some(inner) if !inner.contains('\\') => Amount::parse(inner),
+            Some(inner) if !inner.contains('\\') => Amount::parse(inner).ok(),
             _ => serde_json::from_str::<String>(text)
-                .map_err(|_| AmountError)
-                .and_then(|s| Amount::parse(&s).map(Amount::into_owned)),
+                .ok()
+                .and_then(|s| Amount::parse(&s).ok().map(Amount::into_owned)),
         }
     } else if text.starts_with(|c: char| c == '-' || c.is_ascii_digit()) {
-        Amount::parse(text)
+        Amount::parse(text).ok()
     } else {
-        Err(AmountError)
-    };
-    parsed.map_err(|_| {
-        Error::Response(format!(
-            "asset {} has a `{field}` that is not a decimal number: {}",
-            crate::term::sanitize(asset),
-            crate::term::sanitize(&crate::term::clip(text, 60))
-        ))
-    })
+        None
+    }
 }
 
 /// `precision` from the JSON text of an integer or a string of digits.
-fn precision(asset: &str, text: &str) -> Result<u32> {
-    text.trim_matches('"').parse::<u32>().map_err(|_| {
-        Error::Response(format!(
-            "asset {} has a `precision` that is not a whole number: {}",
-            crate::term::sanitize(asset),
-            crate::term::sanitize(&crate::term::clip(text, 60))
-        ))
-    })
+fn precision(text: &str) -> Option<u32> {
+    text.trim_matches('"').parse::<u32>().ok()
 }
 
 /// A short description of a JSON syntax error.
