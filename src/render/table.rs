@@ -223,13 +223,23 @@ fn pad(line: &mut String, text: &Text, width: usize, right: bool) {
     let fill = width.saturating_sub(text.width());
     line.push(' ');
     if right {
-        line.extend(std::iter::repeat_n(' ', fill));
+        spaces(line, fill);
     }
     text.push_to(line);
     if !right {
-        line.extend(std::iter::repeat_n(' ', fill));
+        spaces(line, fill);
     }
     line.push(' ');
+}
+
+/// `n` spaces, a slice at a time rather than a character at a time.
+fn spaces(line: &mut String, mut n: usize) {
+    const SPACES: &str = "                                ";
+    while n > 0 {
+        let run = n.min(SPACES.len());
+        line.push_str(&SPACES[..run]);
+        n -= run;
+    }
 }
 
 /// Columns a text takes on a terminal, as comfy-table measures it.
