@@ -39,23 +39,15 @@ pub fn stream(
     render: impl FnOnce(bool, &mut dyn Write) -> Result<()>,
 ) -> Result<()> {
     match destination {
-        Destination::Stdout => {
-            let mut out = Sink::new(BufWriter::with_capacity(BUFFER, std::io::stdout().lock()));
-            let result = render(true, &mut out).and_then(|()| out.flush().map_err(Error::Output));
-            match (result, out.failed) {
-                // A reader that went away (`| head`) has all it wanted.
-                (_, Some(e)) if e.kind() == ErrorKind::BrokenPipe => Ok(()),
-                (Err(_), Some(e)) => Err(Error::Output(e)),
-                (result, _) => result,
-            }
-        }
-        Destination::Out(path) => replace(path, |file| {
-            let mut out = Sink::new(BufWriter::with_capacity(BUFFER, file));
-            let result = render(true, &mut out).and_then(|()| out.flush().map_err(Error::Output));
-            match (result, out.failed) {
-                (Err(_), Some(e)) => Err(file_error(path, e)),
-                (result, _) => result,
-            }
+        Destination::Stdout => match buffered(std::io::stdout().lock(), render) {
+            // A reader that went away (`| head`) has all it wanted.
+            (_, Some(e)) if e.kind() == ErrorKind::BrokenPipe => Ok(()),
+            (Err(_), Some(e)) => Err(Error::Output(e)),
+            (result, _) => result,
+        },
+        Destination::Out(path) => replace(path, |file| match buffered(file, render) {
+            (Err(_), Some(e)) => Err(file_error(path, e)),
+            (result, _) => result,
         }),
         Destination::Append(path) => {
             let fail = |source| file_error(path, source);
@@ -72,6 +64,17 @@ pub fn stream(
                 .map_err(fail)
         }
     }
+}
+
+/// Has `render` write to `inner` through the write buffer, then flushes:
+/// the result, and the first I/O error if one was met on the way.
+fn buffered(
+    inner: impl Write,
+    render: impl FnOnce(bool, &mut dyn Write) -> Result<()>,
+) -> (Result<()>, Option<std::io::Error>) {
+    let mut out = Sink::new(BufWriter::with_capacity(BUFFER, inner));
+    let result = render(true, &mut out).and_then(|()| out.flush().map_err(Error::Output));
+    (result, out.failed)
 }
 
 /// The write buffer: large enough that a big output goes out in few system
