@@ -5,7 +5,7 @@
 //!
 //!     cargo bench --bench inprocess
 
-use btcturk_bal::balance::{Balance, Filter, parse_listing};
+use btcturk_bal::balance::{Balances, Filter, parse_listing};
 use btcturk_bal::cli::{Currency, Format, Sort};
 use btcturk_bal::render::{self, CsvStyle, Options};
 use btcturk_bal::report::{self, View};
@@ -27,14 +27,14 @@ fn body(assets: usize) -> String {
 }
 
 /// The parts of the balances, as the program gets them.
-fn balances(body: &str) -> Vec<Vec<Balance<'_>>> {
+fn balances(body: &str) -> Vec<Balances<'_>> {
     parse_listing(body)
         .expect("the fixture is a listing")
         .expect("the fixture parses")
 }
 
 /// The balances as the report takes them.
-fn fetched(body: &str) -> Vec<(Option<String>, Vec<Balance<'_>>)> {
+fn fetched(body: &str) -> Vec<(Option<String>, Balances<'_>)> {
     balances(body)
         .into_iter()
         .map(|part| (None, part))
@@ -109,7 +109,7 @@ fn build(bencher: Bencher, assets: usize) {
     let fetched = fetched(&body);
     bencher.bench_local(|| {
         report::build(&fetched, None, &view, String::new())
-            .rows
+            .rows()
             .len()
     });
 }

@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use serde::Deserialize;
 use serde_json::value::RawValue;
 
-use crate::balance::{self, Balance};
+use crate::balance::{self, Balances};
 use crate::clock;
 use crate::config::ApiSettings;
 use crate::error::{ClockNote, Error, Result};
@@ -67,7 +67,7 @@ impl Body {
     /// message that names the problem. Not retried: the API said this.
     ///
     /// The assets come in consecutive parts (see `balance::parse_listing`).
-    pub fn balances(&self) -> Result<Vec<Vec<Balance<'_>>>> {
+    pub fn balances(&self) -> Result<Vec<Balances<'_>>> {
         let fast = std::str::from_utf8(&self.reply.body)
             .ok()
             .and_then(balance::parse_listing);

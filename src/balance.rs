@@ -16,7 +16,10 @@ use serde_json::value::RawValue;
 
 use crate::error::{Error, Result};
 
+mod list;
 mod scan;
+
+pub use list::Balances;
 
 /// The largest exponent accepted in an amount like `1e-8`; beyond it the
 /// plain decimal form would be absurdly long.
@@ -288,17 +291,18 @@ impl<'a> From<RawBalance<'a>> for Fields<'a> {
 
 /// Parses the envelope's `data` array into balances, naming the asset and
 /// field of anything that is missing or not a number.
-pub fn parse_balances(data: &str) -> Result<Vec<Balance<'_>>> {
+pub fn parse_balances(data: &str) -> Result<Balances<'_>> {
     let raw: Vec<RawBalance> = serde_json::from_str(data).map_err(|e| {
         Error::Response(format!(
             "`data` is not a list of assets: {}",
             json_problem(&e)
         ))
     })?;
-    raw.into_iter()
-        .enumerate()
-        .map(|(i, raw)| Fields::from(raw).to_balance(i))
-        .collect()
+    let mut list = Balances::with_capacity(data, raw.len());
+    for (i, raw) in raw.into_iter().enumerate() {
+        list.push(&Fields::from(raw).to_balance(i)?)?;
+    }
+    Ok(list)
 }
 
 /// The usual answer, `{"data": [...], "success": true, ...}`, read in one
@@ -308,7 +312,7 @@ pub fn parse_balances(data: &str) -> Result<Vec<Balance<'_>>> {
 ///
 /// The balances come in one or more consecutive parts (a large answer is
 /// read on two threads), in the API's order.
-pub fn parse_listing(body: &str) -> Option<Result<Vec<Vec<Balance<'_>>>>> {
+pub fn parse_listing(body: &str) -> Option<Result<Vec<Balances<'_>>>> {
     scan::listing(body)
 }
 
@@ -433,11 +437,15 @@ impl Filter {
     /// The requested asset codes that the account does not have at all.
     pub fn unknown_assets<'b>(
         &self,
-        all: impl Iterator<Item = &'b Balance<'b>> + Clone,
+        lists: impl Iterator<Item = &'b Balances<'b>> + Clone,
     ) -> Vec<&str> {
         self.assets
             .iter()
-            .filter(|a| !all.clone().any(|b| b.asset.eq_ignore_ascii_case(a)))
+            .filter(|a| {
+                !lists
+                    .clone()
+                    .any(|list| (0..list.len()).any(|i| list.asset(i).eq_ignore_ascii_case(a)))
+            })
             .map(String::as_str)
             .collect()
     }

@@ -133,7 +133,7 @@ fn render(
     at_start: bool,
     out: &mut dyn Write,
 ) -> Result<()> {
-    let all = fetched.iter().flat_map(|(_, list)| list.iter());
+    let all = fetched.iter().map(|(_, list)| list);
     for code in settings.view.filter.unknown_assets(all) {
         log.warn(&format!("the account has no asset {}", sanitize(code)));
     }

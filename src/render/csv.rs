@@ -57,7 +57,7 @@ pub fn render(
         d.map(|d| comma(d.to_string(), style.decimal_comma))
             .unwrap_or_default()
     };
-    for row in &report.rows {
+    for row in report.rows() {
         let b = &row.balance;
         let amount = |a| amount(a, style.decimal_comma);
         let precision = b.precision.map(|p| p.to_string()).unwrap_or_default();

@@ -18,13 +18,13 @@ pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     buf.extend_from_slice(b"{\n  \"fetched_at\": ");
     string(&mut buf, &report.fetched_at);
     buf.extend_from_slice(b",\n  \"assets\": [");
-    for (i, row) in report.rows.iter().enumerate() {
+    for (i, row) in report.rows().enumerate() {
         buf.extend_from_slice(if i == 0 { b"\n" } else { b",\n" });
-        asset(&mut buf, row, valuing);
+        asset(&mut buf, &row, valuing);
         out.write_all(&buf)?;
         buf.clear();
     }
-    if !report.rows.is_empty() {
+    if !report.is_empty() {
         buf.extend_from_slice(b"\n  ");
     }
     buf.push(b']');
@@ -168,7 +168,7 @@ mod tests {
     use super::*;
     use crate::cli::Currency;
     use crate::report::Summary;
-    use crate::report::testing::{balance, row};
+    use crate::report::testing::{balance, report};
 
     fn rendered(report: &Report) -> String {
         let mut out = Vec::new();
@@ -178,13 +178,8 @@ mod tests {
 
     #[test]
     fn lays_out_as_serde_json_pretty_prints() {
-        let btc = balance("BTC", None, "1.50");
-        let report = Report {
-            fetched_at: "2026-11-24T00:00:00Z".into(),
-            rows: vec![row(None, &btc, None)],
-            valuation: None,
-            by_profile: false,
-        };
+        let mut report = report(vec![(None, balance("BTC", None, "1.50"), None)], None);
+        report.fetched_at = "2026-11-24T00:00:00Z".into();
         let text = rendered(&report);
         let value: serde_json::Value = serde_json::from_str(&text).expect("valid JSON");
         let expected = json!({
@@ -203,17 +198,13 @@ mod tests {
     fn escapes_what_json_needs_and_keeps_the_rest() {
         let odd = "a\"b\\c\u{1b}[31m\nd/é";
         let held = balance(odd, Some(odd), "0");
-        let report = Report {
-            fetched_at: "t".into(),
-            rows: vec![row(Some(odd), &held, Some(3))],
-            valuation: Some(Summary {
-                currency: Currency::Try,
-                total: Some(Decimal::new(3, 0)),
-                unpriced: vec![odd.into()],
-                profiles: vec![(odd.into(), None)],
-            }),
-            by_profile: true,
+        let summary = Summary {
+            currency: Currency::Try,
+            total: Some(Decimal::new(3, 0)),
+            unpriced: vec![odd.into()],
+            profiles: vec![(odd.into(), None)],
         };
+        let report = report(vec![(Some(odd), held, Some(3))], Some(summary));
         let value: serde_json::Value =
             serde_json::from_str(&rendered(&report)).expect("valid JSON");
         assert_eq!(value["assets"][0]["asset"], odd);
@@ -238,12 +229,7 @@ mod tests {
 
     #[test]
     fn an_empty_account_is_an_empty_list() {
-        let report = Report {
-            fetched_at: "t".into(),
-            rows: Vec::new(),
-            valuation: None,
-            by_profile: false,
-        };
+        let report = report(Vec::new(), None);
         assert_eq!(
             rendered(&report),
             "{\n  \"fetched_at\": \"t\",\n  \"assets\": []\n}\n"

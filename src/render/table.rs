@@ -86,7 +86,7 @@ impl Text<'_> {
 
 /// Calls `cell` with each of the row's cells, in order.
 fn cells<'t>(report: &Report, row: &'t Row<'_>, mut cell: impl FnMut(Text<'t>)) {
-    let b = row.balance;
+    let b = &row.balance;
     if report.by_profile {
         cell(Text::Str(sanitized(row.profile.unwrap_or(""))));
     }
@@ -132,9 +132,9 @@ fn comfy(report: &Report, options: &Options) -> String {
             cell
         }
     }));
-    for row in &report.rows {
+    for row in report.rows() {
         let mut texts = Vec::with_capacity(8);
-        cells(report, row, |text| {
+        cells(report, &row, |text| {
             let mut shown = String::new();
             text.push_to(&mut shown);
             texts.push(shown);
@@ -165,9 +165,9 @@ fn plain(report: &Report, color: bool, sink: &mut dyn Write) -> io::Result<()> {
     let name_column = name_column(report);
     let mut widths: Vec<usize> = header.iter().map(|h| width(h)).collect();
     widths[name_column] = widths[name_column].max(NAME_MIN_WIDTH - 2);
-    for row in &report.rows {
+    for row in report.rows() {
         let mut column = 0;
-        cells(report, row, |text| {
+        cells(report, &row, |text| {
             widths[column] = widths[column].max(text.width());
             column += 1;
         });
@@ -200,11 +200,11 @@ fn plain(report: &Report, color: bool, sink: &mut dyn Write) -> io::Result<()> {
     border(&mut line, '=', '=');
     sink.write_all(line.as_bytes())?;
 
-    for row in &report.rows {
+    for row in report.rows() {
         line.clear();
         line.push('|');
         let mut column = 0;
-        cells(report, row, |text| {
+        cells(report, &row, |text| {
             pad(&mut line, &text, widths[column], column > name_column);
             line.push('|');
             column += 1;
@@ -294,10 +294,11 @@ mod tests {
     use proptest::prelude::*;
 
     use super::*;
+    use crate::balance::Balance;
     use crate::cli::{Currency, Format};
     use crate::render::CsvStyle;
     use crate::report::Summary;
-    use crate::report::testing::{balance, row};
+    use crate::report::testing;
 
     fn both(report: &Report, color: bool) -> (String, String) {
         let options = Options {
@@ -313,18 +314,20 @@ mod tests {
         (plain_out, comfy(report, &options))
     }
 
-    fn report<'a>(rows: Vec<Row<'a>>, valuing: bool, by_profile: bool) -> Report<'a> {
-        Report {
-            fetched_at: "t".into(),
-            rows,
-            valuation: valuing.then(|| Summary {
-                currency: Currency::Usdt,
-                total: None,
-                unpriced: Vec::new(),
-                profiles: Vec::new(),
-            }),
-            by_profile,
-        }
+    fn report(
+        rows: Vec<(Option<&str>, Balance<'_>, Option<i64>)>,
+        valuing: bool,
+        by_profile: bool,
+    ) -> Report<'static> {
+        let valuation = valuing.then(|| Summary {
+            currency: Currency::Usdt,
+            total: None,
+            unpriced: Vec::new(),
+            profiles: Vec::new(),
+        });
+        let mut report = testing::report(rows, valuation);
+        report.by_profile = by_profile;
+        report
     }
 
     #[test]
@@ -359,15 +362,11 @@ mod tests {
             by_profile in any::<bool>(),
             color in any::<bool>(),
         ) {
-            let balances: Vec<_> = rows
-                .iter()
-                .map(|(_, code, name, amount, _)| balance(code, name.as_deref(), amount))
-                .collect();
             let rows = rows
                 .iter()
-                .zip(&balances)
-                .map(|((profile, .., value), b)| {
-                    row(by_profile.then_some(profile.as_str()), b, *value)
+                .map(|(profile, code, name, amount, value)| {
+                    let balance = testing::balance(code, name.as_deref(), amount);
+                    (by_profile.then_some(profile.as_str()), balance, *value)
                 })
                 .collect();
             let (plain, comfy) = both(&report(rows, valuing, by_profile), color);

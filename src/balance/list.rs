@@ -1,0 +1,216 @@
+//! A list of balances kept compact: each text is a span of the response
+//! body (or, rarely, of the list's own text), so an asset costs 64 bytes
+//! however long its texts are. On a large account the list is written
+//! once and read a few times, and its size is most of the run's cost:
+//! every page of fresh memory is a page fault.
+
+use std::borrow::Cow;
+
+use super::{Amount, Balance};
+use crate::error::{Error, Result};
+
+/// Marks a span of `Balances::extra` rather than of the body.
+const IN_EXTRA: u32 = 1 << 31;
+
+/// Where a text lies: `start..end` of the body, or of `extra` when
+/// `start` carries `IN_EXTRA`.
+#[derive(Clone, Copy)]
+struct Span {
+    start: u32,
+    end: u32,
+}
+
+impl Span {
+    /// An absent optional text.
+    const NONE: Span = Span {
+        start: u32::MAX,
+        end: u32::MAX,
+    };
+}
+
+/// A balance as stored.
+#[derive(Clone, Copy)]
+struct Record {
+    asset: Span,
+    name: Span,
+    balance: Span,
+    free: Span,
+    locked: Span,
+    order_fund: Span,
+    request_fund: Span,
+    precision: Option<u32>,
+}
+
+/// Balances that borrow their text from `body`; each is read back as a
+/// `Balance` (see `get`).
+pub struct Balances<'a> {
+    body: &'a str,
+    /// Text that is not in the body as such: decoded escapes, amounts
+    /// rewritten to plain decimals.
+    extra: String,
+    records: Vec<Record>,
+}
+
+impl<'a> Balances<'a> {
+    /// An empty list for balances borrowing from `body`, with room for
+    /// `capacity` of them.
+    pub fn with_capacity(body: &'a str, capacity: usize) -> Self {
+        Balances {
+            body,
+            extra: String::new(),
+            records: Vec::with_capacity(capacity),
+        }
+    }
+
+    /// Adds a balance. Text that lies in the body is kept as a span of it;
+    /// any other text is copied.
+    pub fn push(&mut self, b: &Balance<'_>) -> Result<()> {
+        let optional = |list: &mut Self, text: Option<&str>| match text {
+            Some(text) => list.span(text),
+            None => Ok(Span::NONE),
+        };
+        let record = Record {
+            asset: self.span(&b.asset)?,
+            name: optional(self, b.name.as_deref())?,
+            balance: self.span(b.balance.as_str())?,
+            free: self.span(b.free.as_str())?,
+            locked: self.span(b.locked.as_str())?,
+            order_fund: optional(self, b.order_fund.as_ref().map(Amount::as_str))?,
+            request_fund: optional(self, b.request_fund.as_ref().map(Amount::as_str))?,
+            precision: b.precision,
+        };
+        self.records.push(record);
+        Ok(())
+    }
+
+    fn span(&mut self, text: &str) -> Result<Span> {
+        let body = self.body.as_bytes().as_ptr_range();
+        let at = text.as_ptr();
+        let (start, base) = if body.start <= at
+            && at <= body.end
+            && text.len() <= body.end as usize - at as usize
+        {
+            (at as usize - body.start as usize, 0)
+        } else {
+            self.extra.push_str(text);
+            (self.extra.len() - text.len(), IN_EXTRA)
+        };
+        let offset = |n: usize| {
+            u32::try_from(n)
+                .ok()
+                .filter(|n| n & IN_EXTRA == 0)
+                .ok_or_else(|| Error::Response("the answer is too large to read".into()))
+        };
+        Ok(Span {
+            start: offset(start)? | base,
+            end: offset(start + text.len())? | base,
+        })
+    }
+
+    fn text(&self, span: Span) -> &str {
+        let (text, start, end) = if span.start & IN_EXTRA == 0 {
+            (self.body, span.start, span.end)
+        } else {
+            (&*self.extra, span.start & !IN_EXTRA, span.end & !IN_EXTRA)
+        };
+        &text[start as usize..end as usize]
+    }
+
+    fn optional(&self, span: Span) -> Option<&str> {
+        (span.start != Span::NONE.start).then(|| self.text(span))
+    }
+
+    pub fn len(&self) -> usize {
+        self.records.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.records.is_empty()
+    }
+
+    /// The `index`th balance. Panics if there is none, as slices do.
+    pub fn get(&self, index: usize) -> Balance<'_> {
+        let r = &self.records[index];
+        let amount = |span| Amount(Cow::Borrowed(self.text(span)));
+        Balance {
+            asset: Cow::Borrowed(self.text(r.asset)),
+            name: self.optional(r.name).map(Cow::Borrowed),
+            balance: amount(r.balance),
+            free: amount(r.free),
+            locked: amount(r.locked),
+            order_fund: self
+                .optional(r.order_fund)
+                .map(|t| Amount(Cow::Borrowed(t))),
+            request_fund: self
+                .optional(r.request_fund)
+                .map(|t| Amount(Cow::Borrowed(t))),
+            precision: r.precision,
+        }
+    }
+
+    /// The `index`th asset code alone (for sorting).
+    pub fn asset(&self, index: usize) -> &str {
+        self.text(self.records[index].asset)
+    }
+
+    /// The `index`th total balance alone (for sorting).
+    pub fn balance(&self, index: usize) -> Amount<'_> {
+        Amount(Cow::Borrowed(self.text(self.records[index].balance)))
+    }
+
+    pub fn iter(&self) -> impl ExactSizeIterator<Item = Balance<'_>> + Clone {
+        (0..self.len()).map(|i| self.get(i))
+    }
+}
+
+/// Balances that own all their text (for tests and benchmarks).
+impl<'b> FromIterator<Balance<'b>> for Balances<'static> {
+    fn from_iter<I: IntoIterator<Item = Balance<'b>>>(iter: I) -> Self {
+        let mut list = Balances::with_capacity("", 0);
+        for b in iter {
+            // Text of a list this small is far below the limit.
+            let _ = list.push(&b);
+        }
+        list
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn balance<'a>(asset: &'a str, amount: &'a str) -> Balance<'a> {
+        let amount = Amount::parse(amount).expect("amount");
+        Balance {
+            asset: Cow::Borrowed(asset),
+            name: None,
+            balance: amount.clone(),
+            free: amount.clone(),
+            locked: amount,
+            order_fund: None,
+            request_fund: None,
+            precision: Some(2),
+        }
+    }
+
+    #[test]
+    fn keeps_body_text_as_spans_and_copies_the_rest() {
+        let body = r#"{"asset":"BTC","balance":"1.5"} ETH"#;
+        let mut list = Balances::with_capacity(body, 2);
+        list.push(&balance(&body[10..13], &body[26..29]))
+            .expect("push");
+        // Not in the body: an amount rewritten by `Amount::parse`, and
+        // text from elsewhere.
+        list.push(&balance("XRP", "1,25")).expect("push");
+        list.push(&balance(&body[32..], "0")).expect("push");
+        assert!(list.extra.contains("XRP") && list.extra.contains("1.25"));
+        assert!(!list.extra.contains("BTC") && !list.extra.contains("ETH"));
+        let shown: Vec<_> = list
+            .iter()
+            .map(|b| format!("{} {} {:?}", b.asset, b.balance, b.name))
+            .collect();
+        assert_eq!(shown, ["BTC 1.5 None", "XRP 1.25 None", "ETH 0 None"]);
+        assert_eq!(list.get(1), balance("XRP", "1.25"));
+        assert_eq!((list.asset(2), list.balance(0).as_str()), ("ETH", "1.5"));
+    }
+}
