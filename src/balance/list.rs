@@ -5,12 +5,18 @@
 //! every page of fresh memory is a page fault.
 
 use std::borrow::Cow;
+use std::ops::Range;
 
 use super::{Amount, Balance};
 use crate::error::{Error, Result};
 
 /// Marks a span of `Balances::extra` rather than of the body.
 const IN_EXTRA: u32 = 1 << 31;
+
+/// A text's offset as a span holds it.
+fn offset(n: usize) -> Option<u32> {
+    u32::try_from(n).ok().filter(|n| n & IN_EXTRA == 0)
+}
 
 /// Where a text lies: `start..end` of the body, or of `extra` when
 /// `start` carries `IN_EXTRA`.
@@ -95,16 +101,41 @@ impl<'a> Balances<'a> {
             self.extra.push_str(text);
             (self.extra.len() - text.len(), IN_EXTRA)
         };
-        let offset = |n: usize| {
-            u32::try_from(n)
-                .ok()
-                .filter(|n| n & IN_EXTRA == 0)
-                .ok_or_else(|| Error::Response("the answer is too large to read".into()))
-        };
+        let offset =
+            |n| offset(n).ok_or_else(|| Error::Response("the answer is too large to read".into()));
         Ok(Span {
             start: offset(start)? | base,
             end: offset(start + text.len())? | base,
         })
+    }
+
+    /// Adds a balance whose texts all lie in the body, given as byte ranges
+    /// of it: the asset, name, balance, free, locked, order fund and request
+    /// fund. `None` (and nothing added) if an offset is beyond what a span
+    /// holds.
+    pub(super) fn push_ranges(
+        &mut self,
+        texts: [Range<usize>; 7],
+        precision: Option<u32>,
+    ) -> Option<()> {
+        let span = |r: Range<usize>| {
+            Some(Span {
+                start: offset(r.start)?,
+                end: offset(r.end)?,
+            })
+        };
+        let [asset, name, balance, free, locked, order_fund, request_fund] = texts.map(span);
+        self.records.push(Record {
+            asset: asset?,
+            name: name?,
+            balance: balance?,
+            free: free?,
+            locked: locked?,
+            order_fund: order_fund?,
+            request_fund: request_fund?,
+            precision,
+        });
+        Some(())
     }
 
     fn text(&self, span: Span) -> &str {

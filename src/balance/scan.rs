@@ -11,8 +11,9 @@
 //! bodies.
 
 use std::borrow::Cow;
+use std::ops::Range;
 
-use super::{Balances, Fields};
+use super::{Balances, Fields, is_plain};
 use crate::error::Result;
 
 /// Deeper values (in fields nobody reads) are left to serde.
@@ -237,12 +238,18 @@ impl<'a> Scanner<'a> {
             stopped: false,
         };
         loop {
-            let fields = self.asset()?;
-            if part.failed.is_none() {
-                match fields.to_balance(part.count) {
+            if let Some((texts, precision)) = self.usual() {
+                if part.failed.is_none() {
                     // (A list too large to hold is serde's to report.)
-                    Ok(balance) => part.balances.push(&balance).ok()?,
-                    Err(_) => part.failed = Some((part.count, fields)),
+                    part.balances.push_ranges(texts, Some(precision))?;
+                }
+            } else {
+                let fields = self.asset()?;
+                if part.failed.is_none() {
+                    match fields.to_balance(part.count) {
+                        Ok(balance) => part.balances.push(&balance).ok()?,
+                        Err(_) => part.failed = Some((part.count, fields)),
+                    }
                 }
             }
             part.count += 1;
@@ -258,6 +265,95 @@ impl<'a> Scanner<'a> {
                 return self.eat(b']').then_some(part);
             }
         }
+    }
+
+    /// The usual asset, read without looking its keys up: the API's keys
+    /// in the API's order with nothing between them, every text a plain
+    /// string, every amount a plain decimal, `precision` a whole number
+    /// (then an optional whole `timestamp`), as in
+    /// `{"asset":"BTC","assetname":"Bitcoin","balance":"1.5","locked":"0",
+    /// "free":"1.5","orderFund":"0","requestFund":"0","precision":8}`.
+    /// Its texts' ranges (in `Balances::push_ranges`'s order) and its
+    /// precision, all as `asset` and `Fields::to_balance` would find them;
+    /// `None`, the position unmoved, for anything else, which those read.
+    fn usual(&mut self) -> Option<([Range<usize>; 7], u32)> {
+        let start = self.pos;
+        let found = self.usual_fields();
+        if found.is_none() {
+            self.pos = start;
+        }
+        found
+    }
+
+    fn usual_fields(&mut self) -> Option<([Range<usize>; 7], u32)> {
+        self.expect(br#"{"asset":""#)?;
+        let asset = self.rest_of_string()?;
+        if self.text.get(asset.clone())?.trim().is_empty() {
+            return None;
+        }
+        self.expect(br#","assetname":""#)?;
+        let name = self.rest_of_string()?;
+        self.expect(br#","balance":""#)?;
+        let balance = self.rest_of_amount()?;
+        self.expect(br#","locked":""#)?;
+        let locked = self.rest_of_amount()?;
+        self.expect(br#","free":""#)?;
+        let free = self.rest_of_amount()?;
+        self.expect(br#","orderFund":""#)?;
+        let order_fund = self.rest_of_amount()?;
+        self.expect(br#","requestFund":""#)?;
+        let request_fund = self.rest_of_amount()?;
+        self.expect(br#","precision":"#)?;
+        let precision = self.whole()?;
+        if self.expect(br#","timestamp":"#).is_some() {
+            self.whole()?;
+        }
+        self.expect(b"}")?;
+        let texts = [asset, name, balance, free, locked, order_fund, request_fund];
+        Some((texts, u32::try_from(precision).ok()?))
+    }
+
+    /// Takes `literal` if it comes next.
+    fn expect(&mut self, literal: &[u8]) -> Option<()> {
+        let found = self.bytes.get(self.pos..self.pos + literal.len())? == literal;
+        self.pos += literal.len() * usize::from(found);
+        found.then_some(())
+    }
+
+    /// The rest of a string without escapes whose opening quote is taken:
+    /// its content's range, the closing quote taken.
+    fn rest_of_string(&mut self) -> Option<Range<usize>> {
+        let end = string_stop(self.bytes, self.pos)?;
+        if self.bytes[end] != b'"' {
+            return None;
+        }
+        let content = self.pos..end;
+        self.pos = end + 1;
+        Some(content)
+    }
+
+    /// `rest_of_string`, holding a plain decimal.
+    fn rest_of_amount(&mut self) -> Option<Range<usize>> {
+        let content = self.rest_of_string()?;
+        is_plain(self.text.get(content.clone())?).then_some(content)
+    }
+
+    /// A whole number by JSON's grammar (`0|[1-9][0-9]*`), up to `u64`.
+    fn whole(&mut self) -> Option<u64> {
+        let digits = self.bytes[self.pos..]
+            .iter()
+            .take_while(|b| b.is_ascii_digit())
+            .count();
+        let text = &self.bytes[self.pos..self.pos + digits];
+        if digits == 0 || (digits > 1 && text[0] == b'0') {
+            return None;
+        }
+        let mut n = 0u64;
+        for &d in text {
+            n = n.checked_mul(10)?.checked_add(u64::from(d - b'0'))?;
+        }
+        self.pos += digits;
+        Some(n)
     }
 
     /// One asset object's fields. A field given twice is left to serde,
@@ -618,6 +714,54 @@ mod tests {
         })
     }
 
+    /// An asset in the API's own layout, with values at and past the edges
+    /// of what `Scanner::usual` takes.
+    fn usual_asset() -> impl Strategy<Value = String> {
+        // Mostly good values, so that a whole asset is often usual but for one.
+        let code = prop_oneof![
+            20 => "[A-Z]{1,5}",
+            1 => Just(String::new()),
+            1 => Just(" ".to_owned()),
+            1 => Just(r"A\u0042".to_owned()),
+            1 => Just("Türk".to_owned()),
+        ];
+        let amount = || {
+            prop_oneof![
+                40 => "-?[0-9]{1,3}(\\.[0-9]{1,4})?".prop_map(|a| format!("\"{a}\"")),
+                1 => Just(r#""27223,72""#.to_owned()),
+                1 => Just(r#""1e-8""#.to_owned()),
+                1 => Just(r#""x""#.to_owned()),
+                1 => Just(r#""""#.to_owned()),
+                1 => Just("12".to_owned()),
+            ]
+        };
+        let whole = || {
+            prop_oneof![
+                20 => (0u64..20).prop_map(|n| n.to_string()),
+                1 => Just("08".to_owned()),
+                1 => Just("4294967295".to_owned()),
+                1 => Just("4294967296".to_owned()),
+                1 => Just("99999999999999999999999".to_owned()),
+                1 => Just("-1".to_owned()),
+                1 => Just("1.0".to_owned()),
+                1 => Just(r#""8""#.to_owned()),
+                1 => Just("null".to_owned()),
+            ]
+        };
+        (
+            code,
+            (amount(), amount(), amount(), amount(), amount()),
+            whole(),
+            prop::option::of(whole()),
+        )
+            .prop_map(|(code, (balance, locked, free, order, request), precision, stamp)| {
+                let stamp = stamp.map(|s| format!(r#","timestamp":{s}"#)).unwrap_or_default();
+                format!(
+                    r#"{{"asset":"{code}","assetname":"{code} coin","balance":{balance},"locked":{locked},"free":{free},"orderFund":{order},"requestFund":{request},"precision":{precision}{stamp}}}"#
+                )
+            })
+    }
+
     fn envelope(assets: Vec<String>, success: &str, extra: &str) -> String {
         format!(
             "{{ \"data\" : [{}],\n\"success\":{success}{extra},\"message\":null,\"code\":0}}",
@@ -633,6 +777,13 @@ mod tests {
             extra in prop_oneof![Just(""), Just(",\"error\":null"), Just(",\"error\":{}"), Just(",\"x\":[[[]]]")],
         ) {
             agrees(&envelope(assets, success, extra))?;
+        }
+
+        #[test]
+        fn agrees_with_serde_on_answers_in_the_api_layout(
+            assets in prop::collection::vec(usual_asset(), 1..6),
+        ) {
+            agrees(&envelope(assets, "true", ""))?;
         }
 
         #[test]
