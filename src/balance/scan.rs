@@ -13,7 +13,7 @@
 use std::borrow::Cow;
 use std::ops::Range;
 
-use super::{Balances, Fields, is_plain};
+use super::{Balances, Fields};
 use crate::error::Result;
 
 /// Deeper values (in fields nobody reads) are left to serde.
@@ -314,6 +314,7 @@ impl<'a> Scanner<'a> {
     }
 
     /// Takes `literal` if it comes next.
+    #[inline]
     fn expect(&mut self, literal: &[u8]) -> Option<()> {
         let found = self.bytes.get(self.pos..self.pos + literal.len())? == literal;
         self.pos += literal.len() * usize::from(found);
@@ -332,10 +333,35 @@ impl<'a> Scanner<'a> {
         Some(content)
     }
 
-    /// `rest_of_string`, holding a plain decimal.
+    /// `rest_of_string`, holding a plain decimal: `is_plain`'s grammar,
+    /// `-?(0|[1-9][0-9]*)(\.[0-9]+)?`, checked as the closing quote is
+    /// sought.
     fn rest_of_amount(&mut self) -> Option<Range<usize>> {
-        let content = self.rest_of_string()?;
-        is_plain(self.text.get(content.clone())?).then_some(content)
+        let start = self.pos;
+        let mut at = start + usize::from(self.peek() == Some(b'-'));
+        let digits = |at: usize| {
+            self.bytes[at..]
+                .iter()
+                .position(|b| !b.is_ascii_digit())
+                .map(|n| at + n)
+        };
+        let int = at;
+        at = digits(at)?;
+        if at == int || (at - int > 1 && self.bytes[int] == b'0') {
+            return None;
+        }
+        if self.bytes[at] == b'.' {
+            let frac = at + 1;
+            at = digits(frac)?;
+            if at == frac {
+                return None;
+            }
+        }
+        if self.bytes[at] != b'"' {
+            return None;
+        }
+        self.pos = at + 1;
+        Some(start..at)
     }
 
     /// A whole number by JSON's grammar (`0|[1-9][0-9]*`), up to `u64`.
@@ -731,6 +757,10 @@ mod tests {
                 1 => Just(r#""27223,72""#.to_owned()),
                 1 => Just(r#""1e-8""#.to_owned()),
                 1 => Just(r#""x""#.to_owned()),
+                1 => Just(r#""1.""#.to_owned()),
+                1 => Just(r#""01""#.to_owned()),
+                1 => Just(r#""-""#.to_owned()),
+                1 => Just(r#"".5""#.to_owned()),
                 1 => Just(r#""""#.to_owned()),
                 1 => Just("12".to_owned()),
             ]
@@ -760,6 +790,76 @@ mod tests {
                     r#"{{"asset":"{code}","assetname":"{code} coin","balance":{balance},"locked":{locked},"free":{free},"orderFund":{order},"requestFund":{request},"precision":{precision}{stamp}}}"#
                 )
             })
+    }
+
+    /// Each edge value in each field of an asset in the API's layout, the
+    /// rest of it usual.
+    #[test]
+    fn each_edge_of_the_api_layout_agrees_with_serde() {
+        let texts = &[
+            r#""""#,
+            r#"" ""#,
+            r#""A\u0042""#,
+            r#""Türk""#,
+            r#""x\"y""#,
+            "null",
+            "1",
+        ][..];
+        let amounts = &[
+            r#""27223,72""#,
+            r#""1e-8""#,
+            r#""x""#,
+            r#""""#,
+            r#""1.""#,
+            r#""01""#,
+            r#""-""#,
+            r#"".5""#,
+            r#""-0""#,
+            r#""-0.50""#,
+            r#""0.0000000000000001""#,
+            "12",
+            "null",
+        ][..];
+        let wholes = &[
+            "0",
+            "08",
+            "4294967295",
+            "4294967296",
+            "99999999999999999999999",
+            "-1",
+            "1.0",
+            r#""8""#,
+            "null",
+            "1e2",
+        ][..];
+        // Each field: its key, its usual value, its edge values.
+        let fields = [
+            ("asset", r#""BTC""#, texts),
+            ("assetname", r#""Bitcoin""#, texts),
+            ("balance", r#""1.5""#, amounts),
+            ("locked", r#""0""#, amounts),
+            ("free", r#""1.5""#, amounts),
+            ("orderFund", r#""0""#, amounts),
+            ("requestFund", r#""0""#, amounts),
+            ("precision", "8", wholes),
+            ("timestamp", "1763952000000", wholes),
+        ];
+        for (field, (_, _, edges)) in fields.iter().enumerate() {
+            for edge in *edges {
+                let members: Vec<String> = fields
+                    .iter()
+                    .enumerate()
+                    .map(|(i, (key, usual, _))| {
+                        format!(r#""{key}":{}"#, if i == field { edge } else { usual })
+                    })
+                    .collect();
+                let body = format!(r#"{{"data":[{{{}}}],"success":true}}"#, members.join(","));
+                // (Escapes are left to serde.)
+                if let Some(fast) = flat(listing(&body)) {
+                    assert_eq!(Some(fast), shown(by_serde(&body)), "{body}");
+                }
+            }
+        }
     }
 
     fn envelope(assets: Vec<String>, success: &str, extra: &str) -> String {
