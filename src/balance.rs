@@ -428,10 +428,14 @@ pub struct Filter {
 }
 
 impl Filter {
-    pub fn keeps(&self, b: &Balance<'_>) -> bool {
-        (!self.non_zero || !b.balance.is_zero())
+    /// Whether to keep the `index`th balance of `list`.
+    pub fn keeps(&self, list: &Balances<'_>, index: usize) -> bool {
+        (!self.non_zero || !list.balance(index).is_zero())
             && (self.assets.is_empty()
-                || self.assets.iter().any(|a| a.eq_ignore_ascii_case(&b.asset)))
+                || self
+                    .assets
+                    .iter()
+                    .any(|a| a.eq_ignore_ascii_case(list.asset(index))))
     }
 
     /// The requested asset codes that the account does not have at all.

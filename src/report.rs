@@ -104,25 +104,25 @@ pub fn build<'a>(
     // (Indexes fit in u32: the response size limit allows far fewer assets.)
     for (l, (_, list)) in fetched.iter().enumerate() {
         for i in 0..list.len() {
-            let balance = list.get(i);
-            if !view.filter.keeps(&balance) {
+            if !view.filter.keeps(list, i) {
                 continue;
             }
             let mut valued = u32::MAX;
             if let Some((prices, currency)) = valuing {
-                let quote = prices.quote(&balance.asset, currency);
+                let balance = list.balance(i);
+                let quote = prices.quote(list.asset(i), currency);
                 // Trailing zeros of a product carry nothing: 975.0218664455325800
                 // is shown as 975.02186644553258, the same exact value.
                 let price = quote.and_then(Quote::price).map(|p| p.normalize());
                 // A balance with more digits than a Decimal holds has no
                 // exact value: it is shown unpriced rather than rounded.
                 let value = quote
-                    .and_then(|q| q.value(balance.balance.to_decimal()?))
+                    .and_then(|q| q.value(balance.to_decimal()?))
                     .map(|v| v.normalize());
                 let shown = match (view.min_value, value) {
                     (None, _) => true,
                     (Some(min), Some(value)) => value >= min,
-                    (Some(_), None) => !balance.balance.is_zero(),
+                    (Some(_), None) => !balance.is_zero(),
                 };
                 if !shown {
                     continue;
