@@ -78,7 +78,8 @@ fn buffered(
 }
 
 /// The write buffer: large enough that a big output goes out in few system
-/// calls, small enough to stay in cache.
+/// calls, small enough to stay in cache. (The renderers gather chunks of
+/// this size, `render::CHUNK`.)
 const BUFFER: usize = 64 * 1024;
 
 /// A writer that remembers its first error. Renderers' own error types

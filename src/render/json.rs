@@ -9,20 +9,23 @@ use std::io::{self, Write};
 
 use rust_decimal::Decimal;
 
+use super::CHUNK;
 use crate::balance::Amount;
 use crate::report::{Report, Row};
 
 pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     let valuing = report.valuation.is_some();
-    let mut buf = Vec::with_capacity(512);
+    let mut buf = Vec::with_capacity(CHUNK + 1024);
     buf.extend_from_slice(b"{\n  \"fetched_at\": ");
     string(&mut buf, &report.fetched_at);
     buf.extend_from_slice(b",\n  \"assets\": [");
     for (i, row) in report.rows().enumerate() {
         buf.extend_from_slice(if i == 0 { b"\n" } else { b",\n" });
         asset(&mut buf, &row, valuing);
-        out.write_all(&buf)?;
-        buf.clear();
+        if buf.len() >= CHUNK {
+            out.write_all(&buf)?;
+            buf.clear();
+        }
     }
     if !report.is_empty() {
         buf.extend_from_slice(b"\n  ");

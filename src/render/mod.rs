@@ -11,6 +11,11 @@ use std::io::{self, Write};
 use crate::cli::Format;
 use crate::report::Report;
 
+/// How much the renderers gather before writing: as much as the output
+/// buffer holds (`output::BUFFER`), so that a chunk passes through it
+/// without being copied again.
+const CHUNK: usize = 64 * 1024;
+
 #[derive(Debug, Clone)]
 pub struct Options {
     pub format: Format,

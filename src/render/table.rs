@@ -17,7 +17,7 @@ use comfy_table::{
 use rust_decimal::{Decimal, RoundingStrategy};
 use unicode_width::UnicodeWidthStr;
 
-use super::Options;
+use super::{CHUNK, Options};
 use crate::balance::Amount;
 use crate::report::{Report, Row};
 use crate::term::{paint, sanitize, sanitized};
@@ -200,8 +200,9 @@ fn plain(report: &Report, color: bool, sink: &mut dyn Write) -> io::Result<()> {
     border(&mut line, '=', '=');
     sink.write_all(line.as_bytes())?;
 
+    line.clear();
+    line.reserve(CHUNK);
     for row in report.rows() {
-        line.clear();
         line.push('|');
         let mut column = 0;
         cells(report, &row, |text| {
@@ -210,10 +211,11 @@ fn plain(report: &Report, color: bool, sink: &mut dyn Write) -> io::Result<()> {
             column += 1;
         });
         line.push('\n');
-        sink.write_all(line.as_bytes())?;
+        if line.len() >= CHUNK {
+            sink.write_all(line.as_bytes())?;
+            line.clear();
+        }
     }
-
-    line.clear();
     border(&mut line, '-', '+');
     sink.write_all(line.as_bytes())
 }
