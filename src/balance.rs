@@ -129,14 +129,20 @@ impl<'a> Amount<'a> {
 
     /// `truncated`, appended to `out`.
     pub fn truncated_into(&self, places: u32, out: &mut String) {
+        const ZEROS: &str = "00000000000000000000000000000000";
         let places = places as usize;
-        let (int, frac) = self.0.split_once('.').unwrap_or((&self.0, ""));
+        let (int, frac) = self.split_point();
         let start = out.len();
         out.push_str(int);
         if places > 0 {
             out.push('.');
             out.push_str(&frac[..frac.len().min(places)]);
-            out.extend(std::iter::repeat_n('0', places.saturating_sub(frac.len())));
+            let mut pad = places.saturating_sub(frac.len());
+            while pad > 0 {
+                let run = pad.min(ZEROS.len());
+                out.push_str(&ZEROS[..run]);
+                pad -= run;
+            }
         }
         let shown = &out[start..];
         if shown.starts_with('-') && shown.bytes().all(|b| matches!(b, b'0' | b'.' | b'-')) {
@@ -147,7 +153,7 @@ impl<'a> Amount<'a> {
     /// The length of `truncated(places)`, without making it.
     pub fn truncated_len(&self, places: u32) -> usize {
         let places = places as usize;
-        let (int, frac) = self.0.split_once('.').unwrap_or((&self.0, ""));
+        let (int, frac) = self.split_point();
         let len = int.len() + if places > 0 { 1 + places } else { 0 };
         // A negative amount that truncates to zero loses its sign.
         let zero = |digits: &str| digits.bytes().all(|b| b == b'0');
@@ -176,6 +182,16 @@ impl<'a> Amount<'a> {
             (true, true) => magnitude.reverse(),
             (false, true) => Ordering::Greater,
             (true, false) => Ordering::Less,
+        }
+    }
+
+    /// The text before and after the point (`""` after if there is none).
+    /// Found by a plain loop: amounts are short, too short for a searcher's
+    /// set-up to pay.
+    fn split_point(&self) -> (&str, &str) {
+        match self.0.bytes().position(|b| b == b'.') {
+            Some(i) => (&self.0[..i], &self.0[i + 1..]),
+            None => (&self.0, ""),
         }
     }
 

@@ -62,6 +62,8 @@ fn name_column(report: &Report) -> usize {
 /// measured and written without first being made into a string.
 enum Text<'t> {
     Str(Cow<'t, str>),
+    /// Text from the API, shown sanitized (see `term::sanitized`).
+    Api(&'t str),
     Amount(&'t Amount<'t>, Option<u32>),
 }
 
@@ -70,6 +72,8 @@ impl Text<'_> {
     fn width(&self) -> usize {
         match self {
             Text::Str(s) => width(s),
+            Text::Api(s) if printable_ascii(s) => s.len(),
+            Text::Api(s) => width(&sanitized(s)),
             Text::Amount(a, Some(places)) => a.truncated_len(*places),
             Text::Amount(a, None) => a.as_str().len(),
         }
@@ -78,20 +82,28 @@ impl Text<'_> {
     fn push_to(&self, out: &mut String) {
         match self {
             Text::Str(s) => out.push_str(s),
+            Text::Api(s) if printable_ascii(s) => out.push_str(s),
+            Text::Api(s) => out.push_str(&sanitized(s)),
             Text::Amount(a, Some(places)) => a.truncated_into(*places, out),
             Text::Amount(a, None) => out.push_str(a.as_str()),
         }
     }
 }
 
+/// Nothing but printable ASCII (the usual code or name): nothing to
+/// sanitize, and as many columns as bytes.
+fn printable_ascii(s: &str) -> bool {
+    s.bytes().all(|b| matches!(b, 0x20..=0x7e))
+}
+
 /// Calls `cell` with each of the row's cells, in order.
 fn cells<'t>(report: &Report, row: &'t Row<'_>, mut cell: impl FnMut(Text<'t>)) {
     let b = &row.balance;
     if report.by_profile {
-        cell(Text::Str(sanitized(row.profile.unwrap_or(""))));
+        cell(Text::Api(row.profile.unwrap_or("")));
     }
-    cell(Text::Str(sanitized(&b.asset)));
-    cell(Text::Str(sanitized(b.name.as_deref().unwrap_or(""))));
+    cell(Text::Api(&b.asset));
+    cell(Text::Api(b.name.as_deref().unwrap_or("")));
     // More than 30 places is not a display precision but bad data.
     let places = b.precision.map(|p| p.min(30));
     for amount in [&b.balance, &b.free, &b.locked] {
