@@ -79,14 +79,25 @@ impl Text<'_> {
         }
     }
 
-    fn push_to(&self, out: &mut String) {
+    /// Writes the text; the columns it takes, as `width` gives them.
+    fn push_to(&self, out: &mut String) -> usize {
+        let start = out.len();
         match self {
-            Text::Str(s) => out.push_str(s),
+            Text::Str(s) => {
+                out.push_str(s);
+                return width(s);
+            }
             Text::Api(s) if printable_ascii(s) => out.push_str(s),
-            Text::Api(s) => out.push_str(&sanitized(s)),
+            Text::Api(s) => {
+                let shown = sanitized(s);
+                out.push_str(&shown);
+                return width(&shown);
+            }
             Text::Amount(a, Some(places)) => a.truncated_into(*places, out),
             Text::Amount(a, None) => out.push_str(a.as_str()),
         }
+        // The rest is ASCII: a column a byte.
+        out.len() - start
     }
 }
 
@@ -233,25 +244,22 @@ fn plain(report: &Report, color: bool, sink: &mut dyn Write) -> io::Result<()> {
 }
 
 /// A cell: one space of padding each side, the text aligned in `width`.
+/// The text is written first and measured as it is written; right-aligned,
+/// it is then moved right by the spaces it lacks (it is short).
 fn pad(line: &mut String, text: &Text, width: usize, right: bool) {
-    let fill = width.saturating_sub(text.width());
     line.push(' ');
-    if right {
-        spaces(line, fill);
-    }
-    text.push_to(line);
-    if !right {
-        spaces(line, fill);
-    }
+    let start = line.len();
+    let fill = width.saturating_sub(text.push_to(line));
+    spaces(line, if right { start } else { line.len() }, fill);
     line.push(' ');
 }
 
-/// `n` spaces, a slice at a time rather than a character at a time.
-fn spaces(line: &mut String, mut n: usize) {
+/// `n` spaces at `at`, a slice at a time rather than a character at a time.
+fn spaces(line: &mut String, at: usize, mut n: usize) {
     const SPACES: &str = "                                ";
     while n > 0 {
         let run = n.min(SPACES.len());
-        line.push_str(&SPACES[..run]);
+        line.insert_str(at, &SPACES[..run]);
         n -= run;
     }
 }
