@@ -2,13 +2,14 @@
 //! retrying, corrects for a drifting clock, and turns each status and
 //! envelope into a typed result or an `Error`.
 
+use std::cell::Cell;
 use std::io::Read;
 use std::time::{Duration, Instant};
 
 use serde::Deserialize;
 use serde_json::value::RawValue;
 
-use crate::balance::{self, Balances};
+use crate::balance::{self, Balances, Prescan, Stream};
 use crate::clock;
 use crate::config::ApiSettings;
 use crate::error::{ClockNote, Error, Result};
@@ -68,9 +69,14 @@ impl Body {
     ///
     /// The assets come in consecutive parts (see `balance::parse_listing`).
     pub fn balances(&self) -> Result<Vec<Balances<'_>>> {
-        let fast = std::str::from_utf8(&self.reply.body)
-            .ok()
-            .and_then(balance::parse_listing);
+        let text = std::str::from_utf8(&self.reply.body).ok();
+        if let Some(text) = text
+            && let Some(prescan) = self.reply.prescan.take()
+            && let Some(assets) = prescan.finish(text)
+        {
+            return Ok(vec![assets]);
+        }
+        let fast = text.and_then(balance::parse_listing);
         match fast {
             Some(result) => result,
             None => balance::parse_balances(envelope_data(&self.reply)?.get()).map(|b| vec![b]),
@@ -85,6 +91,8 @@ struct Reply {
     location: Option<String>,
     retry_after: Option<Duration>,
     body: Vec<u8>,
+    /// The assets, if they were read as the body arrived; taken once.
+    prescan: Cell<Option<Prescan>>,
 }
 
 /// The API's envelope, and the other error shapes it is known to send, in
@@ -327,13 +335,9 @@ impl<'a> Client<'a> {
         // growing buffer would copy a large answer several times over); the
         // limit still holds, as the reader enforces it.
         let announced = response.body().content_length().unwrap_or(0);
-        let mut body = Vec::with_capacity(announced.min(limit).saturating_add(1) as usize);
-        response
-            .body_mut()
-            .with_config()
-            .limit(limit)
-            .reader()
-            .read_to_end(&mut body)
+        let mut reader = response.body_mut().with_config().limit(limit).reader();
+        let assets = path == BALANCES_PATH && (200..300).contains(&status);
+        let (body, prescan) = read_body(&mut reader, announced.min(limit), assets)
             .map_err(|e| body_failure(ureq::Error::from(e), &url, limit, self.settings.timeout))?;
         self.log.verbose(|| {
             format!(
@@ -350,8 +354,79 @@ impl<'a> Client<'a> {
             location,
             retry_after,
             body,
+            prescan: Cell::new(prescan),
         })
     }
+}
+
+/// Bodies from this size are read in place with their assets read as
+/// they arrive; below it that costs more than it saves.
+const STREAM_FROM: u64 = 1 << 20;
+
+/// Reads a whole body, `announced` bytes long if known (0 if not). Room
+/// for all of it is made up front: a growing buffer would copy a large
+/// answer several times over. A large balances answer (`assets`) is read
+/// in place while a second thread reads its assets from what is in so far
+/// (`balance::Stream`): handed over up to the last `}` of each read, as
+/// consecutive regions that are not written again.
+fn read_body(
+    reader: &mut impl Read,
+    announced: u64,
+    assets: bool,
+) -> std::io::Result<(Vec<u8>, Option<Prescan>)> {
+    if !assets || announced < STREAM_FROM {
+        let mut body = Vec::with_capacity(announced.saturating_add(1) as usize);
+        reader.read_to_end(&mut body)?;
+        return Ok((body, None));
+    }
+    let mut body = vec![0; announced as usize];
+    let mut received = 0;
+    let mut rest: &mut [u8] = &mut body;
+    let prescan = std::thread::scope(|scope| {
+        let (regions, arriving) = std::sync::mpsc::channel::<&[u8]>();
+        // About 150 bytes an asset in the real answer.
+        let stream = scope.spawn(move || {
+            let mut stream = Stream::new(announced as usize / 128);
+            for region in arriving {
+                stream.feed(region);
+            }
+            stream.finish()
+        });
+        // Bytes received at the start of `rest`, not yet handed over.
+        let mut filled = 0;
+        loop {
+            if filled == rest.len() {
+                // All that was announced is in: the body must end here.
+                if reader.read(&mut [0])? > 0 {
+                    return Err(std::io::Error::other(
+                        "the answer is longer than its Content-Length",
+                    ));
+                }
+                break;
+            }
+            let n = reader.read(&mut rest[filled..])?;
+            if n == 0 {
+                break;
+            }
+            filled += n;
+            received += n;
+            if let Some(last) = rest[filled - n..filled].iter().rposition(|&b| b == b'}') {
+                let cut = filled - n + last + 1;
+                let (done, tail) = std::mem::take(&mut rest).split_at_mut(cut);
+                let done: &[u8] = done;
+                // (A stream thread that is gone has panicked; its join says so.)
+                let _ = regions.send(done);
+                rest = tail;
+                filled -= cut;
+            }
+        }
+        let _ = regions.send(&rest[..filled]);
+        drop(regions);
+        // A panic there only loses the head start: the body is read again.
+        Ok(stream.join().ok().flatten())
+    })?;
+    body.truncate(received);
+    Ok((body, prescan))
 }
 
 /// Maps a response to the envelope's `data`, or to the failure its status
@@ -674,6 +749,7 @@ mod tests {
             location: None,
             retry_after: None,
             body: body.to_vec(),
+            prescan: Cell::new(None),
         }
     }
 

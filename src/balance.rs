@@ -20,6 +20,7 @@ mod list;
 mod scan;
 
 pub use list::Balances;
+pub use scan::{Prescan, Stream};
 
 /// The largest exponent accepted in an amount like `1e-8`; beyond it the
 /// plain decimal form would be absurdly long.

@@ -138,6 +138,16 @@ impl<'a> Balances<'a> {
         Some(())
     }
 
+    /// The same balances on `body`: for a list whose spans were pushed
+    /// (with `push_ranges`) before the body was whole.
+    pub(super) fn with_body(self, body: &str) -> Balances<'_> {
+        Balances {
+            body,
+            extra: self.extra,
+            records: self.records,
+        }
+    }
+
     fn text(&self, span: Span) -> &str {
         let (text, start, end) = if span.start & IN_EXTRA == 0 {
             (self.body, span.start, span.end)

@@ -16,6 +16,10 @@ use std::ops::Range;
 use super::{Balances, Fields};
 use crate::error::Result;
 
+mod stream;
+
+pub use stream::{Prescan, Stream};
+
 /// Deeper values (in fields nobody reads) are left to serde.
 const MAX_DEPTH: usize = 64;
 
@@ -53,29 +57,50 @@ pub(super) fn listing(body: &str) -> Option<Result<Vec<Balances<'_>>>> {
         pos: 0,
     };
     let mut data = None;
-    let (mut success, mut error) = (None, None);
-    s.object(|s, key| {
+    let mut envelope = Envelope::default();
+    s.object(|s, key| match key {
+        "data" if data.is_none() => {
+            data = Some(s.assets()?);
+            Some(())
+        }
+        _ => envelope.member(s, key),
+    })?;
+    if !envelope.ends_in_success(&mut s) {
+        return None;
+    }
+    data
+}
+
+/// The envelope's members other than `data`, as far as they tell whether
+/// it reports success.
+#[derive(Default)]
+struct Envelope<'a> {
+    success: Option<&'a str>,
+    error: Option<&'a str>,
+}
+
+impl<'a> Envelope<'a> {
+    /// Reads the member `key` (`data` is the caller's); `None` for a member
+    /// given twice, which serde refuses.
+    fn member(&mut self, s: &mut Scanner<'a>, key: &str) -> Option<()> {
         match key {
-            "data" if data.is_none() => data = Some(s.assets()?),
-            "success" if success.is_none() => success = Some(s.literal()?),
-            "error" if error.is_none() => error = Some(s.literal()?),
+            "success" if self.success.is_none() => self.success = Some(s.literal()?),
+            "error" if self.error.is_none() => self.error = Some(s.literal()?),
             "data" | "success" | "error" => return None,
             _ => s.skip_value(1)?,
         }
         Some(())
-    })?;
-    s.ws();
-    if s.pos != s.bytes.len() {
-        return None;
     }
-    // `"success": false` or any `error` but null is an error envelope.
-    if success == Some("false") || !matches!(error, None | Some("null")) {
-        return None;
+
+    /// Whether, with `s` just past the envelope, nothing but white space
+    /// follows and the envelope is a success: `"success": false` or any
+    /// `error` but null is an error envelope.
+    fn ends_in_success(&self, s: &mut Scanner) -> bool {
+        s.ws();
+        s.pos == s.bytes.len()
+            && matches!(self.success, None | Some("true" | "null"))
+            && matches!(self.error, None | Some("null"))
     }
-    if !matches!(success, None | Some("true" | "null")) {
-        return None;
-    }
-    data
 }
 
 /// Some consecutive elements of the `data` array.
@@ -135,18 +160,31 @@ impl<'a> Scanner<'a> {
         if self.eat(b'}') {
             return Some(());
         }
-        loop {
-            self.ws();
-            let key = self.plain_string()?;
-            if !self.eat(b':') {
-                return None;
-            }
-            self.ws();
-            member(self, key)?;
-            if !self.eat(b',') {
-                return self.eat(b'}').then_some(());
-            }
+        self.member(&mut member)?;
+        self.more_members(member)
+    }
+
+    /// The rest of an object after a member: `,` and a member, as often
+    /// as they come, then `}`.
+    fn more_members(
+        &mut self,
+        mut member: impl FnMut(&mut Self, &'a str) -> Option<()>,
+    ) -> Option<()> {
+        while self.eat(b',') {
+            self.member(&mut member)?;
         }
+        self.eat(b'}').then_some(())
+    }
+
+    /// A key, `:`, and the value, which `member` consumes.
+    fn member(&mut self, member: &mut impl FnMut(&mut Self, &'a str) -> Option<()>) -> Option<()> {
+        self.ws();
+        let key = self.plain_string()?;
+        if !self.eat(b':') {
+            return None;
+        }
+        self.ws();
+        member(self, key)
     }
 
     /// The `data` array: every element an asset object, converted as it is
