@@ -56,7 +56,15 @@ pub struct Report<'a> {
 impl Report<'_> {
     /// The rows shown, in order.
     pub fn rows(&self) -> impl ExactSizeIterator<Item = Row<'_>> + Clone + '_ {
-        self.entries.iter().map(|e| {
+        self.rows_in(0..self.entries.len())
+    }
+
+    /// The rows shown at these places, in order.
+    pub fn rows_in(
+        &self,
+        places: std::ops::Range<usize>,
+    ) -> impl ExactSizeIterator<Item = Row<'_>> + Clone + '_ {
+        self.entries[places].iter().map(|e| {
             let (profile, list) = &self.lists[e.list as usize];
             let [price, value] = self
                 .values
@@ -70,6 +78,10 @@ impl Report<'_> {
                 value,
             }
         })
+    }
+
+    pub fn len(&self) -> usize {
+        self.entries.len()
     }
 
     pub fn is_empty(&self) -> bool {

@@ -10,6 +10,7 @@
 
 use std::borrow::Cow;
 use std::io::{self, Write};
+use std::ops::Range;
 
 use comfy_table::{
     Attribute, Cell, CellAlignment, ColumnConstraint, ContentArrangement, Table, Width, presets,
@@ -188,15 +189,23 @@ fn plain(report: &Report, color: bool, sink: &mut dyn Write) -> io::Result<()> {
     let name_column = name_column(report);
     let mut widths: Vec<usize> = header.iter().map(|h| width(h)).collect();
     widths[name_column] = widths[name_column].max(NAME_MIN_WIDTH - 2);
-    for row in report.rows() {
-        let mut column = 0;
-        cells(report, &row, |text| {
-            widths[column] = widths[column].max(text.width());
-            column += 1;
-        });
+    // A large table is measured and written in two halves on two threads;
+    // the second half's lines wait in memory for the first's.
+    let rows = report.len();
+    let parallel = rows >= PARALLEL_ROWS;
+    let split = if parallel { rows / 2 } else { rows };
+    let measured = both(
+        parallel,
+        || measure(report, 0..split),
+        || measure(report, split..rows),
+    );
+    for half in [&measured.0, &measured.1] {
+        for (w, m) in widths.iter_mut().zip(half) {
+            *w = (*w).max(*m);
+        }
     }
 
-    let mut line = String::with_capacity(widths.iter().map(|w| w + 3).sum::<usize>() + 2);
+    let mut line = String::new();
     let border = |line: &mut String, fill: char, joint: char| {
         line.push('+');
         for (i, w) in widths.iter().enumerate() {
@@ -223,24 +232,93 @@ fn plain(report: &Report, color: bool, sink: &mut dyn Write) -> io::Result<()> {
     border(&mut line, '=', '=');
     sink.write_all(line.as_bytes())?;
 
+    // The length of a line of plain text (more with wide characters).
+    let line_len = widths.iter().map(|w| w + 3).sum::<usize>() + 2;
     line.clear();
     line.reserve(CHUNK);
-    for row in report.rows() {
+    let (written, second) = both(
+        parallel,
+        || {
+            write_lines(report, 0..split, &widths, &mut line, |line| {
+                sink.write_all(line.as_bytes())?;
+                line.clear();
+                Ok(())
+            })?;
+            sink.write_all(line.as_bytes())
+        },
+        || {
+            let mut lines = String::with_capacity((rows - split) * line_len);
+            // (A String takes every line.)
+            let _ = write_lines(report, split..rows, &widths, &mut lines, |_| Ok(()));
+            lines
+        },
+    );
+    written?;
+    sink.write_all(second.as_bytes())?;
+    line.clear();
+    border(&mut line, '-', '+');
+    sink.write_all(line.as_bytes())
+}
+
+/// From this many rows a table is laid out on two threads.
+const PARALLEL_ROWS: usize = 8192;
+
+/// Runs `a` here and `b` beside it on a second thread if `parallel`, else
+/// one after the other; a panic in `b` goes on here.
+fn both<A, B: Send>(parallel: bool, a: impl FnOnce() -> A, b: impl FnOnce() -> B + Send) -> (A, B) {
+    if !parallel {
+        return (a(), b());
+    }
+    std::thread::scope(|scope| {
+        let b = scope.spawn(b);
+        let a = a();
+        let b = b
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        (a, b)
+    })
+}
+
+/// The widest cell of each column among the rows at `places`.
+fn measure(report: &Report, places: Range<usize>) -> Vec<usize> {
+    let mut widths = Vec::new();
+    for row in report.rows_in(places) {
+        let mut column = 0;
+        cells(report, &row, |text| {
+            if column == widths.len() {
+                widths.push(0);
+            }
+            widths[column] = widths[column].max(text.width());
+            column += 1;
+        });
+    }
+    widths
+}
+
+/// The lines of the rows at `places`, appended to `line`; `flush` is
+/// called whenever a chunk's worth has gathered.
+fn write_lines(
+    report: &Report,
+    places: Range<usize>,
+    widths: &[usize],
+    line: &mut String,
+    mut flush: impl FnMut(&mut String) -> io::Result<()>,
+) -> io::Result<()> {
+    let name_column = name_column(report);
+    for row in report.rows_in(places) {
         line.push('|');
         let mut column = 0;
         cells(report, &row, |text| {
-            pad(&mut line, &text, widths[column], column > name_column);
+            pad(line, &text, widths[column], column > name_column);
             line.push('|');
             column += 1;
         });
         line.push('\n');
         if line.len() >= CHUNK {
-            sink.write_all(line.as_bytes())?;
-            line.clear();
+            flush(line)?;
         }
     }
-    border(&mut line, '-', '+');
-    sink.write_all(line.as_bytes())
+    Ok(())
 }
 
 /// A cell: one space of padding each side, the text aligned in `width`.
@@ -356,6 +434,35 @@ mod tests {
     fn an_empty_table_matches_comfy_table() {
         for (valuing, by_profile, color) in [(false, false, false), (true, true, true)] {
             let (plain, comfy) = both(&report(Vec::new(), valuing, by_profile), color);
+            assert_eq!(plain, comfy);
+        }
+    }
+
+    #[test]
+    fn a_table_laid_out_on_two_threads_matches_comfy_table() {
+        // The widest name in the second half, the widest amount in the
+        // first: each half's widths reach the whole table.
+        let count = PARALLEL_ROWS + 1;
+        let names: Vec<String> = (0..count).map(|i| format!("Asset {i}")).collect();
+        let rows: Vec<_> = names
+            .iter()
+            .enumerate()
+            .map(|(i, name)| {
+                let amount = if i == 7 { "123456789.5" } else { "1.5" };
+                let name = if i == count - 2 {
+                    "A much longer name than the rest"
+                } else {
+                    name
+                };
+                (
+                    None,
+                    testing::balance("X", Some(name), amount),
+                    Some(i as i64),
+                )
+            })
+            .collect();
+        for valuing in [false, true] {
+            let (plain, comfy) = both(&report(rows.clone(), valuing, false), false);
             assert_eq!(plain, comfy);
         }
     }
