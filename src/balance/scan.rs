@@ -342,17 +342,18 @@ impl<'a> Scanner<'a> {
         self.expect(br#","requestFund":""#)?;
         let request_fund = self.rest_of_amount()?;
         self.expect(br#","precision":"#)?;
-        let precision = self.whole()?;
+        let precision = self.whole_u32()?;
         if self.expect(br#","timestamp":"#).is_some() {
             self.whole()?;
         }
         self.expect(b"}")?;
         let texts = [asset, name, balance, free, locked, order_fund, request_fund];
-        Some((texts, u32::try_from(precision).ok()?))
+        Some((texts, precision))
     }
 
-    /// Takes `literal` if it comes next.
-    #[inline]
+    /// Takes `literal` if it comes next. (Inlined, the comparison is one
+    /// of a constant length, done in a few loads.)
+    #[inline(always)]
     fn expect(&mut self, literal: &[u8]) -> Option<()> {
         let found = self.bytes.get(self.pos..self.pos + literal.len())? == literal;
         self.pos += literal.len() * usize::from(found);
@@ -402,22 +403,28 @@ impl<'a> Scanner<'a> {
         Some(start..at)
     }
 
-    /// A whole number by JSON's grammar (`0|[1-9][0-9]*`), up to `u64`.
-    fn whole(&mut self) -> Option<u64> {
-        let digits = self.bytes[self.pos..]
-            .iter()
-            .take_while(|b| b.is_ascii_digit())
-            .count();
-        let text = &self.bytes[self.pos..self.pos + digits];
-        if digits == 0 || (digits > 1 && text[0] == b'0') {
+    /// A whole number by JSON's grammar (`0|[1-9][0-9]*`): its digits.
+    fn whole(&mut self) -> Option<&'a [u8]> {
+        let start = self.pos;
+        let bytes = self.bytes;
+        let mut at = start;
+        while bytes.get(at).is_some_and(u8::is_ascii_digit) {
+            at += 1;
+        }
+        let digits = &bytes[start..at];
+        if digits.is_empty() || (digits.len() > 1 && digits[0] == b'0') {
             return None;
         }
-        let mut n = 0u64;
-        for &d in text {
-            n = n.checked_mul(10)?.checked_add(u64::from(d - b'0'))?;
-        }
-        self.pos += digits;
-        Some(n)
+        self.pos = at;
+        Some(digits)
+    }
+
+    /// `whole`, as a `u32`.
+    fn whole_u32(&mut self) -> Option<u32> {
+        let digits = self.whole()?;
+        digits.iter().try_fold(0u32, |n, d| {
+            n.checked_mul(10)?.checked_add(u32::from(d - b'0'))
+        })
     }
 
     /// One asset object's fields. A field given twice is left to serde,
