@@ -765,6 +765,78 @@ mod tests {
             .collect())
     }
 
+    /// A body that arrives in reads of the given sizes, in turn.
+    struct Trickle<'a> {
+        body: &'a [u8],
+        sizes: std::iter::Cycle<std::slice::Iter<'a, usize>>,
+    }
+
+    impl Read for Trickle<'_> {
+        fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+            let n = (*self.sizes.next().unwrap_or(&1))
+                .min(buf.len())
+                .min(self.body.len());
+            buf[..n].copy_from_slice(&self.body[..n]);
+            self.body = &self.body[n..];
+            Ok(n)
+        }
+    }
+
+    fn read_in(
+        body: &[u8],
+        sizes: &[usize],
+        announced: usize,
+    ) -> std::io::Result<(Vec<u8>, Option<Prescan>)> {
+        let mut reader = Trickle {
+            body,
+            sizes: sizes.iter().cycle(),
+        };
+        read_body(&mut reader, announced as u64, true)
+    }
+
+    /// The assets of a body as `Body::balances` gives them, shown.
+    fn assets_of(body: Vec<u8>, prescan: Option<Prescan>) -> String {
+        let reply = Reply {
+            prescan: Cell::new(prescan),
+            ..reply(200, &body)
+        };
+        let body = Body { reply };
+        let lists = body.balances().expect("assets");
+        let all: Vec<_> = lists.iter().flat_map(Balances::iter).collect();
+        format!("{all:?}")
+    }
+
+    #[test]
+    fn a_large_answer_is_read_whole_with_its_assets() {
+        let asset = |i| {
+            format!(
+                r#"{{"asset":"A{i}","assetname":"Asset {i}","balance":"{i}.5","locked":"0","free":"{i}.5","orderFund":"0","requestFund":"0","precision":8}}"#
+            )
+        };
+        let assets: Vec<String> = (0..12_000).map(asset).collect();
+        let body = format!(r#"{{"data":[{}],"success":true}}"#, assets.join(","));
+        assert!(body.len() as u64 >= STREAM_FROM);
+        let whole = assets_of(body.as_bytes().to_vec(), None);
+        for sizes in [&[65_536][..], &[1, 7, 150, 4096, 131_072], &[body.len()]] {
+            let (read, prescan) = read_in(body.as_bytes(), sizes, body.len()).expect("read");
+            assert_eq!(read, body.as_bytes());
+            assert!(prescan.is_some(), "{sizes:?}");
+            assert_eq!(assets_of(read, prescan), whole);
+        }
+        // Shorter than announced: what came, as a plain read would give
+        // it, and an error once read, though its assets came whole.
+        let short = &body.as_bytes()[..body.len() - 10];
+        let (read, prescan) = read_in(short, &[4096], body.len()).expect("read");
+        assert!(read == short);
+        let reply = Reply {
+            prescan: Cell::new(prescan),
+            ..reply(200, &read)
+        };
+        assert!(Body { reply }.balances().is_err());
+        // Longer than announced: an error, not a quiet cut.
+        assert!(read_in(body.as_bytes(), &[4096], body.len() - 10).is_err());
+    }
+
     #[test]
     fn deep_nesting_is_an_error_not_a_stack_overflow() {
         let body = "[".repeat(1_000_000);

@@ -19,7 +19,7 @@ use crate::error::{Error, Result};
 mod list;
 mod scan;
 
-pub use list::Balances;
+pub use list::{Balances, Widths};
 pub use scan::{Prescan, Stream};
 
 /// The largest exponent accepted in an amount like `1e-8`; beyond it the

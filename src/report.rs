@@ -6,7 +6,7 @@ use std::collections::HashSet;
 
 use rust_decimal::Decimal;
 
-use crate::balance::{Balance, Balances, Filter};
+use crate::balance::{Balance, Balances, Filter, Widths};
 use crate::cli::{Currency, Sort};
 use crate::valuation::{Prices, Quote};
 
@@ -15,9 +15,23 @@ use crate::valuation::{Prices, Quote};
 pub struct Row<'a> {
     /// The config profile, with `--all-profiles`.
     pub profile: Option<&'a str>,
-    pub balance: Balance<'a>,
+    list: &'a Balances<'a>,
+    index: usize,
     pub price: Option<Decimal>,
     pub value: Option<Decimal>,
+}
+
+impl<'a> Row<'a> {
+    /// The balance shown (a view made when asked for).
+    pub fn balance(&self) -> Balance<'a> {
+        self.list.get(self.index)
+    }
+
+    /// Its widths in a table with at most `max_places` decimals, where its
+    /// record knows them (see `Balances::widths`).
+    pub fn widths(&self, max_places: u32) -> Widths {
+        self.list.widths(self.index, max_places)
+    }
 }
 
 /// A row as the report keeps it: where its balance is (list and index in
@@ -73,7 +87,8 @@ impl Report<'_> {
                 .unwrap_or_default();
             Row {
                 profile: profile.as_deref(),
-                balance: list.get(e.index as usize),
+                list,
+                index: e.index as usize,
                 price,
                 value,
             }

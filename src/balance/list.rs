@@ -9,6 +9,7 @@ use std::ops::Range;
 
 use super::{Amount, Balance};
 use crate::error::{Error, Result};
+use crate::term::printable_ascii;
 
 /// Marks a span of `Balances::extra` rather than of the body.
 const IN_EXTRA: u32 = 1 << 31;
@@ -45,7 +46,51 @@ struct Record {
     order_fund: Span,
     request_fund: Span,
     precision: Option<u32>,
+    shape: Shape,
 }
+
+/// What a table needs to know of a balance's texts to measure them, noted
+/// as they are stored, while they are at hand: measuring a large table
+/// then reads only the records, not the texts.
+#[derive(Clone, Copy)]
+pub struct Shape {
+    /// The code's and the name's lengths, if printable ASCII (a column a
+    /// byte) and under 255; else `UNKNOWN`.
+    texts: [u8; 2],
+    /// The total's, free and locked amounts' digits before the point, if
+    /// not negative (a negative amount can lose its sign when truncated)
+    /// and under 255; else `UNKNOWN`.
+    ints: [u8; 3],
+}
+
+const UNKNOWN: u8 = u8::MAX;
+
+impl Shape {
+    /// The shape of a code, a name (`""` for none) and the total, free and
+    /// locked amounts.
+    pub(super) fn of(asset: &str, name: &str, amounts: [&str; 3]) -> Shape {
+        let text = |t: &str| match u8::try_from(t.len()) {
+            Ok(len) if len != UNKNOWN && printable_ascii(t) => len,
+            _ => UNKNOWN,
+        };
+        let int = |a: &str| {
+            let int = a.bytes().position(|b| b == b'.').unwrap_or(a.len());
+            match u8::try_from(int) {
+                Ok(len) if len != UNKNOWN && !a.starts_with('-') => len,
+                _ => UNKNOWN,
+            }
+        };
+        Shape {
+            texts: [text(asset), text(name)],
+            ints: amounts.map(int),
+        }
+    }
+}
+
+/// Columns a balance's texts take in a table, where known from its
+/// record: the code and the name (as sanitized for a terminal), then the
+/// total, free and locked amounts truncated to `places` (or whole).
+pub type Widths = [Option<usize>; 5];
 
 /// Balances that borrow their text from `body`; each is read back as a
 /// `Balance` (see `get`).
@@ -84,6 +129,11 @@ impl<'a> Balances<'a> {
             order_fund: optional(self, b.order_fund.as_ref().map(Amount::as_str))?,
             request_fund: optional(self, b.request_fund.as_ref().map(Amount::as_str))?,
             precision: b.precision,
+            shape: Shape::of(
+                &b.asset,
+                b.name.as_deref().unwrap_or(""),
+                [&b.balance, &b.free, &b.locked].map(Amount::as_str),
+            ),
         };
         self.records.push(record);
         Ok(())
@@ -117,6 +167,7 @@ impl<'a> Balances<'a> {
         &mut self,
         texts: [Range<usize>; 7],
         precision: Option<u32>,
+        shape: Shape,
     ) -> Option<()> {
         let span = |r: Range<usize>| {
             Some(Span {
@@ -134,6 +185,7 @@ impl<'a> Balances<'a> {
             order_fund: order_fund?,
             request_fund: request_fund?,
             precision,
+            shape,
         });
         Some(())
     }
@@ -189,6 +241,31 @@ impl<'a> Balances<'a> {
         }
     }
 
+    /// The `index`th balance's widths in a table (see `Widths`), with its
+    /// amounts truncated to its precision, at most `max_places`.
+    pub fn widths(&self, index: usize, max_places: u32) -> Widths {
+        let r = &self.records[index];
+        let places = r.precision.map(|p| p.min(max_places));
+        let known = |n: u8| (n != UNKNOWN).then_some(usize::from(n));
+        let len = |span: Span| (span.end - span.start) as usize;
+        let amount = |span: Span, int: u8| match places {
+            None => Some(len(span)),
+            Some(0) => known(int),
+            Some(p) => known(int).map(|int| int + 1 + p as usize),
+        };
+        let name = match r.name.start {
+            u32::MAX => Some(0),
+            _ => known(r.shape.texts[1]),
+        };
+        [
+            known(r.shape.texts[0]),
+            name,
+            amount(r.balance, r.shape.ints[0]),
+            amount(r.free, r.shape.ints[1]),
+            amount(r.locked, r.shape.ints[2]),
+        ]
+    }
+
     /// The `index`th asset code alone (for sorting).
     pub fn asset(&self, index: usize) -> &str {
         self.text(self.records[index].asset)
@@ -231,6 +308,57 @@ mod tests {
             order_fund: None,
             request_fund: None,
             precision: Some(2),
+        }
+    }
+
+    #[test]
+    fn known_widths_are_the_shown_widths() {
+        let amounts = ["0", "1.5", "-1.5", "-0.001", "123.4567890123", "-0", "7"];
+        let texts = [
+            "BTC",
+            "",
+            "Türk Lirası",
+            "a\u{1b}b",
+            "比特币",
+            &"x".repeat(300),
+        ];
+        for (i, amount) in amounts.iter().enumerate() {
+            for text in texts {
+                for precision in [None, Some(0), Some(2), Some(8), Some(40)] {
+                    let mut b = balance(text, amount);
+                    b.name = (i % 2 == 0).then_some(Cow::Borrowed(text));
+                    b.free = Amount::parse(amounts[(i + 1) % amounts.len()]).expect("amount");
+                    b.precision = precision;
+                    let list: Balances = std::iter::once(b.clone()).collect();
+                    let places = precision.map(|p| p.min(30));
+                    let shown = |a: &Amount| match places {
+                        Some(p) => a.truncated_len(p),
+                        None => a.as_str().len(),
+                    };
+                    let plain = |t: &str| printable_ascii(t).then_some(t.len());
+                    let expected = [
+                        plain(&b.asset),
+                        plain(b.name.as_deref().unwrap_or("")),
+                        Some(shown(&b.balance)),
+                        Some(shown(&b.free)),
+                        Some(shown(&b.locked)),
+                    ];
+                    for (known, expected) in list.widths(0, 30).into_iter().zip(expected) {
+                        // Unknown is always allowed: the text is measured.
+                        if known.is_some() {
+                            assert_eq!(known, expected, "{b:?}");
+                        }
+                    }
+                    // The usual ones are known.
+                    if !amount.starts_with('-')
+                        && text.len() < 255
+                        && text.is_ascii()
+                        && !text.contains('\u{1b}')
+                    {
+                        assert!(list.widths(0, 30)[0].is_some(), "{b:?}");
+                    }
+                }
+            }
         }
     }
 

@@ -13,6 +13,7 @@
 use std::borrow::Cow;
 use std::ops::Range;
 
+use super::list::Shape;
 use super::{Balances, Fields};
 use crate::error::Result;
 
@@ -114,6 +115,23 @@ struct Part<'a> {
     failed: Option<(usize, Fields<'a>)>,
     /// Whether reading stopped at the split point.
     stopped: bool,
+}
+
+/// An asset read by `Scanner::usual`: its texts' ranges (in
+/// `Balances::push_ranges`'s order), precision and shape.
+struct Usual {
+    texts: [Range<usize>; 7],
+    precision: u32,
+    shape: Shape,
+}
+
+impl Balances<'_> {
+    /// Adds an asset read by `Scanner::usual` from text that starts `at`
+    /// this offset of the body.
+    fn push_usual(&mut self, usual: Usual, at: usize) -> Option<()> {
+        let texts = usual.texts.map(|r| at + r.start..at + r.end);
+        self.push_ranges(texts, Some(usual.precision), usual.shape)
+    }
 }
 
 /// Where an asset field's value goes.
@@ -276,10 +294,10 @@ impl<'a> Scanner<'a> {
             stopped: false,
         };
         loop {
-            if let Some((texts, precision)) = self.usual() {
+            if let Some(usual) = self.usual() {
                 if part.failed.is_none() {
                     // (A list too large to hold is serde's to report.)
-                    part.balances.push_ranges(texts, Some(precision))?;
+                    part.balances.push_usual(usual, 0)?;
                 }
             } else {
                 let fields = self.asset()?;
@@ -314,7 +332,7 @@ impl<'a> Scanner<'a> {
     /// Its texts' ranges (in `Balances::push_ranges`'s order) and its
     /// precision, all as `asset` and `Fields::to_balance` would find them;
     /// `None`, the position unmoved, for anything else, which those read.
-    fn usual(&mut self) -> Option<([Range<usize>; 7], u32)> {
+    fn usual(&mut self) -> Option<Usual> {
         let start = self.pos;
         let found = self.usual_fields();
         if found.is_none() {
@@ -323,7 +341,7 @@ impl<'a> Scanner<'a> {
         found
     }
 
-    fn usual_fields(&mut self) -> Option<([Range<usize>; 7], u32)> {
+    fn usual_fields(&mut self) -> Option<Usual> {
         self.expect(br#"{"asset":""#)?;
         let asset = self.rest_of_string()?;
         if self.text.get(asset.clone())?.trim().is_empty() {
@@ -347,8 +365,18 @@ impl<'a> Scanner<'a> {
             self.whole()?;
         }
         self.expect(b"}")?;
+        let text = |r: &Range<usize>| self.text.get(r.clone()).unwrap_or_default();
+        let shape = Shape::of(
+            text(&asset),
+            text(&name),
+            [&balance, &free, &locked].map(text),
+        );
         let texts = [asset, name, balance, free, locked, order_fund, request_fund];
-        Some((texts, precision))
+        Some(Usual {
+            texts,
+            precision,
+            shape,
+        })
     }
 
     /// Takes `literal` if it comes next. (Inlined, the comparison is one
@@ -588,7 +616,7 @@ mod tests {
     }
 
     /// The parts as one list, shown.
-    fn flat(r: Option<Result<Vec<Balances<'_>>>>) -> Option<Result<String, String>> {
+    pub(super) fn flat(r: Option<Result<Vec<Balances<'_>>>>) -> Option<Result<String, String>> {
         Some(match r? {
             Ok(parts) => Ok(format!(
                 "{:?}",
@@ -600,10 +628,25 @@ mod tests {
 
     /// Whatever the scanner accepts, serde reads the same way.
     fn agrees(body: &str) -> std::result::Result<(), TestCaseError> {
-        if let Some(fast) = flat(listing(body)) {
-            prop_assert_eq!(Some(fast), shown(by_serde(body)), "body: {}", body);
+        if let Some(fast) = listing(body) {
+            if let Ok(parts) = &fast {
+                prop_assert_eq!(widths(parts), noted_widths(parts), "body: {}", body);
+            }
+            prop_assert_eq!(flat(Some(fast)), shown(by_serde(body)), "body: {}", body);
         }
         Ok(())
+    }
+
+    /// Each balance's widths as its record knows them.
+    pub(super) fn widths(parts: &[Balances<'_>]) -> Vec<crate::balance::Widths> {
+        let all = parts.iter().flat_map(|p| (0..p.len()).map(move |i| (p, i)));
+        all.map(|(p, i)| p.widths(i, 30)).collect()
+    }
+
+    /// The same, as a list noting them from the texts knows them.
+    fn noted_widths(parts: &[Balances<'_>]) -> Vec<crate::balance::Widths> {
+        let copies: Vec<Balances> = parts.iter().map(|p| p.iter().collect()).collect();
+        widths(&copies)
     }
 
     const REAL: &str = r#"{"data":[{"asset":"TRY","assetname":"Türk Lirası","balance":"27223.7283250757643288","locked":"0","free":"27223.7283250757643288","orderFund":"0","requestFund":"0","precision":2,"timestamp":1763952000000}],"success":true,"message":null,"code":0}"#;
@@ -661,7 +704,7 @@ mod tests {
 
     /// An answer of `n` assets (about 200 bytes each), the one at `missing`
     /// without its code, `extra` after the array.
-    fn large(n: usize, missing: &[usize], extra: &str) -> String {
+    pub(super) fn large(n: usize, missing: &[usize], extra: &str) -> String {
         let assets: Vec<String> = (0..n)
             .map(|i| {
                 let code = if missing.contains(&i) {
@@ -787,7 +830,7 @@ mod tests {
 
     /// An asset in the API's own layout, with values at and past the edges
     /// of what `Scanner::usual` takes.
-    fn usual_asset() -> impl Strategy<Value = String> {
+    pub(super) fn usual_asset() -> impl Strategy<Value = String> {
         // Mostly good values, so that a whole asset is often usual but for one.
         let code = prop_oneof![
             20 => "[A-Z]{1,5}",

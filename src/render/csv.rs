@@ -58,7 +58,7 @@ pub fn render(
             .unwrap_or_default()
     };
     for row in report.rows() {
-        let b = &row.balance;
+        let b = &row.balance();
         let amount = |a| amount(a, style.decimal_comma);
         let precision = b.precision.map(|p| p.to_string()).unwrap_or_default();
         let mut record: Vec<Cow<'_, str>> = vec![

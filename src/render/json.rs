@@ -74,7 +74,7 @@ macro_rules! key {
 /// One element of `assets`. `price` and `value` are there only when
 /// valuing (`--value-in`), `profile` only with `--all-profiles`.
 fn asset(buf: &mut Vec<u8>, row: &Row<'_>, valuing: bool) {
-    let b = &row.balance;
+    let b = &row.balance();
     buf.extend_from_slice(b"    {\n      \"asset\": ");
     string(buf, &b.asset);
     buf.extend_from_slice(key!("name"));

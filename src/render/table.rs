@@ -19,9 +19,9 @@ use rust_decimal::{Decimal, RoundingStrategy};
 use unicode_width::UnicodeWidthStr;
 
 use super::{CHUNK, Options};
-use crate::balance::Amount;
+use crate::balance::{Amount, Balance};
 use crate::report::{Report, Row};
-use crate::term::{paint, sanitize, sanitized};
+use crate::term::{paint, printable_ascii, sanitize, sanitized};
 
 /// Most decimals shown for prices (truncated, trailing zeros dropped), and
 /// the decimals of values (truncated, padded).
@@ -102,25 +102,36 @@ impl Text<'_> {
     }
 }
 
-/// Nothing but printable ASCII (the usual code or name): nothing to
-/// sanitize, and as many columns as bytes.
-fn printable_ascii(s: &str) -> bool {
-    s.bytes().all(|b| matches!(b, 0x20..=0x7e))
-}
-
-/// Calls `cell` with each of the row's cells, in order.
-fn cells<'t>(report: &Report, row: &'t Row<'_>, mut cell: impl FnMut(Text<'t>)) {
-    let b = &row.balance;
-    if report.by_profile {
-        cell(Text::Api(row.profile.unwrap_or("")));
-    }
+/// Calls `cell` with each of the row's cells, in order; `b` is the row's
+/// balance.
+fn cells<'t>(
+    report: &Report,
+    row: &'t Row<'_>,
+    b: &'t Balance<'_>,
+    mut cell: impl FnMut(Text<'t>),
+) {
+    profile_cell(report, row, &mut cell);
     cell(Text::Api(&b.asset));
     cell(Text::Api(b.name.as_deref().unwrap_or("")));
-    // More than 30 places is not a display precision but bad data.
-    let places = b.precision.map(|p| p.min(30));
+    let places = b.precision.map(|p| p.min(MAX_PLACES));
     for amount in [&b.balance, &b.free, &b.locked] {
         cell(Text::Amount(amount, places));
     }
+    value_cells(report, row, cell);
+}
+
+/// More decimals than this is not a display precision but bad data.
+const MAX_PLACES: u32 = 30;
+
+/// The Profile cell, first, with `--all-profiles`.
+fn profile_cell<'t>(report: &Report, row: &'t Row<'_>, mut cell: impl FnMut(Text<'t>)) {
+    if report.by_profile {
+        cell(Text::Api(row.profile.unwrap_or("")));
+    }
+}
+
+/// The Price and Value cells, last, when valuing.
+fn value_cells<'t>(report: &Report, row: &Row<'_>, mut cell: impl FnMut(Text<'t>)) {
     if report.valuation.is_some() {
         cell(Text::Str(
             row.price
@@ -158,7 +169,7 @@ fn comfy(report: &Report, options: &Options) -> String {
     }));
     for row in report.rows() {
         let mut texts = Vec::with_capacity(8);
-        cells(report, &row, |text| {
+        cells(report, &row, &row.balance(), |text| {
             let mut shown = String::new();
             text.push_to(&mut shown);
             texts.push(shown);
@@ -279,18 +290,28 @@ fn both<A, B: Send>(parallel: bool, a: impl FnOnce() -> A, b: impl FnOnce() -> B
     })
 }
 
-/// The widest cell of each column among the rows at `places`.
+/// The widest cell of each column among the rows at `places`. Where a
+/// row's record knows its balance's widths (the usual case), its texts are
+/// not read.
 fn measure(report: &Report, places: Range<usize>) -> Vec<usize> {
     let mut widths = Vec::new();
     for row in report.rows_in(places) {
         let mut column = 0;
-        cells(report, &row, |text| {
+        let mut note = |width: usize| {
             if column == widths.len() {
                 widths.push(0);
             }
-            widths[column] = widths[column].max(text.width());
+            widths[column] = widths[column].max(width);
             column += 1;
-        });
+        };
+        let known = row.widths(MAX_PLACES);
+        if known.iter().all(Option::is_some) {
+            profile_cell(report, &row, |text| note(text.width()));
+            known.into_iter().flatten().for_each(&mut note);
+            value_cells(report, &row, |text| note(text.width()));
+        } else {
+            cells(report, &row, &row.balance(), |text| note(text.width()));
+        }
     }
     widths
 }
@@ -308,7 +329,7 @@ fn write_lines(
     for row in report.rows_in(places) {
         line.push('|');
         let mut column = 0;
-        cells(report, &row, |text| {
+        cells(report, &row, &row.balance(), |text| {
             pad(line, &text, widths[column], column > name_column);
             line.push('|');
             column += 1;

@@ -76,9 +76,8 @@ impl Stream {
                     };
                 }
                 Next::Asset => {
-                    let (texts, precision) = s.usual()?;
-                    let texts = texts.map(|r| self.at + r.start..self.at + r.end);
-                    self.assets.push_ranges(texts, Some(precision))?;
+                    let usual = s.usual()?;
+                    self.assets.push_usual(usual, self.at)?;
                     self.next = Next::Separator;
                 }
                 Next::Separator if s.pos == region.len() => return Some(()),
@@ -130,5 +129,96 @@ impl Prescan {
         envelope
             .ends_in_success(&mut s)
             .then(|| self.assets.with_body(body))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::super::listing;
+    use super::super::tests::{flat, large, usual_asset, widths};
+    use super::*;
+
+    /// The assets of `body` fed in regions cut just after the `}`s picked
+    /// by `cuts`, with their widths, shown; `None` if the stream stopped.
+    fn streamed(body: &str, cuts: &[usize]) -> Option<String> {
+        let braces: Vec<usize> = (0..body.len())
+            .filter(|&i| body.as_bytes()[i] == b'}')
+            .map(|i| i + 1)
+            .collect();
+        let mut ends: Vec<usize> = cuts.iter().map(|c| braces[c % braces.len()]).collect();
+        ends.sort_unstable();
+        ends.dedup();
+        let mut stream = Stream::new(4);
+        let mut from = 0;
+        for end in ends {
+            stream.feed(&body.as_bytes()[from..end]);
+            from = end;
+        }
+        stream.feed(&body.as_bytes()[from..]);
+        let assets = stream.finish()?.finish(body)?;
+        let parts = vec![assets];
+        let widths = widths(&parts);
+        Some(format!("{:?} {widths:?}", flat(Some(Ok(parts)))))
+    }
+
+    /// The same as the whole body is read.
+    fn listed(body: &str) -> Option<String> {
+        let parts = listing(body)?.ok()?;
+        let widths = widths(&parts);
+        Some(format!("{:?} {widths:?}", flat(Some(Ok(parts)))))
+    }
+
+    #[test]
+    fn reads_a_large_answer_as_the_whole_body_is_read() {
+        let body = large(10_000, &[], "");
+        let cuts: Vec<usize> = (0..200).map(|i| i * 97).collect();
+        let streamed = streamed(&body, &cuts).expect("the usual answer is read");
+        assert_eq!(Some(streamed), listed(&body));
+    }
+
+    #[test]
+    fn leaves_other_answers_to_the_whole_body() {
+        let good = r#"{"asset":"A","assetname":"A","balance":"1","locked":"0","free":"1","orderFund":"0","requestFund":"0","precision":8}"#;
+        for body in [
+            format!(r#"{{"data":[{good}],"success":false}}"#),
+            format!(r#"{{"data":[{good}],"error":{{"code":1}}}}"#),
+            format!(r#"{{"data":[{good}],"data":[]}}"#),
+            format!(r#"{{"data":[{good}]}} x"#),
+            format!(r#"{{"data":[{good}]"#),
+            format!(r#"{{"success":true,"data":[{good}]}}"#),
+            format!(r#"{{ "data":[{good}]}}"#),
+            format!(r#"{{"data":[{good},{{"asset":"B"}}]}}"#),
+            format!(r#"{{"data":[{good} ,{good}]}}"#),
+        ] {
+            for cuts in [&[][..], &[0], &[1], &[0, 1, 2, 3]] {
+                assert!(streamed(&body, cuts).is_none(), "{body} {cuts:?}");
+            }
+        }
+        // A cut inside a name that holds a `}` stops the stream.
+        let odd = good.replace(r#""assetname":"A""#, r#""assetname":"}""#);
+        let body = format!(r#"{{"data":[{odd},{good}]}}"#);
+        assert!(streamed(&body, &[0]).is_none());
+        assert_eq!(streamed(&body, &[1]), listed(&body));
+    }
+
+    proptest! {
+        #[test]
+        fn reads_what_it_takes_as_the_whole_body_is_read(
+            assets in prop::collection::vec(usual_asset(), 0..8),
+            cuts in prop::collection::vec(any::<usize>(), 0..8),
+            rest in prop_oneof![
+                Just(""),
+                Just(r#","success":true,"message":null,"code":0"#),
+                Just(r#","success":false"#),
+                Just(r#","error":null, "x" : [1,{"y":2}] "#),
+            ],
+        ) {
+            let body = format!(r#"{{"data":[{}]{rest}}}"#, assets.join(","));
+            if let Some(streamed) = streamed(&body, &cuts) {
+                prop_assert_eq!(Some(streamed), listed(&body), "body: {}", body);
+            }
+        }
     }
 }
