@@ -161,7 +161,7 @@ def main():
 
     server, url = start_server(50_000)
     try:
-        big = measure(programs(url, python_runs=0), runs=10, warmup=1)
+        big = measure(programs(url, python_runs=0), runs=30, warmup=2)
     finally:
         server.kill()
     table("50,000 assets (about 10 MB)", big, {
