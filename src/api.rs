@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 use serde::Deserialize;
 use serde_json::value::RawValue;
 
-use crate::balance::{self, Balances, Prescan, Stream};
+use crate::balance::{self, Balances, Finish, Prescan, Regions, Stream};
 use crate::clock;
 use crate::config::ApiSettings;
 use crate::error::{ClockNote, Error, Result};
@@ -72,9 +72,9 @@ impl Body {
         let text = std::str::from_utf8(&self.reply.body).ok();
         if let Some(text) = text
             && let Some(prescan) = self.reply.prescan.take()
-            && let Some(assets) = prescan.finish(text)
+            && let Some(parts) = prescan.finish(text)
         {
-            return Ok(vec![assets]);
+            return Ok(parts);
         }
         let fast = text.and_then(balance::parse_listing);
         match fast {
@@ -382,16 +382,18 @@ fn read_body(
     let mut body = vec![0; announced as usize];
     let mut received = 0;
     let mut rest: &mut [u8] = &mut body;
+    // About 150 bytes an asset in the real answer.
+    let assets = announced as usize / 128;
+    let regions = Regions::default();
     let prescan = std::thread::scope(|scope| {
-        let (regions, arriving) = std::sync::mpsc::channel::<&[u8]>();
-        // About 150 bytes an asset in the real answer.
-        let stream = scope.spawn(move || {
-            let mut stream = Stream::new(announced as usize / 128);
-            for region in arriving {
+        let stream = scope.spawn(|| {
+            let mut stream = Stream::new(assets);
+            while let Some(region) = regions.next() {
                 stream.feed(region);
             }
-            stream.finish()
+            stream
         });
+        let finish = Finish(&regions);
         // Bytes received at the start of `rest`, not yet handed over.
         let mut filled = 0;
         loop {
@@ -413,17 +415,24 @@ fn read_body(
             if let Some(last) = rest[filled - n..filled].iter().rposition(|&b| b == b'}') {
                 let cut = filled - n + last + 1;
                 let (done, tail) = std::mem::take(&mut rest).split_at_mut(cut);
-                let done: &[u8] = done;
-                // (A stream thread that is gone has panicked; its join says so.)
-                let _ = regions.send(done);
+                regions.push(done);
                 rest = tail;
                 filled -= cut;
             }
         }
-        let _ = regions.send(&rest[..filled]);
-        drop(regions);
+        regions.push(&rest[..filled]);
+        // What the stream has not reached yet is shared: this thread reads
+        // the later half.
+        let then = regions.finish().map(|(at, shared)| {
+            let mut then = Stream::resume(at, assets / 2);
+            for region in shared {
+                then.feed(region);
+            }
+            then
+        });
+        drop(finish);
         // A panic there only loses the head start: the body is read again.
-        Ok(stream.join().ok().flatten())
+        Ok(stream.join().ok().and_then(|stream| stream.finish(then)))
     })?;
     body.truncate(received);
     Ok((body, prescan))

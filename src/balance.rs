@@ -20,7 +20,7 @@ mod list;
 mod scan;
 
 pub use list::{Balances, Widths};
-pub use scan::{Prescan, Stream};
+pub use scan::{Finish, Prescan, Regions, Stream};
 
 /// The largest exponent accepted in an amount like `1e-8`; beyond it the
 /// plain decimal form would be absurdly long.

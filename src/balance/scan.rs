@@ -19,7 +19,7 @@ use crate::error::Result;
 
 mod stream;
 
-pub use stream::{Prescan, Stream};
+pub use stream::{Finish, Prescan, Regions, Stream};
 
 /// Deeper values (in fields nobody reads) are left to serde.
 const MAX_DEPTH: usize = 64;

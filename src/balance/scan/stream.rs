@@ -9,6 +9,8 @@
 //! body is read the usual way once it is whole, which also reports any
 //! error. So it can make an answer faster, never different.
 
+use std::sync::{Condvar, Mutex, PoisonError};
+
 use super::{Envelope, Scanner};
 use crate::balance::Balances;
 
@@ -44,6 +46,16 @@ impl Stream {
             assets: Balances::with_capacity("", assets),
             at: 0,
             next: Next::Start,
+        }
+    }
+
+    /// A reader taking over from another at offset `at` of the body, just
+    /// after an asset (see `Regions::finish`).
+    pub fn resume(at: usize, assets: usize) -> Self {
+        Stream {
+            assets: Balances::with_capacity("", assets),
+            at,
+            next: Next::Separator,
         }
     }
 
@@ -95,21 +107,113 @@ impl Stream {
         }
     }
 
-    /// The assets, if the whole array was read.
-    pub fn finish(self) -> Option<Prescan> {
-        match self.next {
-            Next::Rest(rest) => Some(Prescan {
-                assets: self.assets,
+    /// The assets, if the whole array was read: by this reader, or by it
+    /// up to where `then` took over.
+    pub fn finish(self, then: Option<Stream>) -> Option<Prescan> {
+        match (self.next, then) {
+            // (What `then` read came after the array.)
+            (Next::Rest(rest), _) => Some(Prescan {
+                parts: vec![self.assets],
                 rest,
             }),
+            (Next::Separator, Some(then)) => match then.next {
+                Next::Rest(rest) => Some(Prescan {
+                    parts: vec![self.assets, then.assets],
+                    rest,
+                }),
+                _ => None,
+            },
             _ => None,
         }
     }
 }
 
+/// The regions of a body on their way from the thread reading it to the
+/// stream's. When the body is all in, whatever the stream has not reached
+/// is shared out: the reading thread reads the later half of it itself.
+#[derive(Default)]
+pub struct Regions<'b> {
+    queue: Mutex<Queue<'b>>,
+    ready: Condvar,
+}
+
+#[derive(Default)]
+struct Queue<'b> {
+    regions: Vec<&'b [u8]>,
+    /// How many the stream has taken.
+    taken: usize,
+    /// How many are the stream's: all, until the end is shared out.
+    limit: Option<usize>,
+    /// Whether the body is all in.
+    done: bool,
+}
+
+impl<'b> Regions<'b> {
+    fn queue(&self) -> std::sync::MutexGuard<'_, Queue<'b>> {
+        // (Nothing panics while holding the lock.)
+        self.queue.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Hands over the next region.
+    pub fn push(&self, region: &'b [u8]) {
+        self.queue().regions.push(region);
+        self.ready.notify_one();
+    }
+
+    /// The stream's next region, waiting for it; `None` when it has read
+    /// all of its own.
+    pub fn next(&self) -> Option<&'b [u8]> {
+        let mut queue = self.queue();
+        loop {
+            let own = queue.limit.unwrap_or(usize::MAX).min(queue.regions.len());
+            if queue.taken < own {
+                queue.taken += 1;
+                return Some(queue.regions[queue.taken - 1]);
+            }
+            if queue.done {
+                return None;
+            }
+            queue = self
+                .ready
+                .wait(queue)
+                .unwrap_or_else(PoisonError::into_inner);
+        }
+    }
+
+    /// Marks the body all in, and shares out what the stream has not
+    /// reached: the later half of it (if two regions or more are left), as
+    /// the offset where it starts and its regions, for the caller to read.
+    pub fn finish(&self) -> Option<(usize, Vec<&'b [u8]>)> {
+        let mut queue = self.queue();
+        queue.done = true;
+        let left = queue.regions.len() - queue.taken;
+        let shared = (left >= 2).then(|| {
+            let limit = queue.taken + left / 2;
+            queue.limit = Some(limit);
+            let at = queue.regions[..limit].iter().map(|r| r.len()).sum();
+            (at, queue.regions[limit..].to_vec())
+        });
+        drop(queue);
+        self.ready.notify_all();
+        shared
+    }
+}
+
+/// Marks the body all in when dropped, so that the stream stops even when
+/// reading the body fails.
+pub struct Finish<'r, 'b>(pub &'r Regions<'b>);
+
+impl Drop for Finish<'_, '_> {
+    fn drop(&mut self) {
+        self.0.queue().done = true;
+        self.0.ready.notify_all();
+    }
+}
+
 /// The assets of a body read while it arrived, waiting for the whole body.
 pub struct Prescan {
-    assets: Balances<'static>,
+    /// Consecutive parts, in the body's order.
+    parts: Vec<Balances<'static>>,
     /// Where the envelope goes on after the `data` array.
     rest: usize,
 }
@@ -118,7 +222,7 @@ impl Prescan {
     /// The assets, now that `body` (the whole of what was read) is known
     /// to be UTF-8: `None` unless the envelope goes on to end as the usual
     /// success, in which case the body is for the usual reader.
-    pub fn finish(self, body: &str) -> Option<Balances<'_>> {
+    pub fn finish(self, body: &str) -> Option<Vec<Balances<'_>>> {
         let mut s = Scanner {
             text: body,
             bytes: body.as_bytes(),
@@ -126,9 +230,12 @@ impl Prescan {
         };
         let mut envelope = Envelope::default();
         s.more_members(|s, key| envelope.member(s, key))?;
-        envelope
-            .ends_in_success(&mut s)
-            .then(|| self.assets.with_body(body))
+        envelope.ends_in_success(&mut s).then(|| {
+            self.parts
+                .into_iter()
+                .map(|part| part.with_body(body))
+                .collect()
+        })
     }
 }
 
@@ -141,8 +248,9 @@ mod tests {
     use super::*;
 
     /// The assets of `body` fed in regions cut just after the `}`s picked
-    /// by `cuts`, with their widths, shown; `None` if the stream stopped.
-    fn streamed(body: &str, cuts: &[usize]) -> Option<String> {
+    /// by `cuts`, the stream having taken `taken` of them when the body is
+    /// all in, with their widths, shown; `None` if the stream stopped.
+    fn streamed(body: &str, cuts: &[usize], taken: usize) -> Option<String> {
         let braces: Vec<usize> = (0..body.len())
             .filter(|&i| body.as_bytes()[i] == b'}')
             .map(|i| i + 1)
@@ -150,15 +258,30 @@ mod tests {
         let mut ends: Vec<usize> = cuts.iter().map(|c| braces[c % braces.len()]).collect();
         ends.sort_unstable();
         ends.dedup();
-        let mut stream = Stream::new(4);
+        let regions = Regions::default();
         let mut from = 0;
+        let count = ends.len() + 1;
         for end in ends {
-            stream.feed(&body.as_bytes()[from..end]);
+            regions.push(&body.as_bytes()[from..end]);
             from = end;
         }
-        stream.feed(&body.as_bytes()[from..]);
-        let assets = stream.finish()?.finish(body)?;
-        let parts = vec![assets];
+        regions.push(&body.as_bytes()[from..]);
+        let mut stream = Stream::new(4);
+        // (No more than there are: `next` would wait for more.)
+        for _ in 0..taken.min(count) {
+            if let Some(region) = regions.next() {
+                stream.feed(region);
+            }
+        }
+        let then = regions.finish().map(|(at, shared)| {
+            let mut then = Stream::resume(at, 4);
+            shared.into_iter().for_each(|region| then.feed(region));
+            then
+        });
+        while let Some(region) = regions.next() {
+            stream.feed(region);
+        }
+        let parts = stream.finish(then)?.finish(body)?;
         let widths = widths(&parts);
         Some(format!("{:?} {widths:?}", flat(Some(Ok(parts)))))
     }
@@ -174,8 +297,10 @@ mod tests {
     fn reads_a_large_answer_as_the_whole_body_is_read() {
         let body = large(10_000, &[], "");
         let cuts: Vec<usize> = (0..200).map(|i| i * 97).collect();
-        let streamed = streamed(&body, &cuts).expect("the usual answer is read");
-        assert_eq!(Some(streamed), listed(&body));
+        for taken in [0, 1, 100, 200, 201] {
+            let streamed = streamed(&body, &cuts, taken).expect("the usual answer is read");
+            assert_eq!(Some(streamed), listed(&body), "{taken}");
+        }
     }
 
     #[test]
@@ -193,14 +318,16 @@ mod tests {
             format!(r#"{{"data":[{good} ,{good}]}}"#),
         ] {
             for cuts in [&[][..], &[0], &[1], &[0, 1, 2, 3]] {
-                assert!(streamed(&body, cuts).is_none(), "{body} {cuts:?}");
+                for taken in 0..3 {
+                    assert!(streamed(&body, cuts, taken).is_none(), "{body} {cuts:?}");
+                }
             }
         }
         // A cut inside a name that holds a `}` stops the stream.
         let odd = good.replace(r#""assetname":"A""#, r#""assetname":"}""#);
         let body = format!(r#"{{"data":[{odd},{good}]}}"#);
-        assert!(streamed(&body, &[0]).is_none());
-        assert_eq!(streamed(&body, &[1]), listed(&body));
+        assert!(streamed(&body, &[0], 0).is_none());
+        assert_eq!(streamed(&body, &[1], 0), listed(&body));
     }
 
     proptest! {
@@ -208,6 +335,7 @@ mod tests {
         fn reads_what_it_takes_as_the_whole_body_is_read(
             assets in prop::collection::vec(usual_asset(), 0..8),
             cuts in prop::collection::vec(any::<usize>(), 0..8),
+            taken in 0usize..10,
             rest in prop_oneof![
                 Just(""),
                 Just(r#","success":true,"message":null,"code":0"#),
@@ -216,7 +344,7 @@ mod tests {
             ],
         ) {
             let body = format!(r#"{{"data":[{}]{rest}}}"#, assets.join(","));
-            if let Some(streamed) = streamed(&body, &cuts) {
+            if let Some(streamed) = streamed(&body, &cuts, taken) {
                 prop_assert_eq!(Some(streamed), listed(&body), "body: {}", body);
             }
         }
