@@ -399,14 +399,14 @@ fn read_body(
         loop {
             if filled == rest.len() {
                 // All that was announced is in: the body must end here.
-                if reader.read(&mut [0])? > 0 {
+                if read_some(reader, &mut [0])? > 0 {
                     return Err(std::io::Error::other(
                         "the answer is longer than its Content-Length",
                     ));
                 }
                 break;
             }
-            let n = reader.read(&mut rest[filled..])?;
+            let n = read_some(reader, &mut rest[filled..])?;
             if n == 0 {
                 break;
             }
@@ -436,6 +436,16 @@ fn read_body(
     })?;
     body.truncate(received);
     Ok((body, prescan))
+}
+
+/// `Read::read`, tried again when interrupted, as `read_to_end` does.
+fn read_some(reader: &mut impl Read, buf: &mut [u8]) -> std::io::Result<usize> {
+    loop {
+        match reader.read(buf) {
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            result => return result,
+        }
+    }
 }
 
 /// Maps a response to the envelope's `data`, or to the failure its status
@@ -774,7 +784,8 @@ mod tests {
             .collect())
     }
 
-    /// A body that arrives in reads of the given sizes, in turn.
+    /// A body that arrives in reads of the given sizes, in turn (0: the
+    /// read is interrupted).
     struct Trickle<'a> {
         body: &'a [u8],
         sizes: std::iter::Cycle<std::slice::Iter<'a, usize>>,
@@ -782,9 +793,11 @@ mod tests {
 
     impl Read for Trickle<'_> {
         fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-            let n = (*self.sizes.next().unwrap_or(&1))
-                .min(buf.len())
-                .min(self.body.len());
+            let size = *self.sizes.next().unwrap_or(&1);
+            if size == 0 {
+                return Err(std::io::ErrorKind::Interrupted.into());
+            }
+            let n = size.min(buf.len()).min(self.body.len());
             buf[..n].copy_from_slice(&self.body[..n]);
             self.body = &self.body[n..];
             Ok(n)
@@ -826,7 +839,11 @@ mod tests {
         let body = format!(r#"{{"data":[{}],"success":true}}"#, assets.join(","));
         assert!(body.len() as u64 >= STREAM_FROM);
         let whole = assets_of(body.as_bytes().to_vec(), None);
-        for sizes in [&[65_536][..], &[1, 7, 150, 4096, 131_072], &[body.len()]] {
+        for sizes in [
+            &[65_536][..],
+            &[1, 7, 0, 150, 4096, 131_072],
+            &[body.len(), 0],
+        ] {
             let (read, prescan) = read_in(body.as_bytes(), sizes, body.len()).expect("read");
             assert_eq!(read, body.as_bytes());
             assert!(prescan.is_some(), "{sizes:?}");
