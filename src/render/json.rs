@@ -6,27 +6,33 @@
 //! need escaping go through `serde_json`.
 
 use std::io::{self, Write};
+use std::ops::Range;
 
 use rust_decimal::Decimal;
 
-use super::CHUNK;
+use super::in_blocks;
 use crate::balance::Amount;
 use crate::report::{Report, Row};
 
 pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     let valuing = report.valuation.is_some();
-    let mut buf = Vec::with_capacity(CHUNK + 1024);
+    let mut buf = Vec::new();
     buf.extend_from_slice(b"{\n  \"fetched_at\": ");
     string(&mut buf, &report.fetched_at);
     buf.extend_from_slice(b",\n  \"assets\": [");
-    for (i, row) in report.rows().enumerate() {
-        buf.extend_from_slice(if i == 0 { b"\n" } else { b",\n" });
-        asset(&mut buf, &row, valuing);
-        if buf.len() >= CHUNK {
-            out.write_all(&buf)?;
-            buf.clear();
-        }
-    }
+    out.write_all(&buf)?;
+    buf.clear();
+    in_blocks(
+        report.len(),
+        |rows: Range<usize>, buf: &mut Vec<u8>| {
+            let first = rows.start == 0;
+            for (i, row) in report.rows_in(rows).enumerate() {
+                buf.extend_from_slice(if first && i == 0 { b"\n" } else { b",\n" });
+                asset(buf, &row, valuing);
+            }
+        },
+        out,
+    )?;
     if !report.is_empty() {
         buf.extend_from_slice(b"\n  ");
     }
@@ -220,6 +226,28 @@ mod tests {
             json!({"currency": "TRY", "total": "3", "unpriced": [odd],
                    "profiles": [{"profile": odd, "total": null}]})
         );
+    }
+
+    #[test]
+    fn a_large_report_rendered_on_two_threads_is_in_order() {
+        let codes: Vec<String> = (0..super::super::PARALLEL_ROWS + 700)
+            .map(|i| format!("A{i:05}"))
+            .collect();
+        let rows = codes
+            .iter()
+            .map(|c| (None, balance(c, None, "1"), None))
+            .collect();
+        let text = rendered(&report(rows, None));
+        let value: serde_json::Value = serde_json::from_str(&text).expect("valid JSON");
+        let shown: Vec<&str> = value["assets"]
+            .as_array()
+            .expect("assets")
+            .iter()
+            .map(|a| a["asset"].as_str().expect("code"))
+            .collect();
+        assert_eq!(shown, codes);
+        // Laid out as one block of rows would be.
+        assert!(text.contains("\n    },\n    {\n      \"asset\": \"A08704\","));
     }
 
     #[test]

@@ -16,6 +16,94 @@ use crate::report::Report;
 /// without being copied again.
 const CHUNK: usize = 64 * 1024;
 
+/// From this many rows a format is rendered on two threads.
+const PARALLEL_ROWS: usize = 8192;
+
+/// Rows to a block: enough that handing blocks between threads costs
+/// little, few enough that the buffers stay small and in cache.
+const BLOCK_ROWS: usize = 512;
+
+/// A buffer a block of rows is rendered into.
+trait Buffer: Default + Send {
+    fn clear(&mut self);
+    fn bytes(&self) -> &[u8];
+}
+
+impl Buffer for Vec<u8> {
+    fn clear(&mut self) {
+        Vec::clear(self);
+    }
+
+    fn bytes(&self) -> &[u8] {
+        self
+    }
+}
+
+impl Buffer for String {
+    fn clear(&mut self) {
+        String::clear(self);
+    }
+
+    fn bytes(&self) -> &[u8] {
+        self.as_bytes()
+    }
+}
+
+/// Writes `count` rows to `out` in order, as `block` renders them a block
+/// (a range of rows) at a time. With many rows, every other block is
+/// rendered on a second thread while this one renders and writes its own:
+/// twice the speed, with no more memory than a few blocks' buffers.
+fn in_blocks<B: Buffer>(
+    count: usize,
+    block: impl Fn(std::ops::Range<usize>, &mut B) + Sync,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    let blocks = count.div_ceil(BLOCK_ROWS);
+    let rows = |b: usize| b * BLOCK_ROWS..((b + 1) * BLOCK_ROWS).min(count);
+    let mut own = B::default();
+    if count < PARALLEL_ROWS {
+        for b in 0..blocks {
+            own.clear();
+            block(rows(b), &mut own);
+            out.write_all(own.bytes())?;
+        }
+        return Ok(());
+    }
+    let block = &block;
+    std::thread::scope(|scope| {
+        // Rendered odd blocks come one way, their buffers go back the other.
+        let (rendered, arriving) = std::sync::mpsc::sync_channel::<B>(2);
+        let (spent, reused) = std::sync::mpsc::channel::<B>();
+        scope.spawn(move || {
+            for b in (1..blocks).step_by(2) {
+                let mut buf = reused.try_recv().unwrap_or_default();
+                buf.clear();
+                block(rows(b), &mut buf);
+                if rendered.send(buf).is_err() {
+                    // The writing stopped (it failed).
+                    return;
+                }
+            }
+        });
+        for b in 0..blocks {
+            if b % 2 == 0 {
+                own.clear();
+                block(rows(b), &mut own);
+                out.write_all(own.bytes())?;
+            } else {
+                // A closed channel means the other thread panicked; the
+                // scope passes the panic on.
+                let buf = arriving
+                    .recv()
+                    .map_err(|_| io::Error::other("a rendering thread failed"))?;
+                out.write_all(buf.bytes())?;
+                let _ = spent.send(buf);
+            }
+        }
+        Ok(())
+    })
+}
+
 #[derive(Debug, Clone)]
 pub struct Options {
     pub format: Format,
