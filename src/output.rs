@@ -78,8 +78,8 @@ fn buffered(
 }
 
 /// The write buffer: large enough that a big output goes out in few system
-/// calls, small enough to stay in cache. (The renderers gather chunks of
-/// this size, `render::CHUNK`.)
+/// calls, small enough to stay in cache. (The renderers write a block of
+/// rows at a time; a block larger than this passes straight through.)
 const BUFFER: usize = 64 * 1024;
 
 /// A writer that remembers its first error. Renderers' own error types

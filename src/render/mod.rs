@@ -11,11 +11,6 @@ use std::io::{self, Write};
 use crate::cli::Format;
 use crate::report::Report;
 
-/// How much the renderers gather before writing: as much as the output
-/// buffer holds (`output::BUFFER`), so that a chunk passes through it
-/// without being copied again.
-const CHUNK: usize = 64 * 1024;
-
 /// From this many rows a format is rendered on two threads.
 const PARALLEL_ROWS: usize = 8192;
 

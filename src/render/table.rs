@@ -18,7 +18,7 @@ use comfy_table::{
 use rust_decimal::{Decimal, RoundingStrategy};
 use unicode_width::UnicodeWidthStr;
 
-use super::{CHUNK, Options};
+use super::{Options, PARALLEL_ROWS, in_blocks};
 use crate::balance::{Amount, Balance};
 use crate::report::{Report, Row};
 use crate::term::{paint, printable_ascii, sanitize, sanitized};
@@ -243,36 +243,15 @@ fn plain(report: &Report, color: bool, sink: &mut dyn Write) -> io::Result<()> {
     border(&mut line, '=', '=');
     sink.write_all(line.as_bytes())?;
 
-    // The length of a line of plain text (more with wide characters).
-    let line_len = widths.iter().map(|w| w + 3).sum::<usize>() + 2;
-    line.clear();
-    line.reserve(CHUNK);
-    let (written, second) = both(
-        parallel,
-        || {
-            write_lines(report, 0..split, &widths, &mut line, |line| {
-                sink.write_all(line.as_bytes())?;
-                line.clear();
-                Ok(())
-            })?;
-            sink.write_all(line.as_bytes())
-        },
-        || {
-            let mut lines = String::with_capacity((rows - split) * line_len);
-            // (A String takes every line.)
-            let _ = write_lines(report, split..rows, &widths, &mut lines, |_| Ok(()));
-            lines
-        },
-    );
-    written?;
-    sink.write_all(second.as_bytes())?;
+    in_blocks(
+        rows,
+        |rows: Range<usize>, lines: &mut String| write_lines(report, rows, &widths, lines),
+        sink,
+    )?;
     line.clear();
     border(&mut line, '-', '+');
     sink.write_all(line.as_bytes())
 }
-
-/// From this many rows a table is laid out on two threads.
-const PARALLEL_ROWS: usize = 8192;
 
 /// Runs `a` here and `b` beside it on a second thread if `parallel`, else
 /// one after the other; a panic in `b` goes on here.
@@ -316,30 +295,19 @@ fn measure(report: &Report, places: Range<usize>) -> Vec<usize> {
     widths
 }
 
-/// The lines of the rows at `places`, appended to `line`; `flush` is
-/// called whenever a chunk's worth has gathered.
-fn write_lines(
-    report: &Report,
-    places: Range<usize>,
-    widths: &[usize],
-    line: &mut String,
-    mut flush: impl FnMut(&mut String) -> io::Result<()>,
-) -> io::Result<()> {
+/// The lines of the rows at `places`, appended to `lines`.
+fn write_lines(report: &Report, places: Range<usize>, widths: &[usize], lines: &mut String) {
     let name_column = name_column(report);
     for row in report.rows_in(places) {
-        line.push('|');
+        lines.push('|');
         let mut column = 0;
         cells(report, &row, &row.balance(), |text| {
-            pad(line, &text, widths[column], column > name_column);
-            line.push('|');
+            pad(lines, &text, widths[column], column > name_column);
+            lines.push('|');
             column += 1;
         });
-        line.push('\n');
-        if line.len() >= CHUNK {
-            flush(line)?;
-        }
+        lines.push('\n');
     }
-    Ok(())
 }
 
 /// A cell: one space of padding each side, the text aligned in `width`.
