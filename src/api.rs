@@ -785,7 +785,7 @@ mod tests {
     }
 
     /// A body that arrives in reads of the given sizes, in turn (0: the
-    /// read is interrupted).
+    /// read is interrupted; `usize::MAX`: the connection is reset).
     struct Trickle<'a> {
         body: &'a [u8],
         sizes: std::iter::Cycle<std::slice::Iter<'a, usize>>,
@@ -796,6 +796,9 @@ mod tests {
             let size = *self.sizes.next().unwrap_or(&1);
             if size == 0 {
                 return Err(std::io::ErrorKind::Interrupted.into());
+            }
+            if size == usize::MAX {
+                return Err(std::io::ErrorKind::ConnectionReset.into());
             }
             let n = size.min(buf.len()).min(self.body.len());
             buf[..n].copy_from_slice(&self.body[..n]);
@@ -859,6 +862,13 @@ mod tests {
             ..reply(200, &read)
         };
         assert!(Body { reply }.balances().is_err());
+        // A connection lost midway: the error, and the thread reading
+        // assets is not left waiting for the rest.
+        let lost = read_in(body.as_bytes(), &[100_000, 100_000, usize::MAX], body.len());
+        assert_eq!(
+            lost.map(|_| ()).map_err(|e| e.kind()),
+            Err(std::io::ErrorKind::ConnectionReset)
+        );
         // Longer than announced: an error, not a quiet cut.
         assert!(read_in(body.as_bytes(), &[4096], body.len() - 10).is_err());
     }
