@@ -19,7 +19,7 @@ use crate::error::{Error, Result};
 mod list;
 mod scan;
 
-pub use list::{Balances, Widths};
+pub use list::{Balances, Plain};
 pub use scan::{Finish, Prescan, Regions, Stream};
 
 /// The largest exponent accepted in an amount like `1e-8`; beyond it the
@@ -130,28 +130,15 @@ impl<'a> Amount<'a> {
 
     /// `truncated`, appended to `out`.
     pub fn truncated_into(&self, places: u32, out: &mut String) {
-        const ZEROS: &str = "00000000000000000000000000000000";
-        let places = places as usize;
         let (int, frac) = self.split_point();
         let start = out.len();
-        out.push_str(int);
-        if places > 0 {
-            out.push('.');
-            out.push_str(&frac[..frac.len().min(places)]);
-            let mut pad = places.saturating_sub(frac.len());
-            while pad > 0 {
-                let run = pad.min(ZEROS.len());
-                out.push_str(&ZEROS[..run]);
-                pad -= run;
-            }
-        }
+        push_truncated(int, frac, places as usize, out);
         let shown = &out[start..];
         if shown.starts_with('-') && shown.bytes().all(|b| matches!(b, b'0' | b'.' | b'-')) {
             out.remove(start);
         }
     }
 
-    /// The length of `truncated(places)`, without making it.
     pub fn truncated_len(&self, places: u32) -> usize {
         let places = places as usize;
         let (int, frac) = self.split_point();
@@ -208,6 +195,29 @@ impl<'a> Amount<'a> {
 }
 
 /// Already in the canonical form `parse` produces: `-?(0|[1-9][0-9]*)(\.[0-9]+)?`.
+/// An amount's digits `int` and decimals `frac` (split at the point), with
+/// exactly `places` decimals: truncated toward zero or padded with zeros.
+/// (The sign of a zero result is the caller's to drop.)
+pub fn push_truncated(int: &str, frac: &str, places: usize, out: &mut String) {
+    out.push_str(int);
+    if places > 0 {
+        out.push('.');
+        out.push_str(&frac[..frac.len().min(places)]);
+        const ZEROS: &str = "00000000000000000000000000000000";
+        repeat(out, ZEROS, places.saturating_sub(frac.len()));
+    }
+}
+
+/// `n` times the one ASCII character that `run` repeats, appended a run
+/// at a time rather than a character at a time.
+pub fn repeat(out: &mut String, run: &str, mut n: usize) {
+    while n > 0 {
+        let part = n.min(run.len());
+        out.push_str(&run[..part]);
+        n -= part;
+    }
+}
+
 fn is_plain(s: &str) -> bool {
     let digits = s.strip_prefix('-').unwrap_or(s).as_bytes();
     let int_len = digits.iter().take_while(|b| b.is_ascii_digit()).count();

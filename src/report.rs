@@ -6,7 +6,7 @@ use std::collections::HashSet;
 
 use rust_decimal::Decimal;
 
-use crate::balance::{Balance, Balances, Filter, Widths};
+use crate::balance::{Balance, Balances, Filter, Plain};
 use crate::cli::{Currency, Sort};
 use crate::valuation::{Prices, Quote};
 
@@ -27,10 +27,10 @@ impl<'a> Row<'a> {
         self.list.get(self.index)
     }
 
-    /// Its widths in a table with at most `max_places` decimals, where its
-    /// record knows them (see `Balances::widths`).
-    pub fn widths(&self, max_places: u32) -> Widths {
-        self.list.widths(self.index, max_places)
+    /// Its table cells with at most `max_places` decimals, where its
+    /// record knows their widths (see `Balances::plain`).
+    pub fn plain(&self, max_places: u32) -> Option<Plain<'a>> {
+        self.list.plain(self.index, max_places)
     }
 }
 

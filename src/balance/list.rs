@@ -87,10 +87,35 @@ impl Shape {
     }
 }
 
-/// Columns a balance's texts take in a table, where known from its
-/// record: the code and the name (as sanitized for a terminal), then the
-/// total, free and locked amounts truncated to `places` (or whole).
-pub type Widths = [Option<usize>; 5];
+/// A balance's table cells, where its record knows their widths (the
+/// usual case): a table then measures and writes them without reading
+/// the texts for their widths or sanitizing them.
+#[derive(Clone, Copy)]
+pub struct Plain<'a> {
+    /// The code and the name (`""` for none): printable ASCII, a column a
+    /// byte.
+    pub texts: [&'a str; 2],
+    /// The total, free and locked amounts, none negative, each with its
+    /// number of digits before the point.
+    pub amounts: [(&'a str, usize); 3],
+    /// The decimals shown, the amounts truncated or zero-padded to them;
+    /// `None` for the amounts as they are.
+    pub places: Option<usize>,
+}
+
+impl Plain<'_> {
+    /// The columns each cell takes: the code, the name, the total, free
+    /// and locked amounts.
+    pub fn widths(&self) -> [usize; 5] {
+        let [asset, name] = self.texts.map(str::len);
+        let [balance, free, locked] = self.amounts.map(|(text, int)| match self.places {
+            None => text.len(),
+            Some(0) => int,
+            Some(places) => int + 1 + places,
+        });
+        [asset, name, balance, free, locked]
+    }
+}
 
 /// Balances that borrow their text from `body`; each is read back as a
 /// `Balance` (see `get`).
@@ -241,29 +266,27 @@ impl<'a> Balances<'a> {
         }
     }
 
-    /// The `index`th balance's widths in a table (see `Widths`), with its
-    /// amounts truncated to its precision, at most `max_places`.
-    pub fn widths(&self, index: usize, max_places: u32) -> Widths {
+    /// The `index`th balance's table cells (see `Plain`), with its amounts
+    /// truncated to its precision, at most `max_places`; `None` where the
+    /// record does not know their widths.
+    pub fn plain(&self, index: usize, max_places: u32) -> Option<Plain<'_>> {
         let r = &self.records[index];
-        let places = r.precision.map(|p| p.min(max_places));
         let known = |n: u8| (n != UNKNOWN).then_some(usize::from(n));
-        let len = |span: Span| (span.end - span.start) as usize;
-        let amount = |span: Span, int: u8| match places {
-            None => Some(len(span)),
-            Some(0) => known(int),
-            Some(p) => known(int).map(|int| int + 1 + p as usize),
-        };
+        known(r.shape.texts[0])?;
         let name = match r.name.start {
-            u32::MAX => Some(0),
-            _ => known(r.shape.texts[1]),
+            u32::MAX => "",
+            _ => known(r.shape.texts[1]).map(|_| self.text(r.name))?,
         };
-        [
-            known(r.shape.texts[0]),
-            name,
-            amount(r.balance, r.shape.ints[0]),
-            amount(r.free, r.shape.ints[1]),
-            amount(r.locked, r.shape.ints[2]),
-        ]
+        let amount = |span: Span, int: u8| Some((self.text(span), known(int)?));
+        Some(Plain {
+            texts: [self.text(r.asset), name],
+            amounts: [
+                amount(r.balance, r.shape.ints[0])?,
+                amount(r.free, r.shape.ints[1])?,
+                amount(r.locked, r.shape.ints[2])?,
+            ],
+            places: r.precision.map(|p| p.min(max_places) as usize),
+        })
     }
 
     /// The `index`th asset code alone (for sorting).
@@ -335,27 +358,29 @@ mod tests {
                         Some(p) => a.truncated_len(p),
                         None => a.as_str().len(),
                     };
-                    let plain = |t: &str| printable_ascii(t).then_some(t.len());
                     let expected = [
-                        plain(&b.asset),
-                        plain(b.name.as_deref().unwrap_or("")),
-                        Some(shown(&b.balance)),
-                        Some(shown(&b.free)),
-                        Some(shown(&b.locked)),
+                        b.asset.len(),
+                        b.name.as_deref().unwrap_or("").len(),
+                        shown(&b.balance),
+                        shown(&b.free),
+                        shown(&b.locked),
                     ];
-                    for (known, expected) in list.widths(0, 30).into_iter().zip(expected) {
-                        // Unknown is always allowed: the text is measured.
-                        if known.is_some() {
-                            assert_eq!(known, expected, "{b:?}");
-                        }
+                    // Not knowing is always allowed: the texts are measured.
+                    if let Some(plain) = list.plain(0, 30) {
+                        assert_eq!(plain.widths(), expected, "{b:?}");
+                        let name = b.name.as_deref().unwrap_or("");
+                        assert_eq!(plain.texts, [&*b.asset, name], "{b:?}");
+                        assert!(plain.texts.iter().all(|t| printable_ascii(t)), "{b:?}");
+                        let amounts = [&b.balance, &b.free, &b.locked].map(Amount::as_str);
+                        assert_eq!(plain.amounts.map(|(a, _)| a), amounts, "{b:?}");
                     }
                     // The usual ones are known.
-                    if !amount.starts_with('-')
+                    let usual = |a: &Amount| !a.as_str().starts_with('-');
+                    if [&b.balance, &b.free, &b.locked].into_iter().all(usual)
                         && text.len() < 255
-                        && text.is_ascii()
-                        && !text.contains('\u{1b}')
+                        && printable_ascii(text)
                     {
-                        assert!(list.widths(0, 30)[0].is_some(), "{b:?}");
+                        assert!(list.plain(0, 30).is_some(), "{b:?}");
                     }
                 }
             }

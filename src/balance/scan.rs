@@ -638,13 +638,14 @@ mod tests {
     }
 
     /// Each balance's widths as its record knows them.
-    pub(super) fn widths(parts: &[Balances<'_>]) -> Vec<crate::balance::Widths> {
+    pub(super) fn widths(parts: &[Balances<'_>]) -> Vec<Option<[usize; 5]>> {
         let all = parts.iter().flat_map(|p| (0..p.len()).map(move |i| (p, i)));
-        all.map(|(p, i)| p.widths(i, 30)).collect()
+        all.map(|(p, i)| p.plain(i, 30).map(|plain| plain.widths()))
+            .collect()
     }
 
     /// The same, as a list noting them from the texts knows them.
-    fn noted_widths(parts: &[Balances<'_>]) -> Vec<crate::balance::Widths> {
+    fn noted_widths(parts: &[Balances<'_>]) -> Vec<Option<[usize; 5]>> {
         let copies: Vec<Balances> = parts.iter().map(|p| p.iter().collect()).collect();
         widths(&copies)
     }

@@ -19,7 +19,7 @@ use rust_decimal::{Decimal, RoundingStrategy};
 use unicode_width::UnicodeWidthStr;
 
 use super::{Options, PARALLEL_ROWS, in_blocks};
-use crate::balance::{Amount, Balance};
+use crate::balance::{Amount, Balance, Plain, push_truncated, repeat};
 use crate::report::{Report, Row};
 use crate::term::{paint, printable_ascii, sanitize, sanitized};
 
@@ -283,52 +283,87 @@ fn measure(report: &Report, places: Range<usize>) -> Vec<usize> {
             widths[column] = widths[column].max(width);
             column += 1;
         };
-        let known = row.widths(MAX_PLACES);
-        if known.iter().all(Option::is_some) {
-            profile_cell(report, &row, |text| note(text.width()));
-            known.into_iter().flatten().for_each(&mut note);
-            value_cells(report, &row, |text| note(text.width()));
-        } else {
-            cells(report, &row, &row.balance(), |text| note(text.width()));
+        match row.plain(MAX_PLACES) {
+            Some(plain) => {
+                profile_cell(report, &row, |text| note(text.width()));
+                plain.widths().into_iter().for_each(&mut note);
+                value_cells(report, &row, |text| note(text.width()));
+            }
+            None => cells(report, &row, &row.balance(), |text| note(text.width())),
         }
     }
     widths
 }
 
-/// The lines of the rows at `places`, appended to `lines`.
+/// The lines of the rows at `places`, appended to `lines`. A row whose
+/// record knows its balance's widths (the usual case) has those cells
+/// written straight from its texts.
 fn write_lines(report: &Report, places: Range<usize>, widths: &[usize], lines: &mut String) {
     let name_column = name_column(report);
     for row in report.rows_in(places) {
         lines.push('|');
         let mut column = 0;
-        cells(report, &row, &row.balance(), |text| {
-            pad(lines, &text, widths[column], column > name_column);
+        let cell = |lines: &mut String, column: &mut usize, text: Text| {
+            pad(lines, &text, widths[*column], *column > name_column);
             lines.push('|');
-            column += 1;
-        });
+            *column += 1;
+        };
+        match row.plain(MAX_PLACES) {
+            Some(plain) => {
+                profile_cell(report, &row, |text| cell(lines, &mut column, text));
+                plain_cells(lines, &plain, &widths[column..column + 5]);
+                column += 5;
+                value_cells(report, &row, |text| cell(lines, &mut column, text));
+            }
+            None => cells(report, &row, &row.balance(), |text| {
+                cell(lines, &mut column, text)
+            }),
+        }
         lines.push('\n');
     }
 }
 
+/// The code, name, total, free and locked cells of a row whose record
+/// knows their widths, in columns of `widths`.
+fn plain_cells(lines: &mut String, plain: &Plain, widths: &[usize]) {
+    let shown = plain.widths();
+    for (i, text) in plain.texts.into_iter().enumerate() {
+        lines.push(' ');
+        lines.push_str(text);
+        spaces(lines, widths[i].saturating_sub(shown[i]));
+        lines.push_str(" |");
+    }
+    for (i, (text, int)) in plain.amounts.into_iter().enumerate() {
+        lines.push(' ');
+        spaces(lines, widths[2 + i].saturating_sub(shown[2 + i]));
+        match plain.places {
+            None => lines.push_str(text),
+            Some(places) => {
+                let frac = text.get(int + 1..).unwrap_or("");
+                push_truncated(text.get(..int).unwrap_or(text), frac, places, lines);
+            }
+        }
+        lines.push_str(" |");
+    }
+}
+
 /// A cell: one space of padding each side, the text aligned in `width`.
-/// The text is written first and measured as it is written; right-aligned,
-/// it is then moved right by the spaces it lacks (it is short).
+/// Left-aligned, the text is measured as it is written.
 fn pad(line: &mut String, text: &Text, width: usize, right: bool) {
     line.push(' ');
-    let start = line.len();
-    let fill = width.saturating_sub(text.push_to(line));
-    spaces(line, if right { start } else { line.len() }, fill);
+    if right {
+        spaces(line, width.saturating_sub(text.width()));
+        text.push_to(line);
+    } else {
+        let fill = width.saturating_sub(text.push_to(line));
+        spaces(line, fill);
+    }
     line.push(' ');
 }
 
-/// `n` spaces at `at`, a slice at a time rather than a character at a time.
-fn spaces(line: &mut String, at: usize, mut n: usize) {
-    const SPACES: &str = "                                ";
-    while n > 0 {
-        let run = n.min(SPACES.len());
-        line.insert_str(at, &SPACES[..run]);
-        n -= run;
-    }
+/// `n` spaces.
+fn spaces(line: &mut String, n: usize) {
+    repeat(line, "                                ", n);
 }
 
 /// Columns a text takes on a terminal, as comfy-table measures it.
@@ -474,7 +509,8 @@ mod tests {
         fn plain_matches_comfy_table_without_a_terminal(
             rows in prop::collection::vec(
                 (text(), text(), prop::option::of(text()),
-                 "-?[0-9]{1,6}(\\.[0-9]{1,12})?", prop::option::of(-5i64..10_000_000)),
+                 "-?[0-9]{1,6}(\\.[0-9]{1,12})?", prop::option::of(-5i64..10_000_000),
+                 prop::option::of(0u32..40)),
                 0..8),
             valuing in any::<bool>(),
             by_profile in any::<bool>(),
@@ -482,8 +518,9 @@ mod tests {
         ) {
             let rows = rows
                 .iter()
-                .map(|(profile, code, name, amount, value)| {
-                    let balance = testing::balance(code, name.as_deref(), amount);
+                .map(|(profile, code, name, amount, value, precision)| {
+                    let mut balance = testing::balance(code, name.as_deref(), amount);
+                    balance.precision = *precision;
                     (by_profile.then_some(profile.as_str()), balance, *value)
                 })
                 .collect();
