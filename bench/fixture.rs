@@ -21,7 +21,12 @@ pub fn account(n: usize) -> Vec<u8> {
         }
         let (code, name, balance, precision) = match HELD.get(i) {
             Some(&(c, n, b, p)) => (c.to_owned(), n.to_owned(), b, p),
-            None => (format!("A{i:05}"), format!("Asset {i}"), "0", 8),
+            None => {
+                // Out of code order, as the API lists: 7919 is prime, so
+                // this is a permutation for any n not a multiple of it.
+                let j = i * 7919 % n;
+                (format!("A{j:05}"), format!("Asset {j}"), "0", 8)
+            }
         };
         out.push_str(&format!(
             r#"{{"asset":"{code}","assetname":"{name}","balance":"{balance}","locked":"0","free":"{balance}","orderFund":"0","requestFund":"0","precision":{precision},"timestamp":1763952000000}}"#

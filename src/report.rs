@@ -10,6 +10,8 @@ use crate::balance::{Balance, Balances, Filter, Plain};
 use crate::cli::{Currency, Sort};
 use crate::valuation::{Prices, Quote};
 
+mod order;
+
 /// One asset as shown, with its price and value when valuing: a view made
 /// when the row is read (see `Report::rows`).
 pub struct Row<'a> {
@@ -61,6 +63,9 @@ fn code_prefix(code: &str) -> [u32; 2] {
     ]
 }
 
+/// Rows read ahead at a time (see `Report::touch`).
+const AHEAD: usize = 32;
+
 /// The valuation of the rows shown.
 pub struct Summary {
     pub currency: Currency,
@@ -95,7 +100,15 @@ impl Report<'_> {
         &self,
         places: std::ops::Range<usize>,
     ) -> impl ExactSizeIterator<Item = Row<'_>> + Clone + '_ {
-        self.entries[places].iter().map(|e| {
+        let entries = &self.entries[places];
+        entries.iter().enumerate().map(move |(k, e)| {
+            if k % AHEAD == 0 {
+                let from = if k == 0 { 0 } else { k + AHEAD };
+                let coming = entries
+                    .get(from..entries.len().min(k + 2 * AHEAD))
+                    .unwrap_or_default();
+                std::hint::black_box(self.touch(coming));
+            }
             let (profile, list) = &self.lists[e.list as usize];
             let [price, value] = self
                 .values
@@ -109,6 +122,16 @@ impl Report<'_> {
                 price,
                 value,
             }
+        })
+    }
+
+    /// Reads the records and texts of `entries` (see `Balances::touch`).
+    /// Rows sorted by code are read in no order the body has, so each would
+    /// wait for its memory in turn; read a few at a time in a short loop,
+    /// they wait together.
+    fn touch(&self, entries: &[Entry]) -> usize {
+        entries.iter().fold(0, |acc, e| {
+            acc ^ self.lists[e.list as usize].1.touch(e.index as usize)
         })
     }
 
@@ -185,7 +208,7 @@ pub fn build<'a>(
 
     let list = |e: &Entry| &fetched[e.list as usize];
     let value = |e: &Entry| values.get(e.valued as usize).and_then(|v| v[1]);
-    entries.sort_by(|a, b| {
+    let compare = |a: &Entry, b: &Entry| {
         let (la, lb) = (list(a), list(b));
         let (ia, ib) = (a.index as usize, b.index as usize);
         // (Entries of one list have one profile.)
@@ -207,7 +230,32 @@ pub fn build<'a>(
             })
             .then_with(|| a.code.cmp(&b.code))
             .then_with(|| la.1.asset(ia).cmp(lb.1.asset(ib)))
-    });
+            // Rows alike in all else keep the API's order.
+            .then_with(|| (a.list, a.index).cmp(&(b.list, b.index)))
+    };
+    match view.sort {
+        Sort::Asset => {
+            // Profiles in order, and then the codes' first bytes.
+            let mut profiles: Vec<&Option<String>> = fetched.iter().map(|(p, _)| p).collect();
+            profiles.sort();
+            profiles.dedup();
+            let ranks: Vec<[u8; 4]> = fetched
+                .iter()
+                .map(|(p, _)| (profiles.partition_point(|q| *q < p) as u32).to_be_bytes())
+                .collect();
+            order::sort(
+                &mut entries,
+                |e| {
+                    let [r0, r1, r2, r3] = ranks[e.list as usize];
+                    let [c0, c1, c2, c3] = e.code[0].to_be_bytes();
+                    let [c4, c5, c6, c7] = e.code[1].to_be_bytes();
+                    [r0, r1, r2, r3, c0, c1, c2, c3, c4, c5, c6, c7]
+                },
+                compare,
+            );
+        }
+        Sort::Balance | Sort::Value => entries.sort_by(compare),
+    }
 
     let total = |entries: &mut dyn Iterator<Item = &Entry>| {
         entries
@@ -362,6 +410,49 @@ mod tests {
             let mut expected: Vec<String> = codes.map(String::from).to_vec();
             expected.sort();
             assert_eq!(shown, expected);
+        }
+    }
+
+    proptest::proptest! {
+        /// Many rows (past the radix sort's comparison cut-off), codes
+        /// alike in their first 8 bytes or whole, several profiles, and
+        /// lists of one profile apart: by profile, code, then the API's
+        /// order.
+        #[test]
+        fn rows_sort_by_profile_then_code_then_place(
+            lists in proptest::collection::vec(
+                (proptest::option::of("[ab]"),
+                 proptest::collection::vec("(ABCDEFGH)?[AB\\x00é]{0,3}|[AB\\x00]{0,10}", 0..120)),
+                1..5),
+        ) {
+            let fetched: Fetched = lists
+                .iter()
+                .map(|(profile, codes)| {
+                    let list = codes.iter().map(|c| balance(c, None, "1")).collect();
+                    (profile.clone(), list)
+                })
+                .collect();
+            let view = View {
+                filter: Filter::default(),
+                value_in: None,
+                min_value: None,
+                sort: Sort::Asset,
+            };
+            let report = build(&fetched, None, &view, String::new());
+            let shown: Vec<_> = report
+                .rows()
+                .map(|r| (r.profile.map(str::to_owned), r.balance().asset.into_owned(), r.index))
+                .collect();
+            let mut expected: Vec<_> = lists
+                .iter()
+                .enumerate()
+                .flat_map(|(l, (profile, codes))| {
+                    codes.iter().enumerate().map(move |(i, c)| (profile.clone(), c.clone(), l, i))
+                })
+                .collect();
+            expected.sort();
+            let expected: Vec<_> = expected.into_iter().map(|(p, c, _, i)| (p, c, i)).collect();
+            proptest::prop_assert_eq!(shown, expected);
         }
     }
 
