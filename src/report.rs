@@ -3,6 +3,7 @@
 
 use std::cmp::Ordering;
 use std::collections::HashSet;
+use std::ops::Range;
 
 use rust_decimal::Decimal;
 
@@ -82,8 +83,12 @@ pub struct Report<'a> {
     pub fetched_at: String,
     lists: &'a [(Option<String>, Balances<'a>)],
     entries: Vec<Entry>,
-    /// Each row's price and value, when valuing; empty otherwise.
+    /// Each row's price and value, when valuing, in the lists' order;
+    /// empty otherwise.
     values: Vec<[Option<Decimal>; 2]>,
+    /// Which of the lists' balances are shown, as bits (the lists'
+    /// balances numbered one after another).
+    shown: Vec<u64>,
     pub valuation: Option<Summary>,
     /// Whether rows carry a profile (`--all-profiles`).
     pub by_profile: bool,
@@ -119,6 +124,49 @@ impl Report<'_> {
                 profile: profile.as_deref(),
                 list,
                 index: e.index as usize,
+                price,
+                value,
+            }
+        })
+    }
+
+    /// How many balances the lists hold in all, shown or not.
+    pub fn places(&self) -> usize {
+        self.lists.iter().map(|(_, list)| list.len()).sum()
+    }
+
+    /// The rows shown among the balances at `places` (see `places`), in the
+    /// lists' order rather than the report's: for work the order does not
+    /// matter to (measuring), which then reads memory in order rather than
+    /// all over it.
+    pub fn rows_by_place(&self, places: Range<usize>) -> impl Iterator<Item = Row<'_>> + '_ {
+        let shown = |place: &usize| {
+            let bit = self
+                .shown
+                .get(place / 64)
+                .map(|word| word >> (place % 64) & 1);
+            bit == Some(1)
+        };
+        // Values are kept in the lists' order: a row's follows those of the
+        // rows shown before it.
+        let before = (0..places.start).filter(shown).count();
+        let starts: Vec<usize> = self
+            .lists
+            .iter()
+            .scan(0, |next, (_, list)| {
+                let start = *next;
+                *next += list.len();
+                Some(start)
+            })
+            .collect();
+        places.filter(shown).enumerate().map(move |(k, place)| {
+            let l = starts.partition_point(|&start| start <= place) - 1;
+            let (profile, list) = &self.lists[l];
+            let [price, value] = self.values.get(before + k).copied().unwrap_or_default();
+            Row {
+                profile: profile.as_deref(),
+                list,
+                index: place - starts[l],
                 price,
                 value,
             }
@@ -168,9 +216,14 @@ pub fn build<'a>(
     let valuing = prices.zip(currency);
     let mut entries = Vec::new();
     let mut values = Vec::new();
+    let places: usize = fetched.iter().map(|(_, list)| list.len()).sum();
+    let mut shown = vec![0u64; places.div_ceil(64)];
+    let mut place = 0;
     // (Indexes fit in u32: the response size limit allows far fewer assets.)
     for (l, (_, list)) in fetched.iter().enumerate() {
         for i in 0..list.len() {
+            let at = place;
+            place += 1;
             if !view.filter.keeps(list, i) {
                 continue;
             }
@@ -203,6 +256,7 @@ pub fn build<'a>(
                 valued,
                 code: code_prefix(list.asset(i)),
             });
+            shown[at / 64] |= 1 << (at % 64);
         }
     }
 
@@ -285,6 +339,7 @@ pub fn build<'a>(
         lists: fetched,
         entries,
         values,
+        shown,
         valuation,
         by_profile,
     }
@@ -360,6 +415,7 @@ pub(crate) mod testing {
         }
         Report {
             fetched_at: "t".into(),
+            shown: vec![u64::MAX; entries.len().div_ceil(64)],
             lists: Box::leak(lists.into_boxed_slice()),
             entries,
             values,
@@ -453,6 +509,63 @@ mod tests {
             expected.sort();
             let expected: Vec<_> = expected.into_iter().map(|(p, c, _, i)| (p, c, i)).collect();
             proptest::prop_assert_eq!(shown, expected);
+        }
+    }
+
+    #[test]
+    fn rows_by_place_are_the_rows_shown_in_the_lists_order() {
+        let ticker = r#"[{"numeratorSymbol":"BTC","denominatorSymbol":"TRY","last":3},
+            {"numeratorSymbol":"ETH","denominatorSymbol":"TRY","last":5}]"#;
+        let ticker = serde_json::from_str(ticker).expect("JSON");
+        let prices = crate::valuation::parse_ticker(ticker).expect("prices");
+        let list = |rows: &[(&'static str, &'static str)]| -> Balances<'static> {
+            rows.iter().map(|(c, a)| balance(c, None, a)).collect()
+        };
+        // Two lists of one profile and a third of another, an empty one
+        // between; -z leaves out the zeros.
+        let fetched: Fetched = vec![
+            (
+                Some("a".into()),
+                list(&[("ETH", "2"), ("XRP", "0"), ("BTC", "1")]),
+            ),
+            (Some("a".into()), list(&[])),
+            (
+                Some("a".into()),
+                list(&[("AAA", "0"), ("ETH", "7"), ("ZZZ", "4")]),
+            ),
+            (Some("b".into()), list(&[("BTC", "0"), ("BTC", "9")])),
+        ];
+        for (value_in, min_value) in [(None, None), (Some(Currency::Try), Some(Decimal::ONE))] {
+            let view = View {
+                filter: Filter {
+                    non_zero: true,
+                    assets: Vec::new(),
+                },
+                value_in,
+                min_value,
+                sort: Sort::Asset,
+            };
+            let report = build(&fetched, Some(&prices), &view, String::new());
+            let shown = |row: Row| {
+                let b = row.balance();
+                format!(
+                    "{:?} {} {} {:?} {:?}",
+                    row.profile, b.asset, b.balance, row.price, row.value
+                )
+            };
+            let mut expected: Vec<String> = report.rows().map(shown).collect();
+            expected.sort();
+            assert_eq!(report.places(), 8);
+            // Any split gives the same rows.
+            for split in 0..=8 {
+                let mut by_place: Vec<String> = report.rows_by_place(0..split).map(shown).collect();
+                by_place.extend(report.rows_by_place(split..8).map(shown));
+                let in_order = by_place.clone();
+                by_place.sort();
+                assert_eq!(by_place, expected, "split at {split}");
+                // In the lists' order: ETH before BTC in the first list.
+                assert!(in_order[0].contains("ETH 2"), "{in_order:?}");
+            }
         }
     }
 

@@ -203,12 +203,13 @@ fn plain(report: &Report, color: bool, sink: &mut dyn Write) -> io::Result<()> {
     // A large table is measured and written in two halves on two threads;
     // the second half's lines wait in memory for the first's.
     let rows = report.len();
+    let places = report.places();
     let parallel = rows >= PARALLEL_ROWS;
-    let split = if parallel { rows / 2 } else { rows };
+    let split = if parallel { places / 2 } else { places };
     let measured = both(
         parallel,
         || measure(report, 0..split),
-        || measure(report, split..rows),
+        || measure(report, split..places),
     );
     for half in [&measured.0, &measured.1] {
         for (w, m) in widths.iter_mut().zip(half) {
@@ -269,12 +270,12 @@ fn both<A, B: Send>(parallel: bool, a: impl FnOnce() -> A, b: impl FnOnce() -> B
     })
 }
 
-/// The widest cell of each column among the rows at `places`. Where a
-/// row's record knows its balance's widths (the usual case), its texts are
-/// not read.
+/// The widest cell of each column among the rows shown of the balances
+/// at `places` (see `Report::rows_by_place`). Where a row's record knows
+/// its balance's widths (the usual case), its texts are not read.
 fn measure(report: &Report, places: Range<usize>) -> Vec<usize> {
     let mut widths = Vec::new();
-    for row in report.rows_in(places) {
+    for row in report.rows_by_place(places) {
         let mut column = 0;
         let mut note = |width: usize| {
             if column == widths.len() {
