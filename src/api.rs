@@ -90,9 +90,33 @@ struct Reply {
     content_type: Option<String>,
     location: Option<String>,
     retry_after: Option<Duration>,
-    body: Vec<u8>,
+    body: Bytes,
     /// The assets, if they were read as the body arrived; taken once.
     prescan: Cell<Option<Prescan>>,
+}
+
+/// A body's bytes: in a vector, or for a large balances answer in memory
+/// mapped for it (see `read_body`), its first `usize` bytes.
+enum Bytes {
+    Vec(Vec<u8>),
+    Map(memmap2::MmapMut, usize),
+}
+
+impl std::ops::Deref for Bytes {
+    type Target = [u8];
+
+    fn deref(&self) -> &[u8] {
+        match self {
+            Bytes::Vec(v) => v,
+            Bytes::Map(map, len) => &map[..*len],
+        }
+    }
+}
+
+impl From<Vec<u8>> for Bytes {
+    fn from(v: Vec<u8>) -> Self {
+        Bytes::Vec(v)
+    }
 }
 
 /// The API's envelope, and the other error shapes it is known to send, in
@@ -373,13 +397,20 @@ fn read_body(
     reader: &mut impl Read,
     announced: u64,
     assets: bool,
-) -> std::io::Result<(Vec<u8>, Option<Prescan>)> {
+) -> std::io::Result<(Bytes, Option<Prescan>)> {
     if !assets || announced < STREAM_FROM {
         let mut body = Vec::with_capacity(announced.saturating_add(1) as usize);
         reader.read_to_end(&mut body)?;
-        return Ok((body, None));
+        return Ok((body.into(), None));
     }
-    let mut body = vec![0; announced as usize];
+    // Its own mapping rather than a vector, so that Linux can back it with
+    // 2 MiB pages: a 10 MB answer then costs a handful of page faults
+    // rather than 2,500 (about 3 µs each), and reading its assets in sorted
+    // order misses the TLB far less. Where it cannot, it is the same memory
+    // as a vector's.
+    let mut body = memmap2::MmapMut::map_anon(announced as usize)?;
+    #[cfg(target_os = "linux")]
+    let _ = body.advise(memmap2::Advice::HugePage);
     let mut received = 0;
     let mut rest: &mut [u8] = &mut body;
     // About 150 bytes an asset in the real answer.
@@ -434,8 +465,7 @@ fn read_body(
         // A panic there only loses the head start: the body is read again.
         Ok(stream.join().ok().and_then(|stream| stream.finish(then)))
     })?;
-    body.truncate(received);
-    Ok((body, prescan))
+    Ok((Bytes::Map(body, received), prescan))
 }
 
 /// `Read::read`, tried again when interrupted, as `read_to_end` does.
@@ -767,7 +797,7 @@ mod tests {
             content_type: None,
             location: None,
             retry_after: None,
-            body: body.to_vec(),
+            body: body.to_vec().into(),
             prescan: Cell::new(None),
         }
     }
@@ -817,6 +847,7 @@ mod tests {
             sizes: sizes.iter().cycle(),
         };
         read_body(&mut reader, announced as u64, true)
+            .map(|(body, prescan)| (body.to_vec(), prescan))
     }
 
     /// The assets of a body as `Body::balances` gives them, shown.
