@@ -297,16 +297,22 @@ pub fn build<'a>(
                 .iter()
                 .map(|(p, _)| (profiles.partition_point(|q| *q < p) as u32).to_be_bytes())
                 .collect();
-            order::sort(
-                &mut entries,
-                |e| {
+            let code = |e: &Entry| {
+                let [c0, c1, c2, c3] = e.code[0].to_be_bytes();
+                let [c4, c5, c6, c7] = e.code[1].to_be_bytes();
+                [c0, c1, c2, c3, c4, c5, c6, c7]
+            };
+            if profiles.len() > 1 {
+                let key = |e: &Entry| {
                     let [r0, r1, r2, r3] = ranks[e.list as usize];
-                    let [c0, c1, c2, c3] = e.code[0].to_be_bytes();
-                    let [c4, c5, c6, c7] = e.code[1].to_be_bytes();
+                    let [c0, c1, c2, c3, c4, c5, c6, c7] = code(e);
                     [r0, r1, r2, r3, c0, c1, c2, c3, c4, c5, c6, c7]
-                },
-                compare,
-            );
+                };
+                order::sort(&mut entries, key, compare);
+            } else {
+                // One profile: the codes alone, fewer bytes to count.
+                order::sort(&mut entries, code, compare);
+            }
         }
         Sort::Balance | Sort::Value => entries.sort_by(compare),
     }
