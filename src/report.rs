@@ -178,8 +178,12 @@ impl Report<'_> {
     /// wait for its memory in turn; read a few at a time in a short loop,
     /// they wait together.
     fn touch(&self, entries: &[Entry]) -> usize {
-        entries.iter().fold(0, |acc, e| {
-            acc ^ self.lists[e.list as usize].1.touch(e.index as usize)
+        let list = |e: &Entry| &self.lists[e.list as usize].1;
+        let records = entries
+            .iter()
+            .fold(0, |acc, e| acc ^ list(e).touch_record(e.index as usize));
+        entries.iter().fold(records as usize, |acc, e| {
+            acc ^ list(e).touch(e.index as usize)
         })
     }
 

@@ -289,6 +289,14 @@ impl<'a> Balances<'a> {
         })
     }
 
+    /// Reads the `index`th balance's record, and gives a value made of it
+    /// (see `Report::touch`).
+    pub fn touch_record(&self, index: usize) -> u32 {
+        self.records
+            .get(index)
+            .map_or(0, |r| r.asset.start ^ r.request_fund.start)
+    }
+
     /// Reads the `index`th balance's record and the first byte of each of
     /// its texts in the body, and gives a value made of them: for loading
     /// them into the cache ahead of their use (see `Report::rows_in`).
