@@ -1,5 +1,5 @@
 //! A list of balances kept compact: each text is a span of the response
-//! body (or, rarely, of the list's own text), so an asset costs 64 bytes
+//! body (or, rarely, of the list's own text), so an asset costs 72 bytes
 //! however long its texts are. On a large account the list is written
 //! once and read a few times, and its size is most of the run's cost:
 //! every page of fresh memory is a page fault.
