@@ -230,9 +230,7 @@ mod tests {
 
     #[test]
     fn a_large_report_rendered_on_two_threads_is_in_order() {
-        let codes: Vec<String> = (0..super::super::PARALLEL_ROWS + 700)
-            .map(|i| format!("A{i:05}"))
-            .collect();
+        let codes = super::super::codes_in_blocks();
         let rows = codes
             .iter()
             .map(|c| (None, balance(c, None, "1"), None))

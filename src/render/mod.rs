@@ -139,3 +139,12 @@ pub fn render(report: &Report, options: &Options, out: &mut dyn Write) -> io::Re
         Format::Csv => csv::render(report, options.header, options.csv, out),
     }
 }
+
+/// Asset codes for a report rendered in blocks on two threads, in order:
+/// past `PARALLEL_ROWS`, and a last block that is not full.
+#[cfg(test)]
+fn codes_in_blocks() -> Vec<String> {
+    (0..PARALLEL_ROWS + 700)
+        .map(|i| format!("A{i:05}"))
+        .collect()
+}
