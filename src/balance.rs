@@ -19,7 +19,7 @@ use crate::error::{Error, Result};
 mod list;
 mod scan;
 
-pub use list::{Balances, Plain};
+pub use list::{Balances, Plain, Texts};
 pub use scan::{Finish, Prescan, Regions, Stream};
 
 /// The largest exponent accepted in an amount like `1e-8`; beyond it the

@@ -7,7 +7,7 @@ use std::ops::Range;
 
 use rust_decimal::Decimal;
 
-use crate::balance::{Balance, Balances, Filter, Plain};
+use crate::balance::{Balance, Balances, Filter, Plain, Texts};
 use crate::cli::{Currency, Sort};
 use crate::valuation::{Prices, Quote};
 
@@ -28,6 +28,11 @@ impl<'a> Row<'a> {
     /// The balance shown (a view made when asked for).
     pub fn balance(&self) -> Balance<'a> {
         self.list.get(self.index)
+    }
+
+    /// Its balance's texts (see `Balances::texts`).
+    pub fn texts(&self) -> Texts<'a> {
+        self.list.texts(self.index)
     }
 
     /// Its table cells with at most `max_places` decimals, where its

@@ -117,6 +117,18 @@ impl Plain<'_> {
     }
 }
 
+/// A balance's texts as stored, for a writer that copies them out as
+/// they are (JSON) without making a `Balance` of them.
+#[derive(Clone, Copy)]
+pub struct Texts<'a> {
+    pub asset: &'a str,
+    pub name: Option<&'a str>,
+    /// The total, free, locked, order fund and request fund: the first
+    /// three always there.
+    pub amounts: [Option<&'a str>; 5],
+    pub precision: Option<u32>,
+}
+
 /// Balances that borrow their text from `body`; each is read back as a
 /// `Balance` (see `get`).
 pub struct Balances<'a> {
@@ -262,6 +274,24 @@ impl<'a> Balances<'a> {
             request_fund: self
                 .optional(r.request_fund)
                 .map(|t| Amount(Cow::Borrowed(t))),
+            precision: r.precision,
+        }
+    }
+
+    /// The `index`th balance's texts (see `Texts`). Panics if there is
+    /// none, as slices do.
+    pub fn texts(&self, index: usize) -> Texts<'_> {
+        let r = &self.records[index];
+        Texts {
+            asset: self.text(r.asset),
+            name: self.optional(r.name),
+            amounts: [
+                Some(self.text(r.balance)),
+                Some(self.text(r.free)),
+                Some(self.text(r.locked)),
+                self.optional(r.order_fund),
+                self.optional(r.request_fund),
+            ],
             precision: r.precision,
         }
     }

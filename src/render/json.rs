@@ -11,7 +11,6 @@ use std::ops::Range;
 use rust_decimal::Decimal;
 
 use super::in_blocks;
-use crate::balance::Amount;
 use crate::report::{Report, Row};
 
 pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
@@ -80,28 +79,29 @@ macro_rules! key {
 /// One element of `assets`. `price` and `value` are there only when
 /// valuing (`--value-in`), `profile` only with `--all-profiles`.
 fn asset(buf: &mut Vec<u8>, row: &Row<'_>, valuing: bool) {
-    let b = &row.balance();
+    let t = row.texts();
+    let [balance, free, locked, order_fund, request_fund] = t.amounts;
     buf.extend_from_slice(b"    {\n      \"asset\": ");
-    string(buf, &b.asset);
+    string(buf, t.asset);
     buf.extend_from_slice(key!("name"));
-    match &b.name {
+    match t.name {
         Some(name) => string(buf, name),
         None => buf.extend_from_slice(b"null"),
     }
     // One by one rather than in a loop: each key's length is then a
     // constant, and copying it a few moves rather than a call.
     buf.extend_from_slice(key!("balance"));
-    amount(buf, Some(&b.balance));
+    amount(buf, balance);
     buf.extend_from_slice(key!("free"));
-    amount(buf, Some(&b.free));
+    amount(buf, free);
     buf.extend_from_slice(key!("locked"));
-    amount(buf, Some(&b.locked));
+    amount(buf, locked);
     buf.extend_from_slice(key!("order_fund"));
-    amount(buf, b.order_fund.as_ref());
+    amount(buf, order_fund);
     buf.extend_from_slice(key!("request_fund"));
-    amount(buf, b.request_fund.as_ref());
+    amount(buf, request_fund);
     buf.extend_from_slice(key!("precision"));
-    match b.precision {
+    match t.precision {
         Some(p) => number(buf, p),
         None => buf.extend_from_slice(b"null"),
     }
@@ -149,11 +149,11 @@ fn string(buf: &mut Vec<u8>, text: &str) {
 
 /// An exact amount as a string: its text is plain decimal, nothing to
 /// escape.
-fn amount(buf: &mut Vec<u8>, a: Option<&Amount<'_>>) {
+fn amount(buf: &mut Vec<u8>, a: Option<&str>) {
     match a {
         Some(a) => {
             buf.push(b'"');
-            buf.extend_from_slice(a.as_str().as_bytes());
+            buf.extend_from_slice(a.as_bytes());
             buf.push(b'"');
         }
         None => buf.extend_from_slice(b"null"),
