@@ -69,8 +69,8 @@ fn code_prefix(code: &str) -> [u32; 2] {
     ]
 }
 
-/// Rows read ahead at a time (see `Report::touch`).
-const AHEAD: usize = 32;
+/// How far ahead rows are loaded (see `Report::rows_in`).
+const AHEAD: usize = 16;
 
 /// The valuation of the rows shown.
 pub struct Summary {
@@ -111,13 +111,22 @@ impl Report<'_> {
         places: std::ops::Range<usize>,
     ) -> impl ExactSizeIterator<Item = Row<'_>> + Clone + '_ {
         let entries = &self.entries[places];
+        let list = |e: &Entry| &self.lists[e.list as usize].1;
+        // Rows sorted by code are read in no order the body has: each
+        // record is loaded `2 * AHEAD` rows ahead of its row, and its texts
+        // `AHEAD` rows ahead, so that they come in while rows are written.
+        for e in entries.iter().take(2 * AHEAD) {
+            list(e).prefetch_record(e.index as usize);
+        }
+        for e in entries.iter().take(AHEAD) {
+            list(e).prefetch_texts(e.index as usize);
+        }
         entries.iter().enumerate().map(move |(k, e)| {
-            if k % AHEAD == 0 {
-                let from = if k == 0 { 0 } else { k + AHEAD };
-                let coming = entries
-                    .get(from..entries.len().min(k + 2 * AHEAD))
-                    .unwrap_or_default();
-                std::hint::black_box(self.touch(coming));
+            if let Some(e) = entries.get(k + 2 * AHEAD) {
+                list(e).prefetch_record(e.index as usize);
+            }
+            if let Some(e) = entries.get(k + AHEAD) {
+                list(e).prefetch_texts(e.index as usize);
             }
             let (profile, list) = &self.lists[e.list as usize];
             let [price, value] = self
@@ -175,20 +184,6 @@ impl Report<'_> {
                 price,
                 value,
             }
-        })
-    }
-
-    /// Reads the records and texts of `entries` (see `Balances::touch`).
-    /// Rows sorted by code are read in no order the body has, so each would
-    /// wait for its memory in turn; read a few at a time in a short loop,
-    /// they wait together.
-    fn touch(&self, entries: &[Entry]) -> usize {
-        let list = |e: &Entry| &self.lists[e.list as usize].1;
-        let records = entries
-            .iter()
-            .fold(0, |acc, e| acc ^ list(e).touch_record(e.index as usize));
-        entries.iter().fold(records as usize, |acc, e| {
-            acc ^ list(e).touch(e.index as usize)
         })
     }
 
