@@ -905,6 +905,43 @@ mod tests {
     }
 
     #[test]
+    fn a_large_answer_that_is_not_utf8_is_refused_as_when_read_whole() {
+        let asset = |i| {
+            format!(
+                r#"{{"asset":"A{i}","assetname":"Asset {i}","balance":"1","locked":"0","free":"1","orderFund":"0","requestFund":"0","precision":8}}"#
+            )
+        };
+        let assets: Vec<String> = (0..12_000).map(asset).collect();
+        let text = format!(r#"{{"data":[{}],"success":true}}"#, assets.join(","));
+        // A byte that is not UTF-8 in a name far into the body, which the
+        // thread reading assets as they arrive reads as bytes.
+        let mut body = text.into_bytes();
+        let at = body.len() * 3 / 4;
+        let name = at
+            + body[at..]
+                .windows(6)
+                .position(|w| w == b"Asset ")
+                .expect("a name");
+        body[name] = 0xff;
+        let whole = Body {
+            reply: reply(200, &body),
+        };
+        let whole = whole.balances().map(|_| ()).map_err(|e| e.to_string());
+        assert!(whole.is_err());
+        let (read, prescan) = read_in(&body, &[65_536], body.len()).expect("read");
+        assert!(prescan.is_some(), "the stream reads bytes");
+        let reply = Reply {
+            prescan: Cell::new(prescan),
+            ..reply(200, &read)
+        };
+        let streamed = Body { reply }
+            .balances()
+            .map(|_| ())
+            .map_err(|e| e.to_string());
+        assert_eq!(streamed, whole);
+    }
+
+    #[test]
     fn deep_nesting_is_an_error_not_a_stack_overflow() {
         let body = "[".repeat(1_000_000);
         assert!(parse(body.as_bytes()).is_err());

@@ -124,14 +124,14 @@ pub fn sanitize(text: &str) -> String {
     sanitized(text).into_owned()
 }
 
-/// `sanitize`, borrowing the text when it has nothing to escape (as nearly
-/// all text has).
 /// Nothing but printable ASCII (the usual code or name): nothing to
 /// sanitize, and a terminal column a byte.
-pub fn printable_ascii(s: &str) -> bool {
-    s.bytes().all(|b| matches!(b, 0x20..=0x7e))
+pub fn printable_ascii(s: impl AsRef<[u8]>) -> bool {
+    s.as_ref().iter().all(|b| matches!(b, 0x20..=0x7e))
 }
 
+/// `sanitize`, borrowing the text when it has nothing to escape (as nearly
+/// all text has).
 pub fn sanitized(text: &str) -> std::borrow::Cow<'_, str> {
     // Every control character starts with a byte below 0x20, 0x7f, or
     // (C1 controls, U+0080..U+009F) 0xc2.

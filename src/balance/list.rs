@@ -81,20 +81,32 @@ impl Shape {
     /// The shape of a code, a name (`""` for none) and the total, free and
     /// locked amounts.
     pub(super) fn of(asset: &str, name: &str, amounts: [&str; 3]) -> Shape {
-        let text = |t: &str| match u8::try_from(t.len()) {
+        let int = |a: &str| {
+            let digits = a.bytes().position(|b| b == b'.').unwrap_or(a.len());
+            Shape::int(a.starts_with('-'), digits)
+        };
+        Shape::new([asset, name].map(str::as_bytes), amounts.map(int))
+    }
+
+    /// The shape of a code and a name, and of the amounts' digits before
+    /// the point (see `int`).
+    pub(super) fn new(texts: [&[u8]; 2], ints: [u8; 3]) -> Shape {
+        let text = |t: &[u8]| match u8::try_from(t.len()) {
             Ok(len) if len != UNKNOWN && printable_ascii(t) => len,
             _ => UNKNOWN,
         };
-        let int = |a: &str| {
-            let int = a.bytes().position(|b| b == b'.').unwrap_or(a.len());
-            match u8::try_from(int) {
-                Ok(len) if len != UNKNOWN && !a.starts_with('-') => len,
-                _ => UNKNOWN,
-            }
-        };
         Shape {
-            texts: [text(asset), text(name)],
-            ints: amounts.map(int),
+            texts: texts.map(text),
+            ints,
+        }
+    }
+
+    /// What a shape keeps of an amount with `digits` digits before the
+    /// point.
+    pub(super) fn int(negative: bool, digits: usize) -> u8 {
+        match u8::try_from(digits) {
+            Ok(len) if len != UNKNOWN && !negative => len,
+            _ => UNKNOWN,
         }
     }
 }

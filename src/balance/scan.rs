@@ -24,6 +24,16 @@ pub use stream::{Finish, Prescan, Regions, Stream};
 /// Deeper values (in fields nobody reads) are left to serde.
 const MAX_DEPTH: usize = 64;
 
+/// Whether an asset code is blank (white space only, as `str::trim` sees
+/// it); `None` if it is not UTF-8. (A plain JSON string holds no control
+/// characters, so of ASCII only spaces can be white space in it.)
+fn blank(code: &[u8]) -> Option<bool> {
+    if code.is_ascii() {
+        return Some(code.iter().all(|&b| b == b' '));
+    }
+    Some(std::str::from_utf8(code).ok()?.trim().is_empty())
+}
+
 /// Where the plain run of a JSON string starting at `from` ends: the first
 /// closing quote, escape, or control character (which JSON does not allow
 /// raw). Eight bytes at a time, as most of a body is strings.
@@ -344,32 +354,30 @@ impl<'a> Scanner<'a> {
     fn usual_fields(&mut self) -> Option<Usual> {
         self.expect(br#"{"asset":""#)?;
         let asset = self.rest_of_string()?;
-        if self.text.get(asset.clone())?.trim().is_empty() {
+        if blank(&self.bytes[asset.clone()])? {
             return None;
         }
         self.expect(br#","assetname":""#)?;
         let name = self.rest_of_string()?;
         self.expect(br#","balance":""#)?;
-        let balance = self.rest_of_amount()?;
+        let (balance, balance_int) = self.rest_of_amount()?;
         self.expect(br#","locked":""#)?;
-        let locked = self.rest_of_amount()?;
+        let (locked, locked_int) = self.rest_of_amount()?;
         self.expect(br#","free":""#)?;
-        let free = self.rest_of_amount()?;
+        let (free, free_int) = self.rest_of_amount()?;
         self.expect(br#","orderFund":""#)?;
-        let order_fund = self.rest_of_amount()?;
+        let (order_fund, _) = self.rest_of_amount()?;
         self.expect(br#","requestFund":""#)?;
-        let request_fund = self.rest_of_amount()?;
+        let (request_fund, _) = self.rest_of_amount()?;
         self.expect(br#","precision":"#)?;
         let precision = self.whole_u32()?;
         if self.expect(br#","timestamp":"#).is_some() {
             self.whole()?;
         }
         self.expect(b"}")?;
-        let text = |r: &Range<usize>| self.text.get(r.clone()).unwrap_or_default();
-        let shape = Shape::of(
-            text(&asset),
-            text(&name),
-            [&balance, &free, &locked].map(text),
+        let shape = Shape::new(
+            [&self.bytes[asset.clone()], &self.bytes[name.clone()]],
+            [balance_int, free_int, locked_int],
         );
         let texts = [asset, name, balance, free, locked, order_fund, request_fund];
         Some(Usual {
@@ -402,8 +410,9 @@ impl<'a> Scanner<'a> {
 
     /// `rest_of_string`, holding a plain decimal: `is_plain`'s grammar,
     /// `-?(0|[1-9][0-9]*)(\.[0-9]+)?`, checked as the closing quote is
-    /// sought.
-    fn rest_of_amount(&mut self) -> Option<Range<usize>> {
+    /// sought. With its range, its digits before the point as `Shape`
+    /// keeps them (see `Shape::int`).
+    fn rest_of_amount(&mut self) -> Option<(Range<usize>, u8)> {
         let start = self.pos;
         let mut at = start + usize::from(self.peek() == Some(b'-'));
         let digits = |at: usize| {
@@ -417,6 +426,7 @@ impl<'a> Scanner<'a> {
         if at == int || (at - int > 1 && self.bytes[int] == b'0') {
             return None;
         }
+        let int_end = at;
         if self.bytes[at] == b'.' {
             let frac = at + 1;
             at = digits(frac)?;
@@ -424,11 +434,12 @@ impl<'a> Scanner<'a> {
                 return None;
             }
         }
+        let int = Shape::int(start != int, int_end - int);
         if self.bytes[at] != b'"' {
             return None;
         }
         self.pos = at + 1;
-        Some(start..at)
+        Some((start..at, int))
     }
 
     /// A whole number by JSON's grammar (`0|[1-9][0-9]*`): its digits.
@@ -837,6 +848,9 @@ mod tests {
             20 => "[A-Z]{1,5}",
             1 => Just(String::new()),
             1 => Just(" ".to_owned()),
+            1 => Just("  ".to_owned()),
+            // Blank, though not ASCII.
+            1 => Just("\u{3000}".to_owned()),
             1 => Just(r"A\u0042".to_owned()),
             1 => Just("Türk".to_owned()),
         ];

@@ -70,11 +70,12 @@ impl Stream {
     }
 
     fn read(&mut self, region: &[u8]) -> Option<()> {
-        // A region begins and ends at ASCII bytes, so it is UTF-8 if the
-        // body is.
-        let text = std::str::from_utf8(region).ok()?;
+        // Bytes only: the usual asset is read without its text, and the
+        // whole body is checked to be UTF-8 before any of it is used (see
+        // `Prescan::finish`). Anything that would need the text finds none
+        // here, and stops this reader.
         let mut s = Scanner {
-            text,
+            text: "",
             bytes: region,
             pos: 0,
         };
