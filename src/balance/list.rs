@@ -456,7 +456,7 @@ mod tests {
                         assert_eq!(plain.widths(), expected, "{b:?}");
                         let name = b.name.as_deref().unwrap_or("");
                         assert_eq!(plain.texts, [&*b.asset, name], "{b:?}");
-                        assert!(plain.texts.iter().all(|t| printable_ascii(t)), "{b:?}");
+                        assert!(plain.texts.iter().all(printable_ascii), "{b:?}");
                         let amounts = [&b.balance, &b.free, &b.locked].map(Amount::as_str);
                         assert_eq!(plain.amounts.map(|(a, _)| a), amounts, "{b:?}");
                     }
