@@ -4,6 +4,7 @@
 
 use std::cell::Cell;
 use std::io::Read;
+use std::ops::Range;
 use std::time::{Duration, Instant};
 
 use serde::Deserialize;
@@ -96,10 +97,10 @@ struct Reply {
 }
 
 /// A body's bytes: in a vector, or for a large balances answer in memory
-/// mapped for it (see `read_body`), its first `usize` bytes.
+/// mapped for it (see `read_body`), the range of it that holds them.
 enum Bytes {
     Vec(Vec<u8>),
-    Map(memmap2::MmapMut, usize),
+    Map(memmap2::MmapMut, Range<usize>),
 }
 
 impl std::ops::Deref for Bytes {
@@ -108,7 +109,7 @@ impl std::ops::Deref for Bytes {
     fn deref(&self) -> &[u8] {
         match self {
             Bytes::Vec(v) => v,
-            Bytes::Map(map, len) => &map[..*len],
+            Bytes::Map(map, range) => &map[range.clone()],
         }
     }
 }
@@ -383,6 +384,9 @@ impl<'a> Client<'a> {
     }
 }
 
+/// The size of a huge page (x86-64, and ARM64 with 4 KiB pages).
+const HUGE_PAGE: usize = 2 << 20;
+
 /// Bodies from this size are read in place with their assets read as
 /// they arrive; below it that costs more than it saves.
 const STREAM_FROM: u64 = 1 << 20;
@@ -408,11 +412,18 @@ fn read_body(
     // rather than 2,500 (about 3 µs each), and reading its assets in sorted
     // order misses the TLB far less. Where it cannot, it is the same memory
     // as a vector's.
-    let mut body = memmap2::MmapMut::map_anon(announced as usize)?;
+    //
+    // Only whole 2 MiB pages can be: the body starts where one does, and
+    // the mapping goes on to where the last one ends. (Mapped as it comes,
+    // it would start anywhere, and the parts before the first boundary and
+    // after the last, up to 4 MiB of 4 KiB pages, would cost a fault each.)
+    // The slack around it is never touched, so it costs no memory.
+    let mut map = memmap2::MmapMut::map_anon(announced as usize + 2 * HUGE_PAGE)?;
     #[cfg(target_os = "linux")]
-    let _ = body.advise(memmap2::Advice::HugePage);
+    let _ = map.advise(memmap2::Advice::HugePage);
+    let start = map.as_ptr().align_offset(HUGE_PAGE).min(HUGE_PAGE);
     let mut received = 0;
-    let mut rest: &mut [u8] = &mut body;
+    let mut rest: &mut [u8] = &mut map[start..start + announced as usize];
     // About 150 bytes an asset in the real answer.
     let assets = announced as usize / 128;
     let regions = Regions::default();
@@ -465,7 +476,7 @@ fn read_body(
         // A panic there only loses the head start: the body is read again.
         Ok(stream.join().ok().and_then(|stream| stream.finish(then)))
     })?;
-    Ok((Bytes::Map(body, received), prescan))
+    Ok((Bytes::Map(map, start..start + received), prescan))
 }
 
 /// `Read::read`, tried again when interrupted, as `read_to_end` does.
