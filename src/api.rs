@@ -14,6 +14,7 @@ use crate::balance::{self, Balances, Finish, Prescan, Regions, Stream};
 use crate::clock;
 use crate::config::ApiSettings;
 use crate::error::{ClockNote, Error, Result};
+use crate::huge;
 use crate::term::{self, Log, sanitize};
 use crate::valuation::{self, Prices};
 
@@ -384,9 +385,6 @@ impl<'a> Client<'a> {
     }
 }
 
-/// The size of a huge page (x86-64, and ARM64 with 4 KiB pages).
-const HUGE_PAGE: usize = 2 << 20;
-
 /// Bodies from this size are read in place with their assets read as
 /// they arrive; below it that costs more than it saves.
 const STREAM_FROM: u64 = 1 << 20;
@@ -408,20 +406,10 @@ fn read_body(
         return Ok((body.into(), None));
     }
     // Its own mapping rather than a vector, so that Linux can back it with
-    // 2 MiB pages: a 10 MB answer then costs a handful of page faults
-    // rather than 2,500 (about 3 µs each), and reading its assets in sorted
-    // order misses the TLB far less. Where it cannot, it is the same memory
-    // as a vector's.
-    //
-    // Only whole 2 MiB pages can be: the body starts where one does, and
-    // the mapping goes on to where the last one ends. (Mapped as it comes,
-    // it would start anywhere, and the parts before the first boundary and
-    // after the last, up to 4 MiB of 4 KiB pages, would cost a fault each.)
-    // The slack around it is never touched, so it costs no memory.
-    let mut map = memmap2::MmapMut::map_anon(announced as usize + 2 * HUGE_PAGE)?;
-    #[cfg(target_os = "linux")]
-    let _ = map.advise(memmap2::Advice::HugePage);
-    let start = map.as_ptr().align_offset(HUGE_PAGE).min(HUGE_PAGE);
+    // 2 MiB pages (see `huge`): a 10 MB answer then costs a handful of page
+    // faults rather than 2,500, and reading its assets in sorted order
+    // misses the TLB far less.
+    let (mut map, start) = huge::mapping(announced as usize)?;
     let mut received = 0;
     let mut rest: &mut [u8] = &mut map[start..start + announced as usize];
     // About 150 bytes an asset in the real answer.

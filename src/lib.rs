@@ -12,6 +12,7 @@ mod clock;
 mod commands;
 mod config;
 mod error;
+mod huge;
 mod output;
 pub mod render;
 pub mod report;

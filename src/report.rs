@@ -7,8 +7,11 @@ use std::ops::Range;
 
 use rust_decimal::Decimal;
 
+use bytemuck::{Pod, Zeroable};
+
 use crate::balance::{Balance, Balances, Filter, Plain, Texts};
 use crate::cli::{Currency, Sort};
+use crate::huge::Array;
 use crate::valuation::{Prices, Quote};
 
 mod order;
@@ -46,7 +49,8 @@ impl<'a> Row<'a> {
 /// the list), where its price and value are, when valuing, and the start of
 /// its code. Twenty bytes, so that 50,000 rows take little fresh memory and
 /// sort quickly.
-#[derive(Clone, Copy)]
+#[derive(Clone, Copy, Pod, Zeroable)]
+#[repr(C)]
 struct Entry {
     list: u32,
     index: u32,
@@ -87,7 +91,7 @@ pub struct Report<'a> {
     /// RFC 3339 UTC, the same for every row of a run.
     pub fetched_at: String,
     lists: &'a [(Option<String>, Balances<'a>)],
-    entries: Vec<Entry>,
+    entries: Array<Entry>,
     /// Each row's price and value, when valuing, in the lists' order;
     /// empty otherwise.
     values: Vec<[Option<Decimal>; 2]>,
@@ -218,9 +222,9 @@ pub fn build<'a>(
     let by_profile = fetched.iter().any(|(p, _)| p.is_some());
     let currency = view.value_in.filter(|_| prices.is_some());
     let valuing = prices.zip(currency);
-    let mut entries = Vec::new();
-    let mut values = Vec::new();
     let places: usize = fetched.iter().map(|(_, list)| list.len()).sum();
+    let mut entries = Array::with_capacity(places);
+    let mut values = Vec::new();
     let mut shown = vec![0u64; places.div_ceil(64)];
     let mut place = 0;
     // (Indexes fit in u32: the response size limit allows far fewer assets.)
@@ -293,6 +297,7 @@ pub fn build<'a>(
     };
     match view.sort {
         Sort::Asset => {
+            let n = entries.len();
             // Profiles in order, and then the codes' first bytes.
             let mut profiles: Vec<&Option<String>> = fetched.iter().map(|(p, _)| p).collect();
             profiles.sort();
@@ -312,10 +317,10 @@ pub fn build<'a>(
                     let [c0, c1, c2, c3, c4, c5, c6, c7] = code(e);
                     [r0, r1, r2, r3, c0, c1, c2, c3, c4, c5, c6, c7]
                 };
-                order::sort(&mut entries, key, compare);
+                order::sort(&mut entries, &mut Array::zeroed(n), key, compare);
             } else {
                 // One profile: the codes alone, fewer bytes to count.
-                order::sort(&mut entries, code, compare);
+                order::sort(&mut entries, &mut Array::zeroed(n), code, compare);
             }
         }
         Sort::Balance | Sort::Value => entries.sort_by(compare),
@@ -427,7 +432,7 @@ pub(crate) mod testing {
             fetched_at: "t".into(),
             shown: vec![u64::MAX; entries.len().div_ceil(64)],
             lists: Box::leak(lists.into_boxed_slice()),
-            entries,
+            entries: entries.into(),
             values,
             valuation,
             by_profile,

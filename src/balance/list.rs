@@ -1,14 +1,18 @@
 //! A list of balances kept compact: each text is a span of the response
-//! body (or, rarely, of the list's own text), so an asset costs 72 bytes
+//! body (or, rarely, of the list's own text), so an asset costs 68 bytes
 //! however long its texts are. On a large account the list is written
 //! once and read a few times, and its size is most of the run's cost:
-//! every page of fresh memory is a page fault.
+//! every page of fresh memory is a page fault (hence huge pages, see
+//! `huge`).
 
 use std::borrow::Cow;
 use std::ops::Range;
 
+use bytemuck::{Pod, Zeroable};
+
 use super::{Amount, Balance};
 use crate::error::{Error, Result};
+use crate::huge::Array;
 use crate::term::printable_ascii;
 
 /// Marks a span of `Balances::extra` rather than of the body.
@@ -33,7 +37,8 @@ fn offset(n: usize) -> Option<u32> {
 
 /// Where a text lies: `start..end` of the body, or of `extra` when
 /// `start` carries `IN_EXTRA`.
-#[derive(Clone, Copy)]
+#[derive(Clone, Copy, Pod, Zeroable)]
+#[repr(C)]
 struct Span {
     start: u32,
     end: u32,
@@ -47,8 +52,10 @@ impl Span {
     };
 }
 
-/// A balance as stored.
-#[derive(Clone, Copy)]
+/// A balance as stored: plain data, so that a large list's records can
+/// lie in huge pages (see `huge`).
+#[derive(Clone, Copy, Pod, Zeroable)]
+#[repr(C)]
 struct Record {
     asset: Span,
     name: Span,
@@ -57,14 +64,42 @@ struct Record {
     locked: Span,
     order_fund: Span,
     request_fund: Span,
-    precision: Option<u32>,
+    /// The precision, if `has_precision` is 1.
+    precision: u32,
     shape: Shape,
+    has_precision: u8,
+    /// (No byte of a plain-data type may be padding.)
+    _unused: [u8; 2],
+}
+
+impl Record {
+    fn new(texts: [Span; 7], precision: Option<u32>, shape: Shape) -> Record {
+        let [asset, name, balance, free, locked, order_fund, request_fund] = texts;
+        Record {
+            asset,
+            name,
+            balance,
+            free,
+            locked,
+            order_fund,
+            request_fund,
+            precision: precision.unwrap_or(0),
+            shape,
+            has_precision: u8::from(precision.is_some()),
+            _unused: [0; 2],
+        }
+    }
+
+    fn precision(&self) -> Option<u32> {
+        (self.has_precision == 1).then_some(self.precision)
+    }
 }
 
 /// What a table needs to know of a balance's texts to measure them, noted
 /// as they are stored, while they are at hand: measuring a large table
 /// then reads only the records, not the texts.
-#[derive(Clone, Copy)]
+#[derive(Clone, Copy, Pod, Zeroable)]
+#[repr(C)]
 pub struct Shape {
     /// The code's and the name's lengths, if printable ASCII (a column a
     /// byte) and under 255; else `UNKNOWN`.
@@ -160,7 +195,7 @@ pub struct Balances<'a> {
     /// Text that is not in the body as such: decoded escapes, amounts
     /// rewritten to plain decimals.
     extra: String,
-    records: Vec<Record>,
+    records: Array<Record>,
 }
 
 impl<'a> Balances<'a> {
@@ -170,7 +205,7 @@ impl<'a> Balances<'a> {
         Balances {
             body,
             extra: String::new(),
-            records: Vec::with_capacity(capacity),
+            records: Array::with_capacity(capacity),
         }
     }
 
@@ -181,22 +216,21 @@ impl<'a> Balances<'a> {
             Some(text) => list.span(text),
             None => Ok(Span::NONE),
         };
-        let record = Record {
-            asset: self.span(&b.asset)?,
-            name: optional(self, b.name.as_deref())?,
-            balance: self.span(b.balance.as_str())?,
-            free: self.span(b.free.as_str())?,
-            locked: self.span(b.locked.as_str())?,
-            order_fund: optional(self, b.order_fund.as_ref().map(Amount::as_str))?,
-            request_fund: optional(self, b.request_fund.as_ref().map(Amount::as_str))?,
-            precision: b.precision,
-            shape: Shape::of(
-                &b.asset,
-                b.name.as_deref().unwrap_or(""),
-                [&b.balance, &b.free, &b.locked].map(Amount::as_str),
-            ),
-        };
-        self.records.push(record);
+        let texts = [
+            self.span(&b.asset)?,
+            optional(self, b.name.as_deref())?,
+            self.span(b.balance.as_str())?,
+            self.span(b.free.as_str())?,
+            self.span(b.locked.as_str())?,
+            optional(self, b.order_fund.as_ref().map(Amount::as_str))?,
+            optional(self, b.request_fund.as_ref().map(Amount::as_str))?,
+        ];
+        let shape = Shape::of(
+            &b.asset,
+            b.name.as_deref().unwrap_or(""),
+            [&b.balance, &b.free, &b.locked].map(Amount::as_str),
+        );
+        self.records.push(Record::new(texts, b.precision, shape));
         Ok(())
     }
 
@@ -237,17 +271,16 @@ impl<'a> Balances<'a> {
             })
         };
         let [asset, name, balance, free, locked, order_fund, request_fund] = texts.map(span);
-        self.records.push(Record {
-            asset: asset?,
-            name: name?,
-            balance: balance?,
-            free: free?,
-            locked: locked?,
-            order_fund: order_fund?,
-            request_fund: request_fund?,
-            precision,
-            shape,
-        });
+        let texts = [
+            asset?,
+            name?,
+            balance?,
+            free?,
+            locked?,
+            order_fund?,
+            request_fund?,
+        ];
+        self.records.push(Record::new(texts, precision, shape));
         Some(())
     }
 
@@ -298,7 +331,7 @@ impl<'a> Balances<'a> {
             request_fund: self
                 .optional(r.request_fund)
                 .map(|t| Amount(Cow::Borrowed(t))),
-            precision: r.precision,
+            precision: r.precision(),
         }
     }
 
@@ -316,7 +349,7 @@ impl<'a> Balances<'a> {
                 self.optional(r.order_fund),
                 self.optional(r.request_fund),
             ],
-            precision: r.precision,
+            precision: r.precision(),
         }
     }
 
@@ -339,7 +372,7 @@ impl<'a> Balances<'a> {
                 amount(r.free, r.shape.ints[1])?,
                 amount(r.locked, r.shape.ints[2])?,
             ],
-            places: r.precision.map(|p| p.min(max_places) as usize),
+            places: r.precision().map(|p| p.min(max_places) as usize),
         })
     }
 

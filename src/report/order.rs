@@ -12,9 +12,11 @@ const SMALL: usize = 64;
 
 /// Sorts `items` by `compare`, given `key`: bytes that order items as
 /// `compare` does where they differ (`compare` decides where they are
-/// equal). Stable.
+/// equal). Stable. `spare` is room to sort in, as many items as `items`
+/// (what they are does not matter).
 pub fn sort<T: Copy, const K: usize>(
-    items: &mut Vec<T>,
+    items: &mut [T],
+    spare: &mut [T],
     key: impl Fn(&T) -> [u8; K],
     compare: impl Fn(&T, &T) -> Ordering,
 ) {
@@ -30,9 +32,12 @@ pub fn sort<T: Copy, const K: usize>(
             count[usize::from(byte)] += 1;
         }
     }
-    let mut to = items.clone();
+    let n = items.len();
+    // Each pass moves the items from one of the two to the other.
+    let (mut from, mut to) = (&mut *items, spare);
+    let mut moved = false;
     for (digit, count) in counts.iter().enumerate().rev() {
-        if count.contains(&items.len()) {
+        if count.contains(&n) {
             continue;
         }
         let mut next = [0usize; 256];
@@ -41,12 +46,17 @@ pub fn sort<T: Copy, const K: usize>(
             *next = sum;
             sum += count;
         }
-        for item in items.iter() {
+        for item in from.iter() {
             let at = &mut next[usize::from(key(item)[digit])];
             to[*at] = *item;
             *at += 1;
         }
-        std::mem::swap(items, &mut to);
+        std::mem::swap(&mut from, &mut to);
+        moved = !moved;
+    }
+    if moved {
+        // The last pass left them in the spare room.
+        to.copy_from_slice(from);
     }
     // Items of equal keys, still in their first order, by the rest.
     for run in items.chunk_by_mut(|a, b| key(a) == key(b)) {
@@ -82,8 +92,9 @@ mod tests {
             let mut expected = items.clone();
             expected.sort_by(compare);
             let mut sorted = items;
+            let mut spare = sorted.clone();
             // Ties are left to `compare`'s last byte, not its place.
-            sort(&mut sorted, |item| item.1, |a, b| a.1.cmp(&b.1).then(a.2.cmp(&b.2)));
+            sort(&mut sorted, &mut spare, |item| item.1, |a, b| a.1.cmp(&b.1).then(a.2.cmp(&b.2)));
             prop_assert_eq!(sorted, expected);
         }
     }
