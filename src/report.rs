@@ -38,6 +38,12 @@ impl<'a> Row<'a> {
         self.list.texts(self.index)
     }
 
+    /// Its table cells' widths with at most `max_places` decimals, where
+    /// its record knows them (see `Balances::plain_widths`).
+    pub fn plain_widths(&self, max_places: u32) -> Option<[usize; 5]> {
+        self.list.plain_widths(self.index, max_places)
+    }
+
     /// Its table cells with at most `max_places` decimals, where its
     /// record knows their widths (see `Balances::plain`).
     pub fn plain(&self, max_places: u32) -> Option<Plain<'a>> {

@@ -166,14 +166,26 @@ impl Plain<'_> {
     /// The columns each cell takes: the code, the name, the total, free
     /// and locked amounts.
     pub fn widths(&self) -> [usize; 5] {
-        let [asset, name] = self.texts.map(str::len);
-        let [balance, free, locked] = self.amounts.map(|(text, int)| match self.places {
-            None => text.len(),
-            Some(0) => int,
-            Some(places) => int + 1 + places,
-        });
-        [asset, name, balance, free, locked]
+        let amounts = self.amounts.map(|(text, int)| (text.len(), int));
+        cell_widths(self.texts.map(str::len), amounts, self.places)
     }
+}
+
+/// The columns plain cells take (see `Plain`): the code's and the name's
+/// lengths, and each amount's with its digits before the point, shown with
+/// `places` decimals.
+fn cell_widths(
+    texts: [usize; 2],
+    amounts: [(usize, usize); 3],
+    places: Option<usize>,
+) -> [usize; 5] {
+    let [asset, name] = texts;
+    let [balance, free, locked] = amounts.map(|(len, int)| match places {
+        None => len,
+        Some(0) => int,
+        Some(places) => int + 1 + places,
+    });
+    [asset, name, balance, free, locked]
 }
 
 /// A balance's texts as stored, for a writer that copies them out as
@@ -376,6 +388,27 @@ impl<'a> Balances<'a> {
         })
     }
 
+    /// The widths of what `plain` gives (see `Plain::widths`), from the record
+    /// alone: a large table is measured without reading the texts.
+    pub fn plain_widths(&self, index: usize, max_places: u32) -> Option<[usize; 5]> {
+        let r = &self.records[index];
+        let known = |n: u8| (n != UNKNOWN).then_some(usize::from(n));
+        let asset = known(r.shape.texts[0])?;
+        let name = match r.name.start {
+            u32::MAX => 0,
+            _ => known(r.shape.texts[1])?,
+        };
+        // (Both ends of a span in `extra` carry the mark: it cancels.)
+        let amount = |span: Span, int: u8| Some(((span.end - span.start) as usize, known(int)?));
+        let amounts = [
+            amount(r.balance, r.shape.ints[0])?,
+            amount(r.free, r.shape.ints[1])?,
+            amount(r.locked, r.shape.ints[2])?,
+        ];
+        let places = r.precision().map(|p| p.min(max_places) as usize);
+        Some(cell_widths([asset, name], amounts, places))
+    }
+
     /// Starts loading the `index`th balance's record into the cache,
     /// without waiting for it (see `Report::rows_in`).
     pub fn prefetch_record(&self, index: usize) {
@@ -485,6 +518,11 @@ mod tests {
                         shown(&b.locked),
                     ];
                     // Not knowing is always allowed: the texts are measured.
+                    assert_eq!(
+                        list.plain_widths(0, 30),
+                        list.plain(0, 30).map(|p| p.widths()),
+                        "{b:?}"
+                    );
                     if let Some(plain) = list.plain(0, 30) {
                         assert_eq!(plain.widths(), expected, "{b:?}");
                         let name = b.name.as_deref().unwrap_or("");

@@ -651,8 +651,13 @@ mod tests {
     /// Each balance's widths as its record knows them.
     pub(super) fn widths(parts: &[Balances<'_>]) -> Vec<Option<[usize; 5]>> {
         let all = parts.iter().flat_map(|p| (0..p.len()).map(move |i| (p, i)));
-        all.map(|(p, i)| p.plain(i, 30).map(|plain| plain.widths()))
-            .collect()
+        all.map(|(p, i)| {
+            let widths = p.plain(i, 30).map(|plain| plain.widths());
+            // Known from the record alone, the same.
+            assert_eq!(p.plain_widths(i, 30), widths);
+            widths
+        })
+        .collect()
     }
 
     /// The same, as a list noting them from the texts knows them.

@@ -284,10 +284,10 @@ fn measure(report: &Report, places: Range<usize>) -> Vec<usize> {
             widths[column] = widths[column].max(width);
             column += 1;
         };
-        match row.plain(MAX_PLACES) {
-            Some(plain) => {
+        match row.plain_widths(MAX_PLACES) {
+            Some(widths) => {
                 profile_cell(report, &row, |text| note(text.width()));
-                plain.widths().into_iter().for_each(&mut note);
+                widths.into_iter().for_each(&mut note);
                 value_cells(report, &row, |text| note(text.width()));
             }
             None => cells(report, &row, &row.balance(), |text| note(text.width())),
