@@ -164,7 +164,7 @@ def main():
         big = measure(programs(url, python_runs=0), runs=30, warmup=2)
     finally:
         server.kill()
-    table("50,000 assets (about 10 MB)", big, {
+    table("50,000 assets (7.8 MB)", big, {
         "btcturk-bal -o json": ("curl, headers precomputed", "at most 2×"),
         "btcturk-bal (table)": ("curl, headers precomputed", "at most 2×"),
     })
