@@ -53,33 +53,32 @@ enum Inner<T> {
 impl<T: Pod> Array<T> {
     /// An empty array with room for `capacity` items.
     pub fn with_capacity(capacity: usize) -> Self {
-        let bytes = capacity.saturating_mul(size_of::<T>());
-        if bytes >= MAP_FROM
-            && let Ok((map, start)) = mapping(bytes)
-        {
-            return Array {
-                inner: Inner::Mapped {
-                    map,
-                    start,
-                    len: 0,
-                    capacity,
-                },
-            };
-        }
-        Vec::with_capacity(capacity).into()
+        Array::mapped(capacity, 0).unwrap_or_else(|| Vec::with_capacity(capacity).into())
     }
 
     /// `len` items of zero bytes, as fresh memory holds them: none of it
     /// written until used.
     pub fn zeroed(len: usize) -> Self {
-        let mut array = Array::with_capacity(len);
-        match &mut array.inner {
-            Inner::Heap(_) => bytemuck::zeroed_vec(len).into(),
-            Inner::Mapped { len: filled, .. } => {
-                *filled = len;
-                array
-            }
+        Array::mapped(len, len).unwrap_or_else(|| bytemuck::zeroed_vec(len).into())
+    }
+
+    /// Room for `capacity` items in a mapping of its own, the first `len`
+    /// of them (zero bytes) counted in; `None` if too small for one, or
+    /// if mapping fails.
+    fn mapped(capacity: usize, len: usize) -> Option<Self> {
+        let bytes = capacity.saturating_mul(size_of::<T>());
+        if bytes < MAP_FROM {
+            return None;
         }
+        let (map, start) = mapping(bytes).ok()?;
+        Some(Array {
+            inner: Inner::Mapped {
+                map,
+                start,
+                len,
+                capacity,
+            },
+        })
     }
 
     pub fn push(&mut self, item: T) {

@@ -194,9 +194,10 @@ fn cell_widths(
 pub struct Texts<'a> {
     pub asset: &'a str,
     pub name: Option<&'a str>,
-    /// The total, free, locked, order fund and request fund: the first
-    /// three always there.
-    pub amounts: [Option<&'a str>; 5],
+    /// The total, free and locked amounts.
+    pub amounts: [&'a str; 3],
+    /// The order fund and the request fund.
+    pub funds: [Option<&'a str>; 2],
     pub precision: Option<u32>,
 }
 
@@ -282,17 +283,11 @@ impl<'a> Balances<'a> {
                 end: offset(r.end)?,
             })
         };
-        let [asset, name, balance, free, locked, order_fund, request_fund] = texts.map(span);
-        let texts = [
-            asset?,
-            name?,
-            balance?,
-            free?,
-            locked?,
-            order_fund?,
-            request_fund?,
-        ];
-        self.records.push(Record::new(texts, precision, shape));
+        let mut spans = [Span::NONE; 7];
+        for (span_of, range) in spans.iter_mut().zip(texts) {
+            *span_of = span(range)?;
+        }
+        self.records.push(Record::new(spans, precision, shape));
         Some(())
     }
 
@@ -329,21 +324,19 @@ impl<'a> Balances<'a> {
 
     /// The `index`th balance. Panics if there is none, as slices do.
     pub fn get(&self, index: usize) -> Balance<'_> {
-        let r = &self.records[index];
-        let amount = |span| Amount(Cow::Borrowed(self.text(span)));
+        let t = self.texts(index);
+        let amount = |text| Amount(Cow::Borrowed(text));
+        let [balance, free, locked] = t.amounts.map(amount);
+        let [order_fund, request_fund] = t.funds.map(|f| f.map(amount));
         Balance {
-            asset: Cow::Borrowed(self.text(r.asset)),
-            name: self.optional(r.name).map(Cow::Borrowed),
-            balance: amount(r.balance),
-            free: amount(r.free),
-            locked: amount(r.locked),
-            order_fund: self
-                .optional(r.order_fund)
-                .map(|t| Amount(Cow::Borrowed(t))),
-            request_fund: self
-                .optional(r.request_fund)
-                .map(|t| Amount(Cow::Borrowed(t))),
-            precision: r.precision(),
+            asset: Cow::Borrowed(t.asset),
+            name: t.name.map(Cow::Borrowed),
+            balance,
+            free,
+            locked,
+            order_fund,
+            request_fund,
+            precision: t.precision,
         }
     }
 
@@ -354,13 +347,8 @@ impl<'a> Balances<'a> {
         Texts {
             asset: self.text(r.asset),
             name: self.optional(r.name),
-            amounts: [
-                Some(self.text(r.balance)),
-                Some(self.text(r.free)),
-                Some(self.text(r.locked)),
-                self.optional(r.order_fund),
-                self.optional(r.request_fund),
-            ],
+            amounts: [r.balance, r.free, r.locked].map(|span| self.text(span)),
+            funds: [r.order_fund, r.request_fund].map(|span| self.optional(span)),
             precision: r.precision(),
         }
     }

@@ -80,7 +80,8 @@ macro_rules! key {
 /// valuing (`--value-in`), `profile` only with `--all-profiles`.
 fn asset(buf: &mut Vec<u8>, row: &Row<'_>, valuing: bool) {
     let t = row.texts();
-    let [balance, free, locked, order_fund, request_fund] = t.amounts;
+    let [balance, free, locked] = t.amounts.map(Some);
+    let [order_fund, request_fund] = t.funds;
     buf.extend_from_slice(b"    {\n      \"asset\": ");
     string(buf, t.asset);
     buf.extend_from_slice(key!("name"));
