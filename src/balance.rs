@@ -1,4 +1,5 @@
-//! The balance model: exact amounts, the per-asset record, and the filters.
+//! The balance model: exact amounts, and each asset of the account as the
+//! API reported it, read from the envelope's `data`.
 //!
 //! Amounts are kept as the decimal text the API sent (with a dot for the
 //! separator), never as floating point and never rounded: a value with more
@@ -14,13 +15,9 @@ use rust_decimal::Decimal;
 use serde::Deserialize;
 use serde_json::value::RawValue;
 
+use crate::envelope::{Response, json_problem};
 use crate::error::{Error, Result};
-
-mod list;
-mod scan;
-
-pub use list::{Balances, Plain, Texts};
-pub use scan::{Finish, Prescan, Regions, Stream};
+use crate::text::{clip, sanitize};
 
 /// The largest exponent accepted in an amount like `1e-8`; beyond it the
 /// plain decimal form would be absurdly long.
@@ -28,8 +25,7 @@ const MAX_EXPONENT: i64 = 64;
 
 /// An exact decimal amount, as plain decimal text: optional `-`, digits,
 /// optional `.` and digits. It borrows the response body when the API's
-/// text is already in that form (the usual case), so parsing a large
-/// account allocates nothing per amount.
+/// text is already in that form (the usual case).
 #[derive(Clone, PartialEq, Eq)]
 pub struct Amount<'a>(Cow<'a, str>);
 
@@ -123,33 +119,18 @@ impl<'a> Amount<'a> {
     /// The amount with exactly `places` decimals, truncated toward zero:
     /// never more than the user has. A zero result carries no sign.
     pub fn truncated(&self, places: u32) -> String {
-        let mut out = String::new();
-        self.truncated_into(places, &mut out);
-        out
-    }
-
-    /// `truncated`, appended to `out`.
-    pub fn truncated_into(&self, places: u32, out: &mut String) {
-        let (int, frac) = self.split_point();
-        let start = out.len();
-        push_truncated(int, frac, places as usize, out);
-        let shown = &out[start..];
-        if shown.starts_with('-') && shown.bytes().all(|b| matches!(b, b'0' | b'.' | b'-')) {
-            out.remove(start);
-        }
-    }
-
-    pub fn truncated_len(&self, places: u32) -> usize {
+        let (int, frac) = self.0.split_once('.').unwrap_or((&self.0, ""));
         let places = places as usize;
-        let (int, frac) = self.split_point();
-        let len = int.len() + if places > 0 { 1 + places } else { 0 };
-        // A negative amount that truncates to zero loses its sign.
-        let zero = |digits: &str| digits.bytes().all(|b| b == b'0');
-        let kept = &frac[..frac.len().min(places)];
-        match int.strip_prefix('-') {
-            Some(digits) if zero(digits) && zero(kept) => len - 1,
-            _ => len,
+        let mut out = int.to_owned();
+        if places > 0 {
+            out.push('.');
+            out.push_str(&frac[..frac.len().min(places)]);
+            out.extend(std::iter::repeat_n('0', places.saturating_sub(frac.len())));
         }
+        if out.starts_with('-') && out.bytes().all(|b| matches!(b, b'0' | b'.' | b'-')) {
+            out.remove(0);
+        }
+        out
     }
 
     /// Numeric order, exact at any number of digits. (Not `Ord`: `0.10` and
@@ -173,16 +154,6 @@ impl<'a> Amount<'a> {
         }
     }
 
-    /// The text before and after the point (`""` after if there is none).
-    /// Found by a plain loop: amounts are short, too short for a searcher's
-    /// set-up to pay.
-    fn split_point(&self) -> (&str, &str) {
-        match self.0.bytes().position(|b| b == b'.') {
-            Some(i) => (&self.0[..i], &self.0[i + 1..]),
-            None => (&self.0, ""),
-        }
-    }
-
     /// Sign, integer digits without leading zeros, fraction digits.
     fn parts(&self) -> (bool, &str, &str) {
         let (negative, digits) = match self.0.strip_prefix('-') {
@@ -195,29 +166,6 @@ impl<'a> Amount<'a> {
 }
 
 /// Already in the canonical form `parse` produces: `-?(0|[1-9][0-9]*)(\.[0-9]+)?`.
-/// An amount's digits `int` and decimals `frac` (split at the point), with
-/// exactly `places` decimals: truncated toward zero or padded with zeros.
-/// (The sign of a zero result is the caller's to drop.)
-pub fn push_truncated(int: &str, frac: &str, places: usize, out: &mut String) {
-    out.push_str(int);
-    if places > 0 {
-        out.push('.');
-        out.push_str(&frac[..frac.len().min(places)]);
-        const ZEROS: &str = "00000000000000000000000000000000";
-        repeat(out, ZEROS, places.saturating_sub(frac.len()));
-    }
-}
-
-/// `n` times the one ASCII character that `run` repeats, appended a run
-/// at a time rather than a character at a time.
-pub fn repeat(out: &mut String, run: &str, mut n: usize) {
-    while n > 0 {
-        let part = n.min(run.len());
-        out.push_str(&run[..part]);
-        n -= part;
-    }
-}
-
 fn is_plain(s: &str) -> bool {
     let digits = s.strip_prefix('-').unwrap_or(s).as_bytes();
     let int_len = digits.iter().take_while(|b| b.is_ascii_digit()).count();
@@ -263,24 +211,9 @@ pub struct Balance<'a> {
     pub precision: Option<u32>,
 }
 
-/// An asset as it arrives, each value as its JSON text: every field
-/// optional so that a missing one can be reported with the asset it belongs
-/// to, and amounts kept as text so that numbers are read from their digits,
-/// never through f64. Both readers (serde's and the one-pass scanner in
-/// `scan`) produce this, and one conversion checks it.
-#[derive(Default, Clone)]
-struct Fields<'a> {
-    asset: Option<Cow<'a, str>>,
-    name: Option<Cow<'a, str>>,
-    balance: Option<&'a str>,
-    free: Option<&'a str>,
-    locked: Option<&'a str>,
-    order_fund: Option<&'a str>,
-    request_fund: Option<&'a str>,
-    precision: Option<&'a str>,
-}
-
-/// An asset as serde reads it, for the slow road.
+/// An asset as it arrives: every field optional so that a missing one can
+/// be reported with the asset it belongs to, and amounts kept as their JSON
+/// text so that numbers are read from their digits, never through f64.
 #[derive(Deserialize)]
 struct RawBalance<'a> {
     #[serde(borrow)]
@@ -301,64 +234,46 @@ struct RawBalance<'a> {
     precision: Option<&'a RawValue>,
 }
 
-impl<'a> From<RawBalance<'a>> for Fields<'a> {
-    fn from(raw: RawBalance<'a>) -> Self {
-        Fields {
-            asset: raw.asset,
-            name: raw.assetname,
-            balance: raw.balance.map(RawValue::get),
-            free: raw.free.map(RawValue::get),
-            locked: raw.locked.map(RawValue::get),
-            order_fund: raw.order_fund.map(RawValue::get),
-            request_fund: raw.request_fund.map(RawValue::get),
-            precision: raw.precision.map(RawValue::get),
-        }
-    }
+/// The account's assets from a balances answer, in the API's order, naming
+/// the asset and field of anything that is missing or not a number.
+pub fn parse(response: &Response) -> Result<Vec<Balance<'_>>> {
+    parse_data(response.data()?.get())
 }
 
-/// Parses the envelope's `data` array into balances, naming the asset and
-/// field of anything that is missing or not a number.
-pub fn parse_balances(data: &str) -> Result<Balances<'_>> {
+/// The assets of the envelope's `data` array.
+fn parse_data(data: &str) -> Result<Vec<Balance<'_>>> {
     let raw: Vec<RawBalance> = serde_json::from_str(data).map_err(|e| {
         Error::Response(format!(
             "`data` is not a list of assets: {}",
             json_problem(&e)
         ))
     })?;
-    let mut list = Balances::with_capacity(data, raw.len());
-    for (i, raw) in raw.into_iter().enumerate() {
-        list.push(&Fields::from(raw).to_balance(i)?)?;
-    }
-    Ok(list)
+    raw.into_iter()
+        .enumerate()
+        .map(|(i, raw)| raw.check(i))
+        .collect()
 }
 
-/// The usual answer, `{"data": [...], "success": true, ...}`, read in one
-/// pass. `None` when the body is anything else (an error envelope, another
-/// shape, not JSON, or JSON this reader leaves to serde, such as escapes):
-/// the caller then takes the slower road that says exactly what is wrong.
-///
-/// The balances come in one or more consecutive parts (a large answer is
-/// read on two threads), in the API's order.
-pub fn parse_listing(body: &str) -> Option<Result<Vec<Balances<'_>>>> {
-    scan::listing(body)
-}
-
-impl<'a> Fields<'a> {
-    /// The checked balance of the `index`th asset (from 0). The checks
-    /// return small values and the messages are made only on failure, as
-    /// this runs for every asset of the account.
-    fn to_balance(&self, index: usize) -> Result<Balance<'a>> {
-        let asset = match &self.asset {
+impl<'a> RawBalance<'a> {
+    /// The checked balance of the `index`th asset (from 0).
+    fn check(self, index: usize) -> Result<Balance<'a>> {
+        let asset = match self.asset {
             Some(code) if !code.trim().is_empty() => code,
-            _ => return Err(no_code(index)),
+            _ => {
+                return Err(Error::Response(format!(
+                    "asset #{} has no `asset` code",
+                    index + 1
+                )));
+            }
         };
-        let required = |field: &str, raw: Option<&'a str>| match raw {
-            Some(raw) => amount(raw).ok_or_else(|| not_a_number(asset, field, raw)),
-            None => Err(missing(asset, field)),
-        };
-        let optional = |field: &str, raw: Option<&'a str>| {
-            raw.map(|r| amount(r).ok_or_else(|| not_a_number(asset, field, r)))
+        let optional = |field: &str, raw: Option<&'a RawValue>| {
+            raw.map(|r| amount(r.get()).ok_or_else(|| bad(&asset, field, "a decimal number", r)))
                 .transpose()
+        };
+        let required = |field: &str, raw: Option<&'a RawValue>| {
+            optional(field, raw)?.ok_or_else(|| {
+                Error::Response(format!("asset {} has no `{field}`", sanitize(&asset)))
+            })
         };
         Ok(Balance {
             balance: required("balance", self.balance)?,
@@ -368,118 +283,52 @@ impl<'a> Fields<'a> {
             request_fund: optional("requestFund", self.request_fund)?,
             precision: self
                 .precision
-                .map(|raw| precision(raw).ok_or_else(|| not_whole(asset, raw)))
+                .map(|r| {
+                    precision(r.get()).ok_or_else(|| bad(&asset, "precision", "a whole number", r))
+                })
                 .transpose()?,
-            name: self.name.clone(),
-            asset: asset.clone(),
+            name: self.assetname,
+            asset,
         })
     }
 }
 
-#[cold]
-fn no_code(index: usize) -> Error {
-    Error::Response(format!("asset #{} has no `asset` code", index + 1))
-}
-
-#[cold]
-fn missing(asset: &str, field: &str) -> Error {
+/// "asset X has a `field` that is not KIND: TEXT".
+fn bad(asset: &str, field: &str, kind: &str, raw: &RawValue) -> Error {
     Error::Response(format!(
-        "asset {} has no `{field}`",
-        crate::term::sanitize(asset)
-    ))
-}
-
-#[cold]
-fn not_a_number(asset: &str, field: &str, text: &str) -> Error {
-    Error::Response(format!(
-        "asset {} has a `{field}` that is not a decimal number: {}",
-        crate::term::sanitize(asset),
-        crate::term::sanitize(&crate::term::clip(text, 60))
-    ))
-}
-
-#[cold]
-fn not_whole(asset: &str, text: &str) -> Error {
-    Error::Response(format!(
-        "asset {} has a `precision` that is not a whole number: {}",
-        crate::term::sanitize(asset),
-        crate::term::sanitize(&crate::term::clip(text, 60))
+        "asset {} has a `{field}` that is not {kind}: {}",
+        sanitize(asset),
+        sanitize(&clip(raw.get(), 60))
     ))
 }
 
 /// An amount from the JSON text of a string or number, read from its text.
 fn amount(text: &str) -> Option<Amount<'_>> {
-    // The usual case first: a quoted plain decimal, borrowed as it is.
-    if let Some(inner) = text.strip_prefix('"').and_then(|t| t.strip_suffix('"'))
-        && is_plain(inner)
-    {
-        return Some(Amount(Cow::Borrowed(inner)));
-    }
-    if text.starts_with('"') {
+    match text.strip_prefix('"').and_then(|t| t.strip_suffix('"')) {
         // A string without escapes is its own content between the quotes;
         // one with escapes (never seen, but valid JSON) is decoded.
-        match text.get(1..text.len() - 1) {
-            Some(inner) if !inner.contains('\\') => Amount::parse(inner).ok(),
-            _ => serde_json::from_str::<String>(text)
-                .ok()
-                .and_then(|s| Amount::parse(&s).ok().map(Amount::into_owned)),
+        Some(inner) if !inner.contains('\\') => Amount::parse(inner).ok(),
+        Some(_) => serde_json::from_str::<String>(text)
+            .ok()
+            .and_then(|s| Amount::parse(&s).ok().map(Amount::into_owned)),
+        None if text.starts_with(|c: char| c == '-' || c.is_ascii_digit()) => {
+            Amount::parse(text).ok()
         }
-    } else if text.starts_with(|c: char| c == '-' || c.is_ascii_digit()) {
-        Amount::parse(text).ok()
-    } else {
-        None
+        None => None,
     }
 }
 
-/// `precision` from the JSON text of an integer or a string of digits.
+/// `precision` from the JSON text of an integer, or of a string of digits
+/// only.
 fn precision(text: &str) -> Option<u32> {
-    text.trim_matches('"').parse::<u32>().ok()
-}
-
-/// A short description of a JSON syntax error.
-pub fn json_problem(e: &serde_json::Error) -> String {
-    if e.is_eof() {
-        format!("the JSON ends early, the body looks truncated ({e})")
-    } else {
-        e.to_string()
+    let digits = text
+        .strip_prefix('"')
+        .and_then(|t| t.strip_suffix('"'))
+        .unwrap_or(text);
+    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
     }
-}
-
-/// Which assets to keep.
-#[derive(Debug, Clone, Default)]
-pub struct Filter {
-    /// Keep only assets whose total balance is not zero.
-    pub non_zero: bool,
-    /// Keep only these asset codes (upper case); empty keeps all.
-    pub assets: Vec<String>,
-}
-
-impl Filter {
-    /// Whether to keep the `index`th balance of `list`.
-    pub fn keeps(&self, list: &Balances<'_>, index: usize) -> bool {
-        (!self.non_zero || !list.balance(index).is_zero())
-            && (self.assets.is_empty()
-                || self
-                    .assets
-                    .iter()
-                    .any(|a| a.eq_ignore_ascii_case(list.asset(index))))
-    }
-
-    /// The requested asset codes that the account does not have at all.
-    pub fn unknown_assets<'b>(
-        &self,
-        lists: impl Iterator<Item = &'b Balances<'b>> + Clone,
-    ) -> Vec<&str> {
-        self.assets
-            .iter()
-            .filter(|a| {
-                !lists
-                    .clone()
-                    .any(|list| (0..list.len()).any(|i| list.asset(i).eq_ignore_ascii_case(a)))
-            })
-            .map(String::as_str)
-            .collect()
-    }
+    digits.parse().ok()
 }
 
 #[cfg(test)]
@@ -595,6 +444,99 @@ mod tests {
         }
     }
 
+    /// Each asset of `data` shown as `code name balance free locked
+    /// order_fund request_fund precision`, or the error.
+    fn read(data: &str) -> Result<Vec<String>, String> {
+        let list = parse_data(data).map_err(|e| e.to_string())?;
+        Ok(list
+            .iter()
+            .map(|b| {
+                let opt = |a: &Option<Amount>| a.as_ref().map_or("-".into(), Amount::to_string);
+                format!(
+                    "{} {} {} {} {} {} {} {}",
+                    b.asset,
+                    b.name.as_deref().unwrap_or("-"),
+                    b.balance,
+                    b.free,
+                    b.locked,
+                    opt(&b.order_fund),
+                    opt(&b.request_fund),
+                    b.precision.map_or("-".into(), |p| p.to_string())
+                )
+            })
+            .collect())
+    }
+
+    #[test]
+    fn reads_every_form_the_api_sends() {
+        let data = r#"[
+            {"asset":"TRY","assetname":"Türk Lirası","balance":"27223,72","locked":"0","free":"27223,72","orderFund":"0","requestFund":"0","precision":2,"timestamp":1763952000000},
+            {"asset":"B\u0054C","assetname":"Bit\ncoin","balance":1e-8,"locked":0,"free":"1.50","precision":"8","extra":{"a":[1,{"b":null}]}},
+            {"asset":"X","balance":"\u0031.5","free":"1.5","locked":"0","orderFund":null,"assetname":null}
+        ]"#;
+        assert_eq!(
+            read(data),
+            Ok(vec![
+                "TRY Türk Lirası 27223.72 27223.72 0 0 0 2".to_owned(),
+                "BTC Bit\ncoin 0.00000001 1.50 0 - - 8".to_owned(),
+                "X - 1.5 1.5 0 - - -".to_owned(),
+            ])
+        );
+    }
+
+    #[test]
+    fn names_the_asset_and_field_of_what_is_wrong() {
+        let fails = |data: &str, words: &str| {
+            let err = read(data).expect_err(data);
+            assert!(err.contains(words), "{data}: {err}");
+        };
+        fails(
+            r#"[{"asset":"BTC","balance":"1","locked":"0"}]"#,
+            "asset BTC has no `free`",
+        );
+        fails(
+            r#"[{"asset":"A","balance":null,"free":"1","locked":"0"}]"#,
+            "asset A has no `balance`",
+        );
+        fails(
+            r#"[{"asset":"ETH","balance":"1.2.3","free":"1","locked":"0"}]"#,
+            "asset ETH has a `balance` that is not a decimal number: \"1.2.3\"",
+        );
+        fails(
+            r#"[{"asset":"A","balance":true,"free":"1","locked":"0"}]"#,
+            "not a decimal number: true",
+        );
+        fails(
+            r#"[{"balance":"1","free":"1","locked":"0"}]"#,
+            "asset #1 has no `asset` code",
+        );
+        fails(
+            r#"[{"asset":" \u3000","balance":"1","free":"1","locked":"0"}]"#,
+            "asset #1 has no `asset` code",
+        );
+        fails(
+            r#"[{"asset":"A\u001b","balance":"x","free":"1","locked":"0"}]"#,
+            "asset A\\u{1b} has",
+        );
+        fails(r#"{"a":1}"#, "`data` is not a list of assets");
+        fails("[1]", "`data` is not a list of assets");
+        for bad in [
+            "\"x\"",
+            "-1",
+            "8.0",
+            "1e1",
+            "\"+8\"",
+            "\"\"",
+            "\"\\u0038\"",
+            "4294967296",
+        ] {
+            let data = format!(
+                r#"[{{"asset":"A","balance":"1","free":"1","locked":"0","precision":{bad}}}]"#
+            );
+            fails(&data, "`precision` that is not a whole number");
+        }
+    }
+
     mod properties {
         use super::*;
         use proptest::prelude::*;
@@ -634,15 +576,6 @@ mod tests {
                     m / Decimal::from(10u64.pow(exp.unsigned_abs() as u32))
                 };
                 prop_assert_eq!(amount.to_decimal().map(|d| d.normalize()), Some(expected.normalize()));
-            }
-
-            #[test]
-            fn truncated_len_is_the_length_of_truncated(
-                text in "-?(0|[1-9][0-9]{0,6})(\\.[0-9]{1,12})?",
-                places in 0u32..16,
-            ) {
-                let amount = Amount::parse(&text).expect("plain decimal");
-                prop_assert_eq!(amount.truncated_len(places), amount.truncated(places).len());
             }
 
             #[test]

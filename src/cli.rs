@@ -6,6 +6,11 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use rust_decimal::Decimal;
 
+use crate::render::Format;
+use crate::report::Sort;
+use crate::term::ColorChoice;
+use crate::valuation::Currency;
+
 const AFTER_HELP: &str = "\
 Keys come from the environment (BTCTURK_API_KEY, BTCTURK_API_SECRET) or the
 config file; never from the command line, where shell history and ps show them.
@@ -191,64 +196,9 @@ pub struct GlobalArgs {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum Currency {
-    #[value(name = "TRY")]
-    Try,
-    #[value(name = "USDT")]
-    Usdt,
-}
-
-impl Currency {
-    pub fn code(self) -> &'static str {
-        match self {
-            Currency::Try => "TRY",
-            Currency::Usdt => "USDT",
-        }
-    }
-
-    /// The other quote currency, for routes without a direct pair.
-    pub fn other(self) -> Currency {
-        match self {
-            Currency::Try => Currency::Usdt,
-            Currency::Usdt => Currency::Try,
-        }
-    }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum Sort {
-    /// By asset code, A to Z.
-    Asset,
-    /// By total balance, largest first.
-    Balance,
-    /// By value, largest first; assets without a price last.
-    Value,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum Format {
-    /// A table for reading: amounts at each asset's display precision,
-    /// truncated toward zero.
-    Table,
-    /// One JSON object with every amount exactly as the API sent it.
-    Json,
-    /// RFC 4180 CSV with every amount exactly as the API sent it.
-    Csv,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum CsvLocale {
     /// Turkish spreadsheets: ; separator, decimal comma, UTF-8 BOM.
     Tr,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum ColorChoice {
-    /// Colour on a terminal, unless NO_COLOR, CLICOLOR=0 or TERM=dumb say
-    /// otherwise (CLICOLOR_FORCE colours anywhere).
-    Auto,
-    Always,
-    Never,
 }
 
 /// An exact decimal from the command line (never through f64).

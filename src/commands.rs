@@ -9,7 +9,8 @@ use crate::cli::{Cli, ConfigCommand, GlobalArgs};
 use crate::config::{ConfigPath, Inputs, SecretSetting};
 use crate::error::{Error, Result};
 use crate::output::{self, Destination};
-use crate::term::{Log, sanitize};
+use crate::term::Log;
+use crate::text::sanitize;
 
 /// The commented template `config init` writes.
 const TEMPLATE: &str = include_str!("../config.example.toml");

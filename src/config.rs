@@ -18,20 +18,20 @@ use secrecy::zeroize::Zeroize;
 use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
 
+use crate::api::ApiSettings;
 use crate::auth::Credentials;
-use crate::balance::Filter;
 use crate::cli::{Cli, CsvLocale, GlobalArgs};
 use crate::error::{Error, Result};
 use crate::output::Destination;
-use crate::render::{self, CsvStyle};
-use crate::report::View;
+use crate::render::{self, CsvStyle, Style};
+use crate::report::{Filter, View};
 use crate::term::TermEnv;
 
 pub const DEFAULT_BASE_URL: &str = "https://api.btcturk.com";
 pub const DEFAULT_TIMEOUT_SECS: u64 = 10;
 
-/// A real account answers tens of KB; 64 MiB leaves room for 50,000 assets
-/// while keeping memory bounded whatever the server sends.
+/// A real account answers tens of KB; 64 MiB leaves room for far larger
+/// ones while keeping memory bounded whatever the server sends.
 pub const MAX_RESPONSE_BYTES: u64 = 64 * 1024 * 1024;
 
 /// How long `api_secret_command` may run (a password manager may prompt).
@@ -45,20 +45,6 @@ const ENV_PROFILE: &str = "BTCTURK_PROFILE";
 
 /// The name the top-level keys answer to.
 pub const DEFAULT_PROFILE: &str = "default";
-
-/// How to reach the API for one profile, validated.
-#[derive(Debug)]
-pub struct ApiSettings {
-    /// The profile's name, for row labels and messages.
-    pub profile: String,
-    pub credentials: Credentials,
-    /// Scheme and host (and any path prefix), without a trailing slash.
-    pub base_url: String,
-    pub timeout: Duration,
-    pub retries: u32,
-    pub max_wait: Duration,
-    pub max_response_bytes: u64,
-}
 
 /// Where a setting came from, for `config show` and error messages.
 #[derive(Debug, Clone, PartialEq)]
@@ -476,8 +462,10 @@ impl Settings {
                     decimal_comma: turkish,
                     bom: turkish,
                 },
-                boxes: term.boxes(terminal),
-                color: term.color(cli.global.color, terminal),
+                style: Style {
+                    boxes: term.boxes(terminal),
+                    color: term.color(cli.global.color, terminal),
+                },
             },
             destination,
             watch: show.watch.map(Duration::from_secs),
@@ -536,7 +524,7 @@ pub struct Described {
 fn run_secret_command(command: &str) -> Result<SecretString> {
     use std::process::{Command, Stdio};
     let fail = |reason: String| Error::SecretCommand {
-        command: crate::term::sanitize(command),
+        command: crate::text::sanitize(command),
         reason,
     };
     let mut shell = if cfg!(windows) {

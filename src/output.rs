@@ -4,7 +4,7 @@
 //! `--append` adds the whole output or nothing.
 
 use std::fs::OpenOptions;
-use std::io::{BufWriter, ErrorKind, Write};
+use std::io::{ErrorKind, Write};
 use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result};
@@ -18,37 +18,28 @@ pub enum Destination {
     Append(PathBuf),
 }
 
-/// Writes the bytes `render` makes. `render` is told whether the output
-/// starts a file (header and byte order mark belong only there).
+/// Writes the bytes `render` makes, whole. `render` is told whether the
+/// output starts a file (header and byte order mark belong only there).
 pub fn write(
     destination: &Destination,
     render: impl FnOnce(bool) -> Result<Vec<u8>>,
 ) -> Result<()> {
-    stream(destination, |at_start, out| {
-        let bytes = render(at_start)?;
-        out.write_all(&bytes).map_err(Error::Output)
-    })
-}
-
-/// Lets `render` write straight to the destination, through a buffer, so a
-/// large output is never held in memory whole: stdout as it is made, `--out`
-/// into the temporary file that replaces the target only once complete.
-/// `--append` alone collects it first, for its single write.
-pub fn stream(
-    destination: &Destination,
-    render: impl FnOnce(bool, &mut dyn Write) -> Result<()>,
-) -> Result<()> {
     match destination {
-        Destination::Stdout => match buffered(std::io::stdout().lock(), render) {
-            // A reader that went away (`| head`) has all it wanted.
-            (_, Some(e)) if e.kind() == ErrorKind::BrokenPipe => Ok(()),
-            (Err(_), Some(e)) => Err(Error::Output(e)),
-            (result, _) => result,
-        },
-        Destination::Out(path) => replace(path, |file| match buffered(file, render) {
-            (Err(_), Some(e)) => Err(file_error(path, e)),
-            (result, _) => result,
-        }),
+        Destination::Stdout => {
+            let bytes = render(true)?;
+            let mut stdout = std::io::stdout().lock();
+            match stdout.write_all(&bytes).and_then(|()| stdout.flush()) {
+                // A reader that went away (`| head`) has all it wanted.
+                Err(e) if e.kind() == ErrorKind::BrokenPipe => Ok(()),
+                result => result.map_err(Error::Output),
+            }
+        }
+        Destination::Out(path) => {
+            let bytes = render(true)?;
+            replace(path, |file| {
+                file.write_all(&bytes).map_err(|e| file_error(path, e))
+            })
+        }
         Destination::Append(path) => {
             let fail = |source| file_error(path, source);
             let mut file = OpenOptions::new()
@@ -57,76 +48,11 @@ pub fn stream(
                 .open(path)
                 .map_err(fail)?;
             let at_start = file.metadata().map_err(fail)?.len() == 0;
-            let mut bytes = Vec::new();
-            render(at_start, &mut bytes)?;
+            let bytes = render(at_start)?;
             file.write_all(&bytes)
                 .and_then(|()| file.sync_data())
                 .map_err(fail)
         }
-    }
-}
-
-/// Has `render` write to `inner` through the write buffer, then flushes:
-/// the result, and the first I/O error if one was met on the way.
-fn buffered(
-    inner: impl Write,
-    render: impl FnOnce(bool, &mut dyn Write) -> Result<()>,
-) -> (Result<()>, Option<std::io::Error>) {
-    let mut out = Sink::new(BufWriter::with_capacity(BUFFER, inner));
-    let result = render(true, &mut out).and_then(|()| out.flush().map_err(Error::Output));
-    (result, out.failed)
-}
-
-/// The write buffer: large enough that a big output goes out in few system
-/// calls, small enough to stay in cache. (The renderers write a block of
-/// rows at a time; a block larger than this passes straight through.)
-const BUFFER: usize = 64 * 1024;
-
-/// A writer that remembers its first error. Renderers' own error types
-/// (csv's, for one) hide a broken pipe or a full disk inside their own
-/// error; this sees it as it happens.
-struct Sink<W> {
-    inner: W,
-    failed: Option<std::io::Error>,
-}
-
-impl<W: Write> Sink<W> {
-    fn new(inner: W) -> Self {
-        Sink {
-            inner,
-            failed: None,
-        }
-    }
-
-    fn note<T>(&mut self, result: std::io::Result<T>) -> std::io::Result<T> {
-        if let Err(e) = &result
-            && self.failed.is_none()
-        {
-            // The same error again (the system's own message when it has
-            // one), as the original goes back to the renderer.
-            self.failed = Some(match e.raw_os_error() {
-                Some(code) => std::io::Error::from_raw_os_error(code),
-                None => std::io::Error::new(e.kind(), e.to_string()),
-            });
-        }
-        result
-    }
-}
-
-impl<W: Write> Write for Sink<W> {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        let result = self.inner.write(buf);
-        self.note(result)
-    }
-
-    fn write_all(&mut self, buf: &[u8]) -> std::io::Result<()> {
-        let result = self.inner.write_all(buf);
-        self.note(result)
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        let result = self.inner.flush();
-        self.note(result)
     }
 }
 

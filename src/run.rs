@@ -5,30 +5,59 @@
 use std::io::{IsTerminal, Write};
 use std::time::Duration;
 
-use crate::api::{Body, Client};
+use crate::api::Client;
+use crate::balance;
 use crate::clock;
 use crate::config::Settings;
+use crate::envelope::Response;
 use crate::error::{Error, Result, exit};
 use crate::output::{self, Destination};
-use crate::report::{self, Fetched};
-use crate::term::{Log, sanitize};
+use crate::render;
+use crate::report::{self, Account};
+use crate::term::Log;
+use crate::text::sanitize;
 use crate::valuation::Prices;
 
 pub fn run(settings: &Settings, log: Log) -> Result<()> {
     let mut fetcher = Fetcher::new(settings, log);
     match settings.watch {
         None => {
-            let (bodies, prices) = fetcher.fetch()?;
-            let fetched = parse(&bodies)?;
-            show(settings, log, fetched, prices.as_ref())
+            let round = fetcher.fetch()?;
+            let (accounts, prices) = round.parse()?;
+            output::write(&settings.destination, |at_start| {
+                render(settings, log, &accounts, prices.as_ref(), at_start)
+            })
         }
         Some(every) => watch(settings, log, &mut fetcher, every),
     }
 }
 
-/// The answers of one round: each profile's body (named with
-/// `--all-profiles`), and the prices when valuing.
-type Round = (Vec<(Option<String>, Body)>, Option<Prices>);
+/// The answers of one round: each profile's balances (named with
+/// `--all-profiles`), and the ticker when valuing.
+struct Round {
+    balances: Vec<(Option<String>, Response)>,
+    ticker: Option<Response>,
+}
+
+impl Round {
+    /// The accounts' balances, borrowing their text from the answers, and
+    /// the prices. Not retried: the API said this.
+    fn parse(&self) -> Result<(Vec<Account<'_>>, Option<Prices>)> {
+        let accounts = self
+            .balances
+            .iter()
+            .map(|(profile, response)| {
+                let balances = balance::parse(response).map_err(|e| in_profile(profile, e))?;
+                Ok(Account {
+                    profile: profile.clone(),
+                    balances,
+                })
+            })
+            .collect::<Result<_>>()?;
+        let prices = self.ticker.as_ref().map(Prices::parse).transpose()?;
+        Ok((accounts, prices))
+    }
+}
 
 /// The API clients of a run, kept across `--watch` rounds so that a clock
 /// correction and open connections carry over.
@@ -56,7 +85,7 @@ impl<'a> Fetcher<'a> {
         }
     }
 
-    /// Every profile's balances and the prices, on scoped threads, so the
+    /// Every profile's balances and the ticker, on scoped threads, so the
     /// wall time is that of the slowest request. Any failure fails all.
     fn fetch(&mut self) -> Result<Round> {
         let named = self.settings.all_profiles;
@@ -64,25 +93,29 @@ impl<'a> Fetcher<'a> {
             let ticker = self
                 .ticker
                 .as_mut()
-                .map(|c| scope.spawn(move || c.prices()));
+                .map(|c| scope.spawn(move || c.ticker()));
             let balances: Vec<_> = self
                 .balances
                 .iter_mut()
                 .map(|client| {
                     scope.spawn(move || {
-                        let profile = client.profile().to_owned();
-                        (profile, client.balances())
+                        let profile = named.then(|| client.profile().to_owned());
+                        let result = client.balances();
+                        (profile, result)
                     })
                 })
                 .collect();
-            let mut bodies = Vec::with_capacity(balances.len());
+            let mut answers = Vec::with_capacity(balances.len());
             for handle in balances {
                 let (profile, result) = joined(handle);
-                let body = result.map_err(|e| in_profile(named.then_some(&profile), e))?;
-                bodies.push((named.then_some(profile), body));
+                let response = result.map_err(|e| in_profile(&profile, e))?;
+                answers.push((profile, response));
             }
-            let prices = ticker.map(joined).transpose()?;
-            Ok((bodies, prices))
+            let ticker = ticker.map(joined).transpose()?;
+            Ok(Round {
+                balances: answers,
+                ticker,
+            })
         })
     }
 }
@@ -95,7 +128,7 @@ fn joined<T>(handle: std::thread::ScopedJoinHandle<'_, T>) -> T {
 }
 
 /// With `--all-profiles`, an error names the profile it happened in.
-fn in_profile(profile: Option<&String>, e: Error) -> Error {
+fn in_profile(profile: &Option<String>, e: Error) -> Error {
     match profile {
         Some(p) => Error::Profile {
             profile: p.clone(),
@@ -105,43 +138,23 @@ fn in_profile(profile: Option<&String>, e: Error) -> Error {
     }
 }
 
-/// The assets of each body, borrowing their text from it; a body read in
-/// parts gives one entry per part, under the same profile.
-fn parse(bodies: &[(Option<String>, Body)]) -> Result<Fetched<'_>> {
-    let mut fetched = Vec::with_capacity(bodies.len());
-    for (profile, body) in bodies {
-        let parts = body
-            .balances()
-            .map_err(|e| in_profile(profile.as_ref(), e))?;
-        fetched.extend(parts.into_iter().map(|part| (profile.clone(), part)));
-    }
-    Ok(fetched)
-}
-
-/// Builds, renders and writes one report.
-fn show(settings: &Settings, log: Log, fetched: Fetched, prices: Option<&Prices>) -> Result<()> {
-    output::stream(&settings.destination, |at_start, out| {
-        render(settings, log, fetched, prices, at_start, out)
-    })
-}
-
+/// Builds and renders one report; `at_start`: whether the output starts a
+/// file (the CSV header and byte order mark belong only there).
 fn render(
     settings: &Settings,
     log: Log,
-    fetched: Fetched,
+    accounts: &[Account],
     prices: Option<&Prices>,
     at_start: bool,
-    out: &mut dyn Write,
-) -> Result<()> {
-    let all = fetched.iter().map(|(_, list)| list);
-    for code in settings.view.filter.unknown_assets(all) {
+) -> Result<Vec<u8>> {
+    for code in settings.view.filter.unknown_assets(accounts) {
         log.warn(&format!("the account has no asset {}", sanitize(code)));
     }
-    let report = report::build(&fetched, prices, &settings.view, clock::rfc3339_now());
+    let report = report::build(accounts, prices, &settings.view, clock::rfc3339_now());
     let mut options = settings.render.clone();
     options.header &= at_start;
     options.csv.bom &= at_start;
-    crate::render::render(&report, &options, out).map_err(Error::Output)
+    render::render(&report, &options).map_err(Error::Output)
 }
 
 /// Faults that pass: the network, the server's load, a maintenance page.
@@ -161,45 +174,54 @@ fn watch(settings: &Settings, log: Log, fetcher: &mut Fetcher, every: Duration) 
         matches!(settings.destination, Destination::Stdout) && std::io::stdout().is_terminal();
     let mut screen: Option<(Vec<u8>, String)> = None;
     loop {
-        let error = match fetcher.fetch() {
-            // A malformed answer (exit 76) is as passing as a failed fetch.
-            Ok((bodies, prices)) => match parse(&bodies) {
-                Ok(fetched) if terminal => {
-                    let mut bytes = Vec::new();
-                    render(settings, log, fetched, prices.as_ref(), true, &mut bytes)?;
-                    screen = Some((bytes, clock::rfc3339_now()));
-                    None
-                }
-                Ok(fetched) => {
-                    show(settings, log, fetched, prices.as_ref())?;
-                    None
-                }
-                Err(e) => Some(e),
-            },
+        // A malformed answer (exit 76) is as passing as a failed fetch.
+        let error = match fetcher.fetch().and_then(|round| {
+            let (accounts, prices) = round.parse()?;
+            if terminal {
+                let bytes = render(settings, log, &accounts, prices.as_ref(), true)?;
+                screen = Some((bytes, clock::rfc3339_now()));
+                Ok(())
+            } else {
+                output::write(&settings.destination, |at_start| {
+                    render(settings, log, &accounts, prices.as_ref(), at_start)
+                })
+            }
+        }) {
+            Ok(()) => None,
             Err(e) if transient(&e) => Some(e),
             Err(e) => return Err(e),
         };
         if terminal {
-            let mut frame = b"\x1b[H\x1b[2J".to_vec();
-            match &screen {
-                Some((bytes, at)) => {
-                    frame.extend_from_slice(bytes);
-                    let _ = write!(
-                        frame,
-                        "Updated {at}, every {} s; Ctrl-C to stop",
-                        every.as_secs()
-                    );
-                }
-                None => frame.extend_from_slice(b"No balances yet"),
-            }
-            if let Some(e) = &error {
-                let _ = write!(frame, "\nLast error at {}: {e}", clock::rfc3339_now());
-            }
-            frame.push(b'\n');
-            output::write(&Destination::Stdout, |_| Ok(frame))?;
+            redraw(screen.as_ref(), error.as_ref(), every)?;
         } else if let Some(e) = &error {
             log.warn(&format!("{e}; trying again in {} s", every.as_secs()));
         }
         std::thread::sleep(every);
     }
+}
+
+/// One `--watch` frame on the terminal: the last good output and when it
+/// was fetched, and the last error.
+fn redraw(
+    screen: Option<&(Vec<u8>, String)>,
+    error: Option<&Error>,
+    every: Duration,
+) -> Result<()> {
+    let mut frame = b"\x1b[H\x1b[2J".to_vec();
+    match screen {
+        Some((bytes, at)) => {
+            frame.extend_from_slice(bytes);
+            let _ = write!(
+                frame,
+                "Updated {at}, every {} s; Ctrl-C to stop",
+                every.as_secs()
+            );
+        }
+        None => frame.extend_from_slice(b"No balances yet"),
+    }
+    if let Some(e) = error {
+        let _ = write!(frame, "\nLast error at {}: {e}", clock::rfc3339_now());
+    }
+    frame.push(b'\n');
+    output::write(&Destination::Stdout, |_| Ok(frame))
 }

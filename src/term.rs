@@ -1,14 +1,23 @@
-//! Messages for humans, on stderr: errors, warnings and `--verbose` lines;
-//! and the terminal rules (colour, box drawing) for both streams.
-//!
-//! Text that came from the server is passed through `sanitize` first, so a
-//! hostile or broken answer cannot move the cursor or retitle the terminal.
+//! The terminal rules (colour, box drawing) for both streams, and the
+//! messages for humans on stderr: errors, warnings and `--verbose` lines.
+//! Text from the server reaches these messages through `text::sanitize`.
 
 use std::io::{IsTerminal, Write};
 
-use crate::cli::{ColorChoice, GlobalArgs};
+use clap::ValueEnum;
+
+use crate::text::paint;
 
 const PREFIX: &str = "btcturk-bal";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    /// Colour on a terminal, unless NO_COLOR, CLICOLOR=0 or TERM=dumb say
+    /// otherwise (CLICOLOR_FORCE colours anywhere).
+    Auto,
+    Always,
+    Never,
+}
 
 /// What the terminal environment says, read once.
 #[derive(Debug, Clone, Default)]
@@ -55,15 +64,6 @@ fn line(text: &str) {
     let _ = writeln!(std::io::stderr().lock(), "{text}");
 }
 
-/// ANSI SGR around `text` when colouring.
-pub fn paint(text: &str, sgr: &str, color: bool) -> String {
-    if color {
-        format!("\x1b[{sgr}m{text}\x1b[0m")
-    } else {
-        text.to_owned()
-    }
-}
-
 /// Errors, warnings, retry notes and `--verbose` lines on stderr.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Log {
@@ -73,11 +73,11 @@ pub struct Log {
 }
 
 impl Log {
-    pub fn new(args: &GlobalArgs, env: &TermEnv) -> Log {
+    pub fn new(verbose: bool, quiet: bool, color: ColorChoice, env: &TermEnv) -> Log {
         Log {
-            verbose: args.verbose,
-            quiet: args.quiet,
-            color: env.color(args.color, std::io::stderr().is_terminal()),
+            verbose,
+            quiet,
+            color: env.color(color, std::io::stderr().is_terminal()),
         }
     }
 
@@ -118,63 +118,9 @@ impl Log {
     }
 }
 
-/// Replaces control characters (ESC, CR, BEL, C1 controls...) with their
-/// escaped form so that server text prints as inert characters.
-pub fn sanitize(text: &str) -> String {
-    sanitized(text).into_owned()
-}
-
-/// Nothing but printable ASCII (the usual code or name): nothing to
-/// sanitize, and a terminal column a byte.
-pub fn printable_ascii(s: impl AsRef<[u8]>) -> bool {
-    s.as_ref().iter().all(|b| matches!(b, 0x20..=0x7e))
-}
-
-/// `sanitize`, borrowing the text when it has nothing to escape (as nearly
-/// all text has).
-pub fn sanitized(text: &str) -> std::borrow::Cow<'_, str> {
-    // Every control character starts with a byte below 0x20, 0x7f, or
-    // (C1 controls, U+0080..U+009F) 0xc2.
-    if !text.bytes().any(|b| b < 0x20 || b == 0x7f || b == 0xc2) {
-        return std::borrow::Cow::Borrowed(text);
-    }
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        if c.is_control() {
-            out.extend(c.escape_default());
-        } else {
-            out.push(c);
-        }
-    }
-    std::borrow::Cow::Owned(out)
-}
-
-/// At most `max` characters of `text`, with `…` when cut.
-pub fn clip(text: &str, max: usize) -> String {
-    match text.char_indices().nth(max) {
-        Some((i, _)) => format!("{}…", &text[..i]),
-        None => text.to_owned(),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn sanitize_escapes_terminal_controls() {
-        assert_eq!(
-            sanitize("a\x1b[2Jb\r\n\u{9b}c"),
-            "a\\u{1b}[2Jb\\r\\n\\u{9b}c"
-        );
-        assert_eq!(sanitize("Türk Lirası"), "Türk Lirası");
-    }
-
-    #[test]
-    fn clip_counts_characters() {
-        assert_eq!(clip("Türk Lirası", 4), "Türk…");
-        assert_eq!(clip("abc", 3), "abc");
-    }
 
     #[test]
     fn colour_rules() {

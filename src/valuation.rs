@@ -4,18 +4,44 @@
 
 use std::collections::HashMap;
 
+use clap::ValueEnum;
 use rust_decimal::Decimal;
 use serde::Deserialize;
 use serde_json::value::RawValue;
 
-use crate::balance::{Amount, json_problem};
-use crate::cli::Currency;
+use crate::balance::Amount;
+use crate::envelope::{Response, json_problem};
 use crate::error::{Error, Result};
-use crate::term::{clip, sanitize};
+use crate::text::{clip, sanitize};
+
+/// The currencies a portfolio can be valued in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Currency {
+    #[value(name = "TRY")]
+    Try,
+    #[value(name = "USDT")]
+    Usdt,
+}
+
+impl Currency {
+    pub fn code(self) -> &'static str {
+        match self {
+            Currency::Try => "TRY",
+            Currency::Usdt => "USDT",
+        }
+    }
+
+    /// The other quote currency, for routes without a direct pair.
+    pub fn other(self) -> Currency {
+        match self {
+            Currency::Try => Currency::Usdt,
+            Currency::Usdt => Currency::Try,
+        }
+    }
+}
 
 /// Last prices in TRY and in USDT (the only quote currencies valuing
-/// uses), by asset code in upper case: "BTC" → [BTC/TRY, BTC/USDT]. Looked
-/// up by `&str`, so valuing 50,000 assets allocates nothing per asset.
+/// uses), by asset code in upper case: "BTC" → [BTC/TRY, BTC/USDT].
 #[derive(Debug, Default)]
 pub struct Prices {
     last: HashMap<String, [Option<Decimal>; 2]>,
@@ -41,9 +67,16 @@ struct RawPair<'a> {
     last: Option<&'a RawValue>,
 }
 
+impl Prices {
+    /// The prices of a ticker answer (`GET /api/v2/ticker`).
+    pub fn parse(response: &Response) -> Result<Prices> {
+        parse_ticker(response.data()?)
+    }
+}
+
 /// Parses the ticker's `data` list. Pairs without symbols or a last price
 /// are skipped: they price nothing.
-pub fn parse_ticker(data: &RawValue) -> Result<Prices> {
+fn parse_ticker(data: &RawValue) -> Result<Prices> {
     let pairs: Vec<RawPair> = serde_json::from_str(data.get()).map_err(|e| {
         Error::Response(format!(
             "ticker `data` is not a list of pairs: {}",
@@ -118,13 +151,8 @@ impl Prices {
     /// How `asset` is priced in `currency`: the direct pair, else through
     /// the other quote currency and USDT/TRY. `None`: no route.
     pub fn quote(&self, asset: &str, currency: Currency) -> Option<Quote> {
-        let upper;
-        let asset = if asset.bytes().any(|b| b.is_ascii_lowercase()) {
-            upper = asset.to_ascii_uppercase();
-            &upper
-        } else {
-            asset
-        };
+        let asset = asset.to_ascii_uppercase();
+        let asset = asset.as_str();
         let last = |q: Currency| -> Option<Decimal> {
             if asset == q.code() {
                 Some(Decimal::ONE)

@@ -1,0 +1,278 @@
+//! What the API answered (status, content type, bytes) and the one reader
+//! of its envelope, `{"data": ..., "success": ..., "message": ..., "code": ...}`,
+//! with the other error shapes it is known to send. The transport hands
+//! answers over as a `Response`; the model reads `data` from it here.
+
+use serde::Deserialize;
+use serde_json::value::RawValue;
+
+use crate::error::{Error, Result};
+use crate::text::{clip, sanitize};
+
+/// An answer read in full.
+pub struct Response {
+    pub status: u16,
+    pub content_type: Option<String>,
+    pub body: Vec<u8>,
+}
+
+/// The API's envelope, and the other error shapes it is known to send, in
+/// one lenient struct: which fields are present tells which shape it is.
+#[derive(Deserialize)]
+struct Envelope<'a> {
+    #[serde(borrow)]
+    data: Option<&'a RawValue>,
+    success: Option<bool>,
+    #[serde(borrow)]
+    message: Option<&'a RawValue>,
+    #[serde(borrow)]
+    code: Option<&'a RawValue>,
+    #[serde(borrow)]
+    details: Option<&'a RawValue>,
+    #[serde(borrow)]
+    error: Option<ErrorObject<'a>>,
+}
+
+#[derive(Deserialize)]
+struct ErrorObject<'a> {
+    #[serde(borrow)]
+    code: Option<&'a RawValue>,
+    #[serde(borrow)]
+    message: Option<&'a RawValue>,
+}
+
+impl Response {
+    /// The body without a UTF-8 byte order mark, which some proxies add.
+    fn json(&self) -> &[u8] {
+        self.body
+            .strip_prefix("\u{feff}".as_bytes())
+            .unwrap_or(&self.body)
+    }
+
+    fn envelope(&self) -> Option<Envelope<'_>> {
+        serde_json::from_slice(self.json()).ok()
+    }
+
+    /// The `data` of a success envelope, or what is wrong with the answer.
+    pub fn data(&self) -> Result<&RawValue> {
+        let envelope = self.parse_envelope()?;
+        if let Some(problem) = problem(&envelope) {
+            return Err(Error::Response(problem));
+        }
+        match envelope.data {
+            Some(data) if data.get() != "null" => Ok(data),
+            _ => Err(Error::Response("the answer has no `data` list".into())),
+        }
+    }
+
+    fn parse_envelope(&self) -> Result<Envelope<'_>> {
+        let body = self.json();
+        if body.iter().all(u8::is_ascii_whitespace) {
+            return Err(Error::Response(format!(
+                "status {} with an empty body",
+                self.status_text()
+            )));
+        }
+        serde_json::from_slice::<Envelope>(body).map_err(|e| {
+            Error::Response(if e.is_eof() {
+                json_problem(&e)
+            } else if e.classify() == serde_json::error::Category::Data {
+                format!("the answer is not the documented envelope: {e}")
+            } else {
+                format!(
+                    "status {} with a body that is not JSON ({}, {} bytes; {e})",
+                    self.status_text(),
+                    self.content_type(),
+                    self.body.len()
+                )
+            })
+        })
+    }
+
+    /// The most useful words about an error answer: the other error
+    /// shape's code and message, the API's `details` or `message`, or what
+    /// the body is.
+    pub fn describe(&self) -> String {
+        if let Some(envelope) = self.envelope() {
+            if envelope.error.is_some()
+                && let Some(problem) = problem(&envelope)
+            {
+                return problem;
+            }
+            if let Some(text) = text_of(envelope.details).or_else(|| text_of(envelope.message)) {
+                return text;
+            }
+        }
+        if self.body.is_empty() {
+            "empty body".into()
+        } else {
+            format!(
+                "a {} body of {} bytes",
+                self.content_type(),
+                self.body.len()
+            )
+        }
+    }
+
+    /// The `message` of a refusal, if the body carries one (older servers
+    /// sent `{"message": "Unauthorized - Invalid Nonce", ...}`).
+    pub fn message(&self) -> Option<String> {
+        self.envelope().and_then(|e| text_of(e.message))
+    }
+
+    /// `200 OK`: the status with its reason phrase.
+    pub fn status_text(&self) -> String {
+        status_text(self.status)
+    }
+
+    fn content_type(&self) -> String {
+        self.content_type
+            .as_deref()
+            .map(sanitize)
+            .unwrap_or_else(|| "no content type".into())
+    }
+}
+
+/// A status with its reason phrase, where it has one.
+pub fn status_text(status: u16) -> String {
+    match ureq::http::StatusCode::from_u16(status)
+        .ok()
+        .and_then(|s| s.canonical_reason())
+    {
+        Some(reason) => format!("{status} {reason}"),
+        None => status.to_string(),
+    }
+}
+
+/// The error an envelope reports, if it reports one: the `{"error": {...}}`
+/// shape, or `success: false`.
+fn problem(envelope: &Envelope) -> Option<String> {
+    if let Some(error) = &envelope.error {
+        return Some(format!(
+            "the API reported an error: {}: {}",
+            text_of(error.code).unwrap_or_else(|| "(no code)".into()),
+            text_of(error.message).unwrap_or_else(|| "(no message)".into())
+        ));
+    }
+    if envelope.success == Some(false) {
+        let mut text = format!(
+            "the API reported failure: {}",
+            text_of(envelope.message).unwrap_or_else(|| "(no message)".into())
+        );
+        if let Some(details) = text_of(envelope.details) {
+            text += &format!(" ({details})");
+        }
+        if let Some(code) = text_of(envelope.code) {
+            text += &format!(" [code {code}]");
+        }
+        return Some(text);
+    }
+    None
+}
+
+/// A JSON value as display text: strings unquoted, anything else as JSON;
+/// sanitized and clipped, since it came from the server.
+fn text_of(raw: Option<&RawValue>) -> Option<String> {
+    let raw = raw?.get();
+    if raw == "null" {
+        return None;
+    }
+    let text = serde_json::from_str::<String>(raw).unwrap_or_else(|_| raw.to_owned());
+    Some(sanitize(&clip(text.trim(), 300)))
+}
+
+/// A short description of a JSON syntax error.
+pub fn json_problem(e: &serde_json::Error) -> String {
+    if e.is_eof() {
+        format!("the JSON ends early, the body looks truncated ({e})")
+    } else {
+        e.to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn response(status: u16, body: &[u8]) -> Response {
+        Response {
+            status,
+            content_type: Some("application/json".into()),
+            body: body.to_vec(),
+        }
+    }
+
+    fn data(body: &str) -> Result<String, String> {
+        let r = response(200, body.as_bytes());
+        r.data()
+            .map(|d| d.get().to_owned())
+            .map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn reads_data_of_a_success_envelope() {
+        assert_eq!(data(r#"{"success":true,"data":[1]}"#).as_deref(), Ok("[1]"));
+        assert_eq!(data(r#"{"data":[]}"#).as_deref(), Ok("[]"));
+        assert_eq!(
+            data("\u{feff}{\"data\":[], \"code\":\"SUCCESS\"}").as_deref(),
+            Ok("[]")
+        );
+    }
+
+    #[test]
+    fn names_each_kind_of_bad_answer() {
+        let bad = |body: &str, words: &str| {
+            let err = data(body).expect_err(body);
+            assert!(err.contains(words), "{body}: {err}");
+        };
+        bad("", "empty body");
+        bad(
+            r#"{"success":false,"message":"Something broke","code":1}"#,
+            "failure: Something broke [code 1]",
+        );
+        bad(
+            r#"{"error":{"code":"ApiVersionUnspecified","message":"An API version is required"}}"#,
+            "error: ApiVersionUnspecified: An API version is required",
+        );
+        bad(r#"{"success":true,"data":null}"#, "no `data` list");
+        bad(
+            r#"{"success":true,"message":"x","code":1037}"#,
+            "no `data` list",
+        );
+        bad(r#"{"success":true,"data":[{"#, "truncated");
+        bad("<html>", "not JSON (application/json, 6 bytes");
+        bad(r#"[1,2]"#, "not the documented envelope");
+    }
+
+    #[test]
+    fn describes_error_bodies() {
+        let describe = |body: &str| response(429, body.as_bytes()).describe();
+        assert_eq!(
+            describe(r#"{"message":"TOO_MANY_REQUESTS","details":"Quota exceeded."}"#),
+            "Quota exceeded."
+        );
+        assert_eq!(
+            describe(r#"{"message":"Too \u001b many"}"#),
+            "Too \\u{1b} many"
+        );
+        assert_eq!(describe(""), "empty body");
+        assert_eq!(describe("<p>"), "a application/json body of 3 bytes");
+    }
+
+    #[test]
+    fn deep_nesting_is_an_error_not_a_stack_overflow() {
+        assert!(data(&"[".repeat(1_000_000)).is_err());
+        assert!(data(&format!("{{\"data\":{}", "[".repeat(1_000_000))).is_err());
+    }
+
+    proptest! {
+        #[test]
+        fn arbitrary_bytes_never_panic(body in proptest::collection::vec(any::<u8>(), 0..512), status in 100u16..600) {
+            let r = response(status, &body);
+            let _ = r.data();
+            let _ = r.describe();
+            let _ = r.message();
+        }
+    }
+}
