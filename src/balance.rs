@@ -15,7 +15,7 @@ use rust_decimal::Decimal;
 use serde::Deserialize;
 use serde_json::value::RawValue;
 
-use crate::envelope::{Response, json_problem};
+use crate::envelope::Response;
 use crate::error::{Error, Result};
 use crate::text::{clip, sanitize};
 
@@ -237,21 +237,45 @@ struct RawBalance<'a> {
 /// The account's assets from a balances answer, in the API's order, naming
 /// the asset and field of anything that is missing or not a number.
 pub fn parse(response: &Response) -> Result<Vec<Balance<'_>>> {
-    parse_data(response.data()?.get())
+    let Checked(balances) = response.data("`data` is not a list of assets")?;
+    balances
 }
 
-/// The assets of the envelope's `data` array.
-fn parse_data(data: &str) -> Result<Vec<Balance<'_>>> {
-    let raw: Vec<RawBalance> = serde_json::from_str(data).map_err(|e| {
-        Error::Response(format!(
-            "`data` is not a list of assets: {}",
-            json_problem(&e)
-        ))
-    })?;
-    raw.into_iter()
-        .enumerate()
-        .map(|(i, raw)| raw.check(i))
-        .collect()
+/// The `data` array, each asset checked as it is read, so that no list of
+/// unchecked assets is kept beside the checked one. A check that fails is
+/// reported once the whole body has been read as JSON, so that a syntax
+/// error anywhere is named first.
+struct Checked<'a>(Result<Vec<Balance<'a>>>);
+
+impl<'de> Deserialize<'de> for Checked<'de> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_seq(CheckedVisitor)
+    }
+}
+
+struct CheckedVisitor;
+
+impl<'de> serde::de::Visitor<'de> for CheckedVisitor {
+    type Value = Checked<'de>;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a sequence")
+    }
+
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        let mut balances = Ok(Vec::with_capacity(seq.size_hint().unwrap_or(0)));
+        let mut index = 0;
+        while let Some(raw) = seq.next_element::<RawBalance>()? {
+            if let Ok(list) = &mut balances {
+                match raw.check(index) {
+                    Ok(balance) => list.push(balance),
+                    Err(e) => balances = Err(e),
+                }
+            }
+            index += 1;
+        }
+        Ok(Checked(balances))
+    }
 }
 
 impl<'a> RawBalance<'a> {
@@ -447,7 +471,12 @@ mod tests {
     /// Each asset of `data` shown as `code name balance free locked
     /// order_fund request_fund precision`, or the error.
     fn read(data: &str) -> Result<Vec<String>, String> {
-        let list = parse_data(data).map_err(|e| e.to_string())?;
+        let response = Response {
+            status: 200,
+            content_type: None,
+            body: format!(r#"{{"success":true,"data":{data}}}"#).into_bytes(),
+        };
+        let list = parse(&response).map_err(|e| e.to_string())?;
         Ok(list
             .iter()
             .map(|b| {
@@ -519,6 +548,16 @@ mod tests {
             "asset A\\u{1b} has",
         );
         fails(r#"{"a":1}"#, "`data` is not a list of assets");
+        // A syntax error after a bad asset is named first.
+        fails(
+            r#"[{"asset":"BTC","balance":"1","locked":"0"},{]"#,
+            "not JSON",
+        );
+        // The first bad asset is named, not a later one.
+        fails(
+            r#"[{"asset":"A","balance":"1","free":"1","locked":"0"},{"asset":"B"},{"asset":"C"}]"#,
+            "asset B has no `balance`",
+        );
         fails("[1]", "`data` is not a list of assets");
         for bad in [
             "\"x\"",

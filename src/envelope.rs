@@ -4,6 +4,7 @@
 //! answers over as a `Response`; the model reads `data` from it here.
 
 use serde::Deserialize;
+use serde::de::IgnoredAny;
 use serde_json::value::RawValue;
 
 use crate::error::{Error, Result};
@@ -19,9 +20,8 @@ pub struct Response {
 /// The API's envelope, and the other error shapes it is known to send, in
 /// one lenient struct: which fields are present tells which shape it is.
 #[derive(Deserialize)]
-struct Envelope<'a> {
-    #[serde(borrow)]
-    data: Option<&'a RawValue>,
+struct Envelope<'a, D> {
+    data: Option<D>,
     success: Option<bool>,
     #[serde(borrow)]
     message: Option<&'a RawValue>,
@@ -49,13 +49,30 @@ impl Response {
             .unwrap_or(&self.body)
     }
 
-    fn envelope(&self) -> Option<Envelope<'_>> {
+    fn envelope(&self) -> Option<Envelope<'_, IgnoredAny>> {
         serde_json::from_slice(self.json()).ok()
     }
 
-    /// The `data` of a success envelope, or what is wrong with the answer.
-    pub fn data(&self) -> Result<&RawValue> {
-        let envelope = self.parse_envelope()?;
+    /// The `data` of a success envelope read as `D`, in one pass over the
+    /// body; for any other answer, what is wrong with it. `not_d` begins
+    /// the message when `data` is not a `D` ("`data` is not a list of
+    /// assets").
+    pub fn data<'a, D: Deserialize<'a>>(&'a self, not_d: &str) -> Result<D> {
+        if let Ok(envelope) = serde_json::from_slice::<Envelope<D>>(self.json())
+            && problem(&envelope).is_none()
+            && let Some(data) = envelope.data
+        {
+            return Ok(data);
+        }
+        // Not the usual answer: read it again step by step to say why.
+        let raw = self.raw_data()?;
+        serde_json::from_str(raw.get())
+            .map_err(|e| Error::Response(format!("{not_d}: {}", json_problem(&e))))
+    }
+
+    /// The text of a success envelope's `data`, or what is wrong.
+    fn raw_data(&self) -> Result<&RawValue> {
+        let envelope: Envelope<&RawValue> = self.parse_envelope()?;
         if let Some(problem) = problem(&envelope) {
             return Err(Error::Response(problem));
         }
@@ -65,7 +82,7 @@ impl Response {
         }
     }
 
-    fn parse_envelope(&self) -> Result<Envelope<'_>> {
+    fn parse_envelope<'a, D: Deserialize<'a>>(&'a self) -> Result<Envelope<'a, D>> {
         let body = self.json();
         if body.iter().all(u8::is_ascii_whitespace) {
             return Err(Error::Response(format!(
@@ -73,7 +90,7 @@ impl Response {
                 self.status_text()
             )));
         }
-        serde_json::from_slice::<Envelope>(body).map_err(|e| {
+        serde_json::from_slice::<Envelope<D>>(body).map_err(|e| {
             Error::Response(if e.is_eof() {
                 json_problem(&e)
             } else if e.classify() == serde_json::error::Category::Data {
@@ -146,7 +163,7 @@ pub fn status_text(status: u16) -> String {
 
 /// The error an envelope reports, if it reports one: the `{"error": {...}}`
 /// shape, or `success: false`.
-fn problem(envelope: &Envelope) -> Option<String> {
+fn problem<D>(envelope: &Envelope<D>) -> Option<String> {
     if let Some(error) = &envelope.error {
         return Some(format!(
             "the API reported an error: {}: {}",
@@ -205,7 +222,7 @@ mod tests {
 
     fn data(body: &str) -> Result<String, String> {
         let r = response(200, body.as_bytes());
-        r.data()
+        r.data::<&RawValue>("`data` is not a value")
             .map(|d| d.get().to_owned())
             .map_err(|e| e.to_string())
     }
@@ -246,6 +263,24 @@ mod tests {
     }
 
     #[test]
+    fn names_data_of_the_wrong_shape() {
+        let r = response(200, br#"{"success":true,"data":{"a":1}}"#);
+        let err = r
+            .data::<Vec<u32>>("`data` is not a list of numbers")
+            .expect_err("not a list");
+        assert_eq!(
+            err.to_string(),
+            "unexpected response from the API: `data` is not a list of numbers: \
+             invalid type: map, expected a sequence at line 1 column 0"
+        );
+        let r = response(200, br#"{"success":false,"message":"no","data":{"a":1}}"#);
+        let err = r
+            .data::<Vec<u32>>("`data` is not a list of numbers")
+            .expect_err("failure");
+        assert!(err.to_string().ends_with("failure: no"), "{err}");
+    }
+
+    #[test]
     fn describes_error_bodies() {
         let describe = |body: &str| response(429, body.as_bytes()).describe();
         assert_eq!(
@@ -270,7 +305,7 @@ mod tests {
         #[test]
         fn arbitrary_bytes_never_panic(body in proptest::collection::vec(any::<u8>(), 0..512), status in 100u16..600) {
             let r = response(status, &body);
-            let _ = r.data();
+            let _ = r.data::<Vec<IgnoredAny>>("`data` is not a list");
             let _ = r.describe();
             let _ = r.message();
         }

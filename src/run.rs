@@ -85,37 +85,35 @@ impl<'a> Fetcher<'a> {
         }
     }
 
-    /// Every profile's balances and the ticker, on scoped threads, so the
-    /// wall time is that of the slowest request. Any failure fails all.
+    /// Every profile's balances and the ticker side by side, so the wall
+    /// time is that of the slowest request: the first profile's request on
+    /// this thread, the others on scoped threads. Any failure fails all.
     fn fetch(&mut self) -> Result<Round> {
         let named = self.settings.all_profiles;
+        let fetch = move |client: &mut Client| {
+            let profile = named.then(|| client.profile().to_owned());
+            let response = client.balances().map_err(|e| in_profile(&profile, e))?;
+            Ok((profile, response))
+        };
         std::thread::scope(|scope| {
             let ticker = self
                 .ticker
                 .as_mut()
                 .map(|c| scope.spawn(move || c.ticker()));
-            let balances: Vec<_> = self
+            let (first, others) = self
                 .balances
+                .split_first_mut()
+                .ok_or_else(|| Error::Response("no profile to fetch".into()))?;
+            let others: Vec<_> = others
                 .iter_mut()
-                .map(|client| {
-                    scope.spawn(move || {
-                        let profile = named.then(|| client.profile().to_owned());
-                        let result = client.balances();
-                        (profile, result)
-                    })
-                })
+                .map(|client| scope.spawn(move || fetch(client)))
                 .collect();
-            let mut answers = Vec::with_capacity(balances.len());
-            for handle in balances {
-                let (profile, result) = joined(handle);
-                let response = result.map_err(|e| in_profile(&profile, e))?;
-                answers.push((profile, response));
+            let mut balances = vec![fetch(first)?];
+            for handle in others {
+                balances.push(joined(handle)?);
             }
             let ticker = ticker.map(joined).transpose()?;
-            Ok(Round {
-                balances: answers,
-                ticker,
-            })
+            Ok(Round { balances, ticker })
         })
     }
 }

@@ -10,7 +10,7 @@ use serde::Deserialize;
 use serde_json::value::RawValue;
 
 use crate::balance::Amount;
-use crate::envelope::{Response, json_problem};
+use crate::envelope::Response;
 use crate::error::{Error, Result};
 use crate::text::{clip, sanitize};
 
@@ -69,51 +69,46 @@ struct RawPair<'a> {
 
 impl Prices {
     /// The prices of a ticker answer (`GET /api/v2/ticker`).
+    /// Pairs without symbols or a last price are skipped: they price
+    /// nothing.
     pub fn parse(response: &Response) -> Result<Prices> {
-        parse_ticker(response.data()?)
+        let pairs: Vec<RawPair> = response.data("ticker `data` is not a list of pairs")?;
+        Self::from_pairs(pairs)
     }
-}
 
-/// Parses the ticker's `data` list. Pairs without symbols or a last price
-/// are skipped: they price nothing.
-fn parse_ticker(data: &RawValue) -> Result<Prices> {
-    let pairs: Vec<RawPair> = serde_json::from_str(data.get()).map_err(|e| {
-        Error::Response(format!(
-            "ticker `data` is not a list of pairs: {}",
-            json_problem(&e)
-        ))
-    })?;
-    let mut last = HashMap::with_capacity(pairs.len());
-    for pair in pairs {
-        let (Some(num), Some(den), Some(raw)) = (pair.numerator, pair.denominator, pair.last)
-        else {
-            continue;
-        };
-        if raw.get() == "null" {
-            continue;
+    fn from_pairs(pairs: Vec<RawPair>) -> Result<Prices> {
+        let mut last = HashMap::with_capacity(pairs.len());
+        for pair in pairs {
+            let (Some(num), Some(den), Some(raw)) = (pair.numerator, pair.denominator, pair.last)
+            else {
+                continue;
+            };
+            if raw.get() == "null" {
+                continue;
+            }
+            let text = raw.get().trim_matches('"');
+            let price = Amount::parse(text)
+                .ok()
+                .and_then(|a| a.to_decimal())
+                .ok_or_else(|| {
+                    Error::Response(format!(
+                        "ticker pair {}/{} has a `last` price that is not a decimal number: {}",
+                        sanitize(&num),
+                        sanitize(&den),
+                        sanitize(&clip(raw.get(), 60))
+                    ))
+                })?;
+            let den = den.to_ascii_uppercase();
+            let Some(quote) = [Currency::Try, Currency::Usdt]
+                .into_iter()
+                .find(|c| c.code() == den)
+            else {
+                continue;
+            };
+            last.entry(num.to_ascii_uppercase()).or_insert([None; 2])[slot(quote)] = Some(price);
         }
-        let text = raw.get().trim_matches('"');
-        let price = Amount::parse(text)
-            .ok()
-            .and_then(|a| a.to_decimal())
-            .ok_or_else(|| {
-                Error::Response(format!(
-                    "ticker pair {}/{} has a `last` price that is not a decimal number: {}",
-                    sanitize(&num),
-                    sanitize(&den),
-                    sanitize(&clip(raw.get(), 60))
-                ))
-            })?;
-        let den = den.to_ascii_uppercase();
-        let Some(quote) = [Currency::Try, Currency::Usdt]
-            .into_iter()
-            .find(|c| c.code() == den)
-        else {
-            continue;
-        };
-        last.entry(num.to_ascii_uppercase()).or_insert([None; 2])[slot(quote)] = Some(price);
+        Ok(Prices { last })
     }
-    Ok(Prices { last })
 }
 
 /// An asset's price in the chosen currency, and how to value a balance.
@@ -179,9 +174,17 @@ impl Prices {
 mod tests {
     use super::*;
 
-    fn prices(json: &str) -> Prices {
-        let raw: Box<RawValue> = serde_json::from_str(json).expect("json");
-        parse_ticker(&raw).expect("ticker")
+    fn ticker(data: &str) -> Result<Prices> {
+        let response = Response {
+            status: 200,
+            content_type: None,
+            body: format!(r#"{{"success":true,"data":{data}}}"#).into_bytes(),
+        };
+        Prices::parse(&response)
+    }
+
+    fn prices(data: &str) -> Prices {
+        ticker(data).expect("ticker")
     }
 
     const TICKER: &str = r#"[
@@ -245,11 +248,9 @@ mod tests {
 
     #[test]
     fn a_price_that_is_not_a_number_is_named() {
-        let raw: Box<RawValue> = serde_json::from_str(
-            r#"[{"numeratorSymbol":"A","denominatorSymbol":"TRY","last":"n/a"}]"#,
-        )
-        .expect("json");
-        let err = parse_ticker(&raw).expect_err("bad price").to_string();
+        let err = ticker(r#"[{"numeratorSymbol":"A","denominatorSymbol":"TRY","last":"n/a"}]"#)
+            .expect_err("bad price")
+            .to_string();
         assert!(err.contains("A/TRY") && err.contains("n/a"), "{err}");
     }
 }

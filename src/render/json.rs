@@ -12,9 +12,22 @@ use crate::report::{Report, Row};
 #[derive(Serialize)]
 struct Document<'a> {
     fetched_at: &'a str,
-    assets: Vec<Asset<'a>>,
+    assets: Assets<'a>,
     #[serde(skip_serializing_if = "Option::is_none")]
     valuation: Option<Valuation<'a>>,
+}
+
+/// The rows, serialized one by one as they are read rather than first
+/// copied into a list of their own.
+struct Assets<'a> {
+    rows: &'a [Row<'a>],
+    valuing: bool,
+}
+
+impl Serialize for Assets<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(self.rows.iter().map(|row| asset(row, self.valuing)))
+    }
 }
 
 #[derive(Serialize)]
@@ -57,7 +70,7 @@ fn text(d: Option<Decimal>) -> Option<String> {
     d.map(|d| d.to_string())
 }
 
-fn asset<'a>(row: &Row<'a>, valuing: bool) -> Asset<'a> {
+fn asset<'a>(row: &'a Row, valuing: bool) -> Asset<'a> {
     let b = row.balance;
     Asset {
         asset: &b.asset,
@@ -78,7 +91,10 @@ pub fn render(report: &Report) -> io::Result<Vec<u8>> {
     let valuing = report.valuation.is_some();
     let document = Document {
         fetched_at: &report.fetched_at,
-        assets: report.rows.iter().map(|r| asset(r, valuing)).collect(),
+        assets: Assets {
+            rows: &report.rows,
+            valuing,
+        },
         valuation: report.valuation.as_ref().map(|v| Valuation {
             currency: v.currency.code(),
             total: text(v.total),

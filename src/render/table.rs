@@ -4,6 +4,8 @@
 //! terminal, with the Name column wrapped to fit its width; plain ASCII
 //! anywhere else.
 
+use std::borrow::Cow;
+
 use comfy_table::{
     Attribute, Cell, CellAlignment, ColumnConstraint, ContentArrangement, Table, Width, presets,
 };
@@ -11,7 +13,7 @@ use rust_decimal::{Decimal, RoundingStrategy};
 
 use super::Style;
 use crate::report::{Report, Row};
-use crate::text::{paint, sanitize};
+use crate::text::{paint, sanitize, sanitized};
 
 /// Most decimals shown for prices (truncated, trailing zeros dropped), and
 /// the decimals of values (truncated, padded).
@@ -78,24 +80,30 @@ fn header(report: &Report) -> Vec<String> {
     header
 }
 
-fn cells(report: &Report, row: &Row) -> Vec<String> {
+fn cells<'a>(report: &Report, row: &Row<'a>) -> Vec<Cow<'a, str>> {
     let b = row.balance;
     let mut cells = Vec::with_capacity(8);
     if report.by_profile {
-        cells.push(sanitize(row.profile.unwrap_or("")));
+        cells.push(sanitized(row.profile.unwrap_or("")));
     }
-    cells.push(sanitize(&b.asset));
-    cells.push(sanitize(b.name.as_deref().unwrap_or("")));
+    cells.push(sanitized(&b.asset));
+    cells.push(sanitized(b.name.as_deref().unwrap_or("")));
     let places = b.precision.map(|p| p.min(MAX_PLACES));
     for amount in [&b.balance, &b.free, &b.locked] {
         cells.push(match places {
-            Some(places) => amount.truncated(places),
-            None => amount.to_string(),
+            Some(places) => Cow::Owned(amount.truncated(places)),
+            None => Cow::Borrowed(amount.as_str()),
         });
     }
     if report.valuation.is_some() {
-        cells.push(row.price.map_or_else(|| "-".into(), price));
-        cells.push(row.value.map_or_else(|| "-".into(), value));
+        cells.push(
+            row.price
+                .map_or(Cow::Borrowed("-"), |p| Cow::Owned(price(p))),
+        );
+        cells.push(
+            row.value
+                .map_or(Cow::Borrowed("-"), |v| Cow::Owned(value(v))),
+        );
     }
     cells
 }
