@@ -305,6 +305,23 @@ fn bad_amount_names_asset_field_and_value() {
 }
 
 #[test]
+fn precision_that_is_not_digits_is_exit_76() {
+    for precision in ["\"+8\"", "8.0", "-1", "\"\\u0038\""] {
+        malformed(
+            move || {
+                Reply::json(
+                    200,
+                    format!(
+                        r#"{{"success":true,"data":[{{"asset":"BTC","balance":"1","free":"1","locked":"0","precision":{precision}}}]}}"#
+                    ),
+                )
+            },
+            &["asset BTC", "`precision`", "not a whole number", precision],
+        );
+    }
+}
+
+#[test]
 fn truncated_body_is_exit_76() {
     malformed(
         || Reply::Truncated {

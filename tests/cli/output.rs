@@ -193,6 +193,18 @@ fn numbers_and_long_amounts_pass_through_exactly() {
 }
 
 #[test]
+fn a_byte_order_mark_before_the_answer_is_skipped() {
+    let api = FakeApi::serving(
+        "\u{feff}{\"success\": true, \"data\": [
+            {\"asset\": \"BTC\", \"balance\": \"1.5\", \"free\": \"1.5\", \"locked\": \"0\", \"precision\": \"8\"}]}",
+    );
+    let sandbox = Sandbox::new();
+    let run = run(sandbox.cmd(&api).args(["-o", "csv", "--no-header"]));
+    run.succeeds();
+    assert_eq!(csv_rows(&run.stdout, false), ["BTC,,1.5,1.5,0,,,8"]);
+}
+
+#[test]
 fn odd_data_is_shown_as_received() {
     // Negative locked, free above balance: reported by users of the real API.
     let api = FakeApi::serving(
