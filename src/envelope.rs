@@ -58,7 +58,9 @@ impl Response {
     /// the message when `data` is not a `D` ("`data` is not a list of
     /// assets").
     pub fn data<'a, D: Deserialize<'a>>(&'a self, not_d: &str) -> Result<D> {
-        if let Ok(envelope) = serde_json::from_slice::<Envelope<D>>(self.json())
+        // Checked as UTF-8 once, so that serde need not check each string.
+        if let Ok(text) = std::str::from_utf8(self.json())
+            && let Ok(envelope) = serde_json::from_str::<Envelope<D>>(text)
             && problem(&envelope).is_none()
             && let Some(data) = envelope.data
         {
