@@ -10,7 +10,7 @@ use serde::Deserialize;
 
 use crate::auth::Credentials;
 use crate::clock;
-use crate::envelope::{Response, status_text};
+use crate::envelope::Response;
 use crate::error::{ClockNote, Error, Result};
 use crate::term::Log;
 use crate::text::sanitize;
@@ -270,53 +270,64 @@ impl<'a> Client<'a> {
         }
 
         let started = Instant::now();
-        let mut response = request
+        let response = request
             .call()
             .map_err(|e| transport_failure(e, &url, self.settings.timeout))?;
-        let header = |name: &str| {
-            response
-                .headers()
-                .get(name)
-                .and_then(|v| v.to_str().ok())
-                .map(str::to_owned)
-        };
-        let status = response.status().as_u16();
-        let content_type = header("content-type");
-        let location = header("location");
-        let retry_after = header("retry-after")
-            .and_then(|v| v.trim().parse::<u64>().ok())
-            .map(Duration::from_secs);
-        let limit = self.settings.max_response_bytes;
-        // Room for the whole body up front when its length is announced; the
-        // limit still holds, as the reader enforces it.
-        let announced = response.body().content_length().unwrap_or(0).min(limit);
-        let mut body = Vec::with_capacity(announced as usize + 1);
-        response
-            .body_mut()
-            .with_config()
-            .limit(limit)
-            .reader()
-            .read_to_end(&mut body)
-            .map_err(|e| body_failure(ureq::Error::from(e), &url, limit, self.settings.timeout))?;
+        let reply = read_reply(response, self.settings)
+            .map_err(|e| body_failure(e, &url, self.settings))?;
         self.log.verbose(|| {
+            let r = &reply.response;
             format!(
                 "< {} {}, {} bytes in {} ms",
-                status_text(status),
-                content_type.as_deref().unwrap_or("(no content type)"),
-                body.len(),
+                r.status_text(),
+                r.content_type.as_deref().unwrap_or("(no content type)"),
+                r.body.len(),
                 started.elapsed().as_millis()
             )
         });
-        Ok(Reply {
-            response: Response {
-                status,
-                content_type,
-                body,
-            },
-            location,
-            retry_after,
-        })
+        Ok(reply)
     }
+}
+
+/// The status, the headers the retry loop reads, and the whole body
+/// through the size limit.
+fn read_reply(
+    mut response: ureq::http::Response<ureq::Body>,
+    settings: &ApiSettings,
+) -> Result<Reply, ureq::Error> {
+    let header = |name: &str| {
+        response
+            .headers()
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned)
+    };
+    let status = response.status().as_u16();
+    let content_type = header("content-type");
+    let location = header("location");
+    let retry_after = header("retry-after")
+        .and_then(|v| v.trim().parse::<u64>().ok())
+        .map(Duration::from_secs);
+    let limit = settings.max_response_bytes;
+    // Room for the whole body up front when its length is announced; the
+    // limit still holds, as the reader enforces it.
+    let announced = response.body().content_length().unwrap_or(0).min(limit);
+    let mut body = Vec::with_capacity(announced as usize + 1);
+    response
+        .body_mut()
+        .with_config()
+        .limit(limit)
+        .reader()
+        .read_to_end(&mut body)?;
+    Ok(Reply {
+        response: Response {
+            status,
+            content_type,
+            body,
+        },
+        location,
+        retry_after,
+    })
 }
 
 /// What a status other than 2xx means for the retry loop.
@@ -478,7 +489,8 @@ fn certificate_error(url: &str, problem: &rustls::CertificateError) -> Error {
 }
 
 /// A failure while reading the body of a response that had begun.
-fn body_failure(e: ureq::Error, url: &str, limit: u64, timeout: Duration) -> Failure {
+fn body_failure(e: ureq::Error, url: &str, settings: &ApiSettings) -> Failure {
+    let (limit, timeout) = (settings.max_response_bytes, settings.timeout);
     match e {
         ureq::Error::BodyExceedsLimit(_) => Failure::Fatal(Error::Response(format!(
             "response too large: more than {} MiB",

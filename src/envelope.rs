@@ -153,7 +153,7 @@ impl Response {
 }
 
 /// A status with its reason phrase, where it has one.
-pub fn status_text(status: u16) -> String {
+fn status_text(status: u16) -> String {
     match ureq::http::StatusCode::from_u16(status)
         .ok()
         .and_then(|s| s.canonical_reason())

@@ -225,6 +225,21 @@ pub(crate) mod testing {
             precision: Some(8),
         }
     }
+
+    /// A report of `balance` alone, not valued.
+    pub fn one_row<'a>(balance: &'a Balance<'a>) -> Report<'a> {
+        Report {
+            fetched_at: "t".into(),
+            rows: vec![Row {
+                profile: None,
+                balance,
+                price: None,
+                value: None,
+            }],
+            valuation: None,
+            by_profile: false,
+        }
+    }
 }
 
 #[cfg(test)]

@@ -85,8 +85,7 @@ pub fn render(report: &Report, header: bool, style: CsvStyle) -> io::Result<Vec<
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::report::Row;
-    use crate::report::testing::balance;
+    use crate::report::testing::{balance, one_row};
 
     fn rendered(report: &Report, header: bool, style: CsvStyle) -> String {
         String::from_utf8(render(report, header, style).expect("renders")).expect("UTF-8")
@@ -95,17 +94,7 @@ mod tests {
     #[test]
     fn quotes_what_needs_it_and_keeps_every_digit() {
         let held = balance("XYZ", Some("Odd \"Token\", Inc."), "1.0000000000000001");
-        let report = Report {
-            fetched_at: "t".into(),
-            rows: vec![Row {
-                profile: None,
-                balance: &held,
-                price: None,
-                value: None,
-            }],
-            valuation: None,
-            by_profile: false,
-        };
+        let report = one_row(&held);
         assert_eq!(
             rendered(&report, true, CsvStyle::default()),
             "fetched_at,asset,name,balance,free,locked,order_fund,request_fund,precision\n\

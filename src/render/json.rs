@@ -120,7 +120,7 @@ mod tests {
 
     use super::*;
     use crate::report::Summary;
-    use crate::report::testing::balance;
+    use crate::report::testing::{balance, one_row};
     use crate::valuation::Currency;
 
     fn rendered(report: &Report) -> String {
@@ -130,17 +130,8 @@ mod tests {
     #[test]
     fn lays_out_one_pretty_object() {
         let held = balance("BTC", None, "1.50");
-        let report = Report {
-            fetched_at: "2026-11-24T00:00:00Z".into(),
-            rows: vec![Row {
-                profile: None,
-                balance: &held,
-                price: None,
-                value: None,
-            }],
-            valuation: None,
-            by_profile: false,
-        };
+        let mut report = one_row(&held);
+        report.fetched_at = "2026-11-24T00:00:00Z".into();
         assert_eq!(
             rendered(&report),
             r#"{
