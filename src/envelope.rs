@@ -7,7 +7,7 @@ use serde::Deserialize;
 use serde::de::IgnoredAny;
 use serde_json::value::RawValue;
 
-use crate::error::{Error, Result};
+use crate::error::{ClockNote, Error, Result};
 use crate::text::{clip, sanitize};
 
 /// An answer read in full.
@@ -19,10 +19,12 @@ pub struct Response {
 
 /// The API's envelope, and the other error shapes it is known to send, in
 /// one lenient struct: which fields are present tells which shape it is.
+/// Only `data` has a type; the others are read as they come.
 #[derive(Deserialize)]
 struct Envelope<'a, D> {
     data: Option<D>,
-    success: Option<bool>,
+    #[serde(borrow)]
+    success: Option<&'a RawValue>,
     #[serde(borrow)]
     message: Option<&'a RawValue>,
     #[serde(borrow)]
@@ -30,8 +32,10 @@ struct Envelope<'a, D> {
     #[serde(borrow)]
     details: Option<&'a RawValue>,
     #[serde(borrow)]
-    error: Option<ErrorObject<'a>>,
+    error: Option<&'a RawValue>,
 }
+
+const NOT_ENVELOPE: &str = "expected the API's envelope with a `data` list";
 
 #[derive(Deserialize)]
 struct ErrorObject<'a> {
@@ -49,8 +53,16 @@ impl Response {
             .unwrap_or(&self.body)
     }
 
+    /// Whether the body is a JSON object, as every envelope is. (serde
+    /// would read an array into the envelope's fields by position.)
+    fn is_object(&self) -> bool {
+        self.json().trim_ascii_start().starts_with(b"{")
+    }
+
     fn envelope(&self) -> Option<Envelope<'_, IgnoredAny>> {
-        serde_json::from_slice(self.json()).ok()
+        self.is_object()
+            .then(|| serde_json::from_slice(self.json()).ok())
+            .flatten()
     }
 
     /// The `data` of a success envelope read as `D`, in one pass over the
@@ -59,7 +71,8 @@ impl Response {
     /// assets").
     pub fn data<'a, D: Deserialize<'a>>(&'a self, not_d: &str) -> Result<D> {
         // Checked as UTF-8 once, so that serde need not check each string.
-        if let Ok(text) = std::str::from_utf8(self.json())
+        if self.is_object()
+            && let Ok(text) = std::str::from_utf8(self.json())
             && let Ok(envelope) = serde_json::from_str::<Envelope<D>>(text)
             && problem(&envelope).is_none()
             && let Some(data) = envelope.data
@@ -80,7 +93,18 @@ impl Response {
         }
         match envelope.data {
             Some(data) if data.get() != "null" => Ok(data),
-            _ => Err(Error::Response("the answer has no `data` list".into())),
+            // A success without data that says why, as the API has sent
+            // for a refused stamp: {"success": true, "message":
+            // "Unauthorized - Invalid Nonce", "code": 1037}.
+            _ => Err(match text_of(envelope.message) {
+                Some(m) if m.starts_with("Unauthorized") => Error::Auth {
+                    status: self.status,
+                    detail: format!(": {m}"),
+                    clock: ClockNote::Unknown(None),
+                },
+                Some(m) => Error::Response(format!("the API answered without a `data` list: {m}")),
+                None => Error::Response(format!("{NOT_ENVELOPE}, got an answer without one")),
+            }),
         }
     }
 
@@ -92,11 +116,19 @@ impl Response {
                 self.status_text()
             )));
         }
+        if !self.is_object()
+            && let Ok(value) = serde_json::from_slice::<serde_json::Value>(body)
+        {
+            return Err(Error::Response(format!(
+                "{NOT_ENVELOPE}, got {}",
+                kind(&value)
+            )));
+        }
         serde_json::from_slice::<Envelope<D>>(body).map_err(|e| {
             Error::Response(if e.is_eof() {
                 json_problem(&e)
             } else if e.classify() == serde_json::error::Category::Data {
-                format!("the answer is not the documented envelope: {e}")
+                format!("{NOT_ENVELOPE}: {e}")
             } else {
                 format!(
                     "status {} with a body that is not JSON ({}, {} bytes; {e})",
@@ -163,17 +195,34 @@ fn status_text(status: u16) -> String {
     }
 }
 
+/// "a JSON array": what a JSON value is, in words.
+fn kind(value: &serde_json::Value) -> &'static str {
+    use serde_json::Value as V;
+    match value {
+        V::Null => "null",
+        V::Bool(_) => "true or false",
+        V::Number(_) => "a number",
+        V::String(_) => "a string",
+        V::Array(_) => "a JSON array",
+        V::Object(_) => "an object",
+    }
+}
+
 /// The error an envelope reports, if it reports one: the `{"error": {...}}`
 /// shape, or `success: false`.
 fn problem<D>(envelope: &Envelope<D>) -> Option<String> {
-    if let Some(error) = &envelope.error {
+    if let Some(error) = envelope.error.filter(|e| e.get() != "null") {
+        let (code, message) = match serde_json::from_str::<ErrorObject>(error.get()) {
+            Ok(object) => (text_of(object.code), text_of(object.message)),
+            Err(_) => (None, text_of(Some(error))),
+        };
         return Some(format!(
             "the API reported an error: {}: {}",
-            text_of(error.code).unwrap_or_else(|| "(no code)".into()),
-            text_of(error.message).unwrap_or_else(|| "(no message)".into())
+            code.unwrap_or_else(|| "(no code)".into()),
+            message.unwrap_or_else(|| "(no message)".into())
         ));
     }
-    if envelope.success == Some(false) {
+    if envelope.success.map(RawValue::get) == Some("false") {
         let mut text = format!(
             "the API reported failure: {}",
             text_of(envelope.message).unwrap_or_else(|| "(no message)".into())
@@ -254,14 +303,34 @@ mod tests {
             r#"{"error":{"code":"ApiVersionUnspecified","message":"An API version is required"}}"#,
             "error: ApiVersionUnspecified: An API version is required",
         );
-        bad(r#"{"success":true,"data":null}"#, "no `data` list");
+        bad(
+            r#"{"success":true,"data":null}"#,
+            "expected the API's envelope with a `data` list, got an answer without one",
+        );
         bad(
             r#"{"success":true,"message":"x","code":1037}"#,
-            "no `data` list",
+            "the API answered without a `data` list: x",
+        );
+        bad(
+            r#"{"success":true,"message":"Unauthorized - Invalid Nonce","code":1037}"#,
+            "authentication rejected by the API (200: Unauthorized - Invalid Nonce)",
+        );
+        bad(
+            r#"{"error":"Down for a while"}"#,
+            "reported an error: (no code): Down for a while",
         );
         bad(r#"{"success":true,"data":[{"#, "truncated");
         bad("<html>", "not JSON (application/json, 6 bytes");
-        bad(r#"[1,2]"#, "not the documented envelope");
+        bad(
+            "[1,2]",
+            "expected the API's envelope with a `data` list, got a JSON array",
+        );
+        bad(
+            r#"[{"a":1},{"b":2}]"#,
+            "with a `data` list, got a JSON array",
+        );
+        bad("\"ok\"", "with a `data` list, got a string");
+        bad("[1,", "truncated");
     }
 
     #[test]

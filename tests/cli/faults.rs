@@ -180,6 +180,56 @@ fn legacy_unauthorized_json_is_shown() {
 }
 
 #[test]
+fn unauthorized_dressed_as_success_is_exit_77() {
+    // Status 200, `success: true` and no data, as the API's issue tracker
+    // quotes it.
+    let api = scripted(|_| {
+        Some(Reply::json(
+            200,
+            r#"{"success":true,"message":"Unauthorized - Invalid Nonce","code":1037}"#,
+        ))
+    });
+    let sandbox = Sandbox::new();
+    let run = run(&mut sandbox.cmd(&api));
+    run.fails(
+        77,
+        &["authentication rejected", "Unauthorized - Invalid Nonce"],
+    );
+    assert!(
+        run.hint().starts_with("check: the key and secret"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn success_without_data_shows_the_message() {
+    malformed(
+        || Reply::json(200, r#"{"success":true,"message":"Try later","code":7}"#),
+        &["the API answered without a `data` list: Try later"],
+    );
+}
+
+#[test]
+fn answer_without_the_envelope_says_so() {
+    // Assets without their envelope: the second would have been read as
+    // `success` ("invalid type: map, expected a boolean").
+    malformed(
+        || {
+            Reply::json(
+                200,
+                r#"[{"asset":"BTC","balance":"1","free":"1","locked":"0"},{"asset":"ETH"}]"#,
+            )
+        },
+        &["expected the API's envelope with a `data` list, got a JSON array"],
+    );
+    malformed(
+        || Reply::json(200, r#"{"assets":[]}"#),
+        &["expected the API's envelope with a `data` list"],
+    );
+}
+
+#[test]
 fn forbidden_is_exit_77() {
     let api = scripted(|_| Some(Reply::status(403)));
     let sandbox = Sandbox::new();
