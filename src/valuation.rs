@@ -63,14 +63,30 @@ struct RawPair<'a> {
     numerator: Option<String>,
     #[serde(rename = "denominatorSymbol")]
     denominator: Option<String>,
+    /// "BTC_TRY": both sides, where a record lacks the symbols.
+    #[serde(rename = "pairNormalized")]
+    pair_normalized: Option<String>,
     #[serde(borrow)]
     last: Option<&'a RawValue>,
 }
 
+impl RawPair<'_> {
+    /// The pair's two sides: its symbols, else its normalized name.
+    fn sides(&self) -> Option<(String, String)> {
+        match (&self.numerator, &self.denominator) {
+            (Some(num), Some(den)) => Some((num.clone(), den.clone())),
+            _ => self
+                .pair_normalized
+                .as_deref()?
+                .split_once('_')
+                .map(|(num, den)| (num.to_owned(), den.to_owned())),
+        }
+    }
+}
+
 impl Prices {
-    /// The prices of a ticker answer (`GET /api/v2/ticker`).
-    /// Pairs without symbols or a last price are skipped: they price
-    /// nothing.
+    /// The prices of a ticker answer (`GET /api/v2/ticker`). Pairs without
+    /// sides or a last price are skipped: they price nothing.
     pub fn parse(response: &Response) -> Result<Prices> {
         let pairs: Vec<RawPair> = response.data("ticker `data` is not a list of pairs")?;
         Self::from_pairs(pairs)
@@ -79,8 +95,7 @@ impl Prices {
     fn from_pairs(pairs: Vec<RawPair>) -> Result<Prices> {
         let mut last = HashMap::with_capacity(pairs.len());
         for pair in pairs {
-            let (Some(num), Some(den), Some(raw)) = (pair.numerator, pair.denominator, pair.last)
-            else {
+            let (Some((num, den)), Some(raw)) = (pair.sides(), pair.last) else {
                 continue;
             };
             if raw.get() == "null" {
@@ -98,6 +113,11 @@ impl Prices {
                         sanitize(&clip(raw.get(), 60))
                     ))
                 })?;
+            // A pair without trades in 24 hours reports every price as 0:
+            // no price, not a price of nothing.
+            if price.is_zero() {
+                continue;
+            }
             let den = den.to_ascii_uppercase();
             let Some(quote) = [Currency::Try, Currency::Usdt]
                 .into_iter()
@@ -217,6 +237,24 @@ mod tests {
         );
         assert_eq!(price("NOP", Currency::Try), None);
         assert_eq!(price("ZZZ", Currency::Usdt), None);
+    }
+
+    #[test]
+    fn a_zero_price_is_no_price_and_names_may_come_from_the_pair() {
+        let p = prices(
+            r#"[{"pairNormalized":"DEAD_TRY","last":0.0,"timestamp":1579996808957.0},
+                {"pairNormalized":"DEAD_USDT","last":0},
+                {"pairNormalized":"ABC_TRY","last":2.5},
+                {"pairNormalized":"USDT_TRY","last":"34"}]"#,
+        );
+        let price = |a: &str, c| p.quote(a, c).and_then(Quote::price);
+        assert_eq!(price("DEAD", Currency::Try), None);
+        assert_eq!(price("DEAD", Currency::Usdt), None);
+        assert_eq!(price("ABC", Currency::Try), Some(Decimal::new(25, 1)));
+        assert_eq!(
+            price("ABC", Currency::Usdt),
+            Some(Decimal::new(25, 1) / Decimal::from(34))
+        );
     }
 
     #[test]

@@ -22,8 +22,6 @@ const HEADER: [&str; 9] = [
     "precision",
 ];
 
-/// Added after the others with `--value-in`.
-const VALUATION_HEADER: [&str; 2] = ["price", "value"];
 /// Added last with `--all-profiles`.
 const PROFILE_HEADER: &str = "profile";
 
@@ -39,14 +37,7 @@ pub fn render(report: &Report, header: bool, style: CsvStyle) -> io::Result<Vec<
         .delimiter(style.delimiter)
         .from_writer(out);
     if header {
-        let mut fields = HEADER.to_vec();
-        if valuing {
-            fields.extend(VALUATION_HEADER);
-        }
-        if report.by_profile {
-            fields.push(PROFILE_HEADER);
-        }
-        csv.write_record(fields)?;
+        csv.write_record(header_of(report))?;
     }
     // A decimal comma where the style asks for one; every digit kept.
     let number = |text: String| {
@@ -80,6 +71,21 @@ pub fn render(report: &Report, header: bool, style: CsvStyle) -> io::Result<Vec<
         csv.write_record(&record)?;
     }
     csv.into_inner().map_err(|e| e.into_error())
+}
+
+/// The column names: with `--value-in`, `price_try,value_try` (or `_usdt`)
+/// after the others, so that dumps in two currencies cannot be mixed
+/// unnoticed; with `--all-profiles`, `profile` last.
+fn header_of(report: &Report) -> Vec<String> {
+    let mut fields: Vec<String> = HEADER.map(String::from).to_vec();
+    if let Some(v) = &report.valuation {
+        let code = v.currency.code().to_ascii_lowercase();
+        fields.extend([format!("price_{code}"), format!("value_{code}")]);
+    }
+    if report.by_profile {
+        fields.push(PROFILE_HEADER.into());
+    }
+    fields
 }
 
 #[cfg(test)]

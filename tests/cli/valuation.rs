@@ -139,7 +139,7 @@ Not priced, left out of the total: ZZZ
 }
 
 #[test]
-fn csv_gains_price_and_value_columns() {
+fn csv_gains_price_and_value_columns_named_for_the_currency() {
     let api = api();
     let sandbox = Sandbox::new();
     let run = run(sandbox
@@ -149,7 +149,7 @@ fn csv_gains_price_and_value_columns() {
     let lines: Vec<_> = run.stdout.lines().collect();
     assert_eq!(
         lines[0],
-        "fetched_at,asset,name,balance,free,locked,order_fund,request_fund,precision,price,value"
+        "fetched_at,asset,name,balance,free,locked,order_fund,request_fund,precision,price_try,value_try"
     );
     assert!(
         lines[1].ends_with(",XRP,Ripple,100,100,0,,,6,17.546275,1754.6275"),
@@ -162,6 +162,15 @@ fn csv_gains_price_and_value_columns() {
         lines[2]
     );
     assert_eq!(lines.len(), 3);
+    let usdt = crate::support::run(sandbox.cmd(&api).args(["-o", "csv", "--value-in", "usdt"]));
+    usdt.succeeds();
+    assert!(
+        usdt.stdout.starts_with(
+            "fetched_at,asset,name,balance,free,locked,order_fund,request_fund,precision,price_usdt,value_usdt\n"
+        ),
+        "{}",
+        usdt.stdout
+    );
 }
 
 #[test]
@@ -233,4 +242,32 @@ fn value_options_need_value_in() {
         assert_eq!((run.code, run.stdout.as_str()), (2, ""), "{args:?}");
         assert!(run.stderr.contains("--value-in"), "{}", run.stderr);
     }
+}
+
+#[test]
+fn a_pair_without_trades_prices_nothing_and_pair_names_serve() {
+    // `last` 0 is the API's "no trades in 24 h"; a record without symbols
+    // still names both sides in `pairNormalized`.
+    let ticker = r#"{"success":true,"data":[
+        {"pair":"BTCTRY","pairNormalized":"BTC_TRY","numeratorSymbol":"BTC","denominatorSymbol":"TRY","last":0.0,"timestamp":1579996808957.0},
+        {"pairNormalized":"XRP_TRY","last":20}]}"#;
+    let api = FakeApi::start(move |req: &Request| match req.path.as_str() {
+        TICKER => Reply::json(200, ticker),
+        _ => standard(req, ACCOUNT),
+    });
+    let sandbox = Sandbox::new();
+    let run = run(sandbox
+        .cmd(&api)
+        .args(["-o", "json", "--value-in", "TRY", "-a", "btc,xrp"]));
+    run.succeeds();
+    let doc: Value = serde_json::from_str(&run.stdout).expect("JSON");
+    assert_eq!(
+        valued(&doc),
+        [
+            row("BTC", Value::Null, Value::Null),
+            row("XRP", json!("20"), json!("2000")),
+        ]
+    );
+    assert_eq!(doc["valuation"]["total"], json!("2000"));
+    assert_eq!(doc["valuation"]["unpriced"], json!(["BTC"]));
 }
