@@ -305,9 +305,7 @@ fn read_reply(
     let status = response.status().as_u16();
     let content_type = header("content-type");
     let location = header("location");
-    let retry_after = header("retry-after")
-        .and_then(|v| v.trim().parse::<u64>().ok())
-        .map(Duration::from_secs);
+    let retry_after = header("retry-after").and_then(|v| retry_after(&v));
     let limit = settings.max_response_bytes;
     // Room for the whole body up front when its length is announced; the
     // limit still holds, as the reader enforces it.
@@ -328,6 +326,21 @@ fn read_reply(
         location,
         retry_after,
     })
+}
+
+/// The wait a `Retry-After` asks for: seconds, or an HTTP date (RFC 9110,
+/// `Sun, 06 Nov 1994 08:49:37 GMT`), which proxies and CDNs may send. A
+/// date already past asks for no wait.
+fn retry_after(value: &str) -> Option<Duration> {
+    let value = value.trim();
+    if let Ok(secs) = value.parse::<u64>() {
+        return Some(Duration::from_secs(secs));
+    }
+    let at = jiff::fmt::rfc2822::DateTimeParser::new()
+        .parse_timestamp(value)
+        .ok()?;
+    let wait = at.duration_since(jiff::Timestamp::now());
+    Some(Duration::try_from(wait).unwrap_or(Duration::ZERO))
 }
 
 /// What a status other than 2xx means for the retry loop.
@@ -512,6 +525,25 @@ fn body_failure(e: ureq::Error, url: &str, settings: &ApiSettings) -> Failure {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn retry_after_in_seconds_or_as_a_date() {
+        assert_eq!(retry_after(" 49 "), Some(Duration::from_secs(49)));
+        let soon = jiff::Timestamp::now() + jiff::SignedDuration::from_secs(30);
+        let date = jiff::fmt::rfc2822::DateTimePrinter::new()
+            .timestamp_to_rfc9110_string(&soon)
+            .expect("printable");
+        let wait = retry_after(&date).expect("a date");
+        assert!(
+            wait > Duration::from_secs(27) && wait <= Duration::from_secs(30),
+            "{wait:?}"
+        );
+        assert_eq!(
+            retry_after("Sun, 06 Nov 1994 08:49:37 GMT"),
+            Some(Duration::ZERO)
+        );
+        assert_eq!(retry_after("soon"), None);
+    }
 
     #[test]
     fn backoff_doubles_with_jitter() {

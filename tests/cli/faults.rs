@@ -77,6 +77,32 @@ fn retry_after_beyond_max_wait_stops_at_once() {
 }
 
 #[test]
+fn retry_after_as_an_http_date_is_honoured() {
+    // RFC 9110 allows a date, which proxies and CDNs may send: 49 s ahead.
+    let api = scripted(|_| {
+        let at = jiff::Timestamp::now() + jiff::SignedDuration::from_secs(49);
+        let date = jiff::fmt::rfc2822::DateTimePrinter::new()
+            .timestamp_to_rfc9110_string(&at)
+            .expect("printable");
+        Some(Reply::json(429, RATE_LIMITED).with_header("Retry-After", &date))
+    });
+    let sandbox = Sandbox::new();
+    let run = run(&mut sandbox.cmd(&api));
+    run.fails(75, &["rate limited"]);
+    assert!(
+        run.hint().starts_with("try again after 20"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.hint().ends_with(" s from now)"), "{}", run.stderr);
+    assert_eq!(
+        api.hits(BALANCES),
+        1,
+        "a wait beyond --max-wait stops at once"
+    );
+}
+
+#[test]
 fn server_errors_exhaust_the_retries() {
     let api = scripted(|_| {
         Some(Reply::Respond {
