@@ -23,6 +23,9 @@ const TICKER_PATH: &str = "/api/v2/ticker";
 /// is worth one more signed request.
 const SKEW_TOLERANCE_MS: i64 = 2_000;
 
+/// How much of an error answer is read.
+const ERROR_BODY_BYTES: u64 = 64 * 1024;
+
 /// First retry waits 250-500 ms, then doubling, always capped by --max-wait.
 const BACKOFF_BASE: Duration = Duration::from_millis(500);
 
@@ -306,17 +309,30 @@ fn read_reply(
     let content_type = header("content-type");
     let location = header("location");
     let retry_after = header("retry-after").and_then(|v| retry_after(&v));
-    let limit = settings.max_response_bytes;
-    // Room for the whole body up front when its length is announced; the
-    // limit still holds, as the reader enforces it.
-    let announced = response.body().content_length().unwrap_or(0).min(limit);
-    let mut body = Vec::with_capacity(announced as usize + 1);
-    response
-        .body_mut()
-        .with_config()
-        .limit(limit)
-        .reader()
-        .read_to_end(&mut body)?;
+    let mut body = Vec::new();
+    if (200..300).contains(&status) {
+        let limit = settings.max_response_bytes;
+        // Room for the whole body up front when its length is announced;
+        // the limit still holds, as the reader enforces it.
+        let announced = response.body().content_length().unwrap_or(0).min(limit);
+        body.reserve(announced as usize + 1);
+        response
+            .body_mut()
+            .with_config()
+            .limit(limit)
+            .reader()
+            .read_to_end(&mut body)?;
+    } else {
+        // An error answer says what it has to say in its first bytes; a
+        // huge one is still the error its status says.
+        response
+            .body_mut()
+            .with_config()
+            .limit(u64::MAX)
+            .reader()
+            .take(ERROR_BODY_BYTES)
+            .read_to_end(&mut body)?;
+    }
     Ok(Reply {
         response: Response {
             status,

@@ -435,10 +435,28 @@ fn redirect_is_not_followed() {
 fn oversized_body_is_refused() {
     malformed(
         || Reply::Huge {
+            status: 200,
             size: 65 * 1024 * 1024,
         },
         &["response too large"],
     );
+}
+
+#[test]
+fn server_error_with_an_oversized_body_is_still_a_server_error() {
+    // Only the start of an error answer is read: its size says nothing
+    // about the account.
+    for (status, words) in [(503, "503 Service Unavailable"), (429, "rate limited")] {
+        let api = scripted(move |_| {
+            Some(Reply::Huge {
+                status,
+                size: 65 * 1024 * 1024,
+            })
+        });
+        let sandbox = Sandbox::new();
+        let run = run(sandbox.cmd(&api).args(["--retries", "0"]));
+        run.fails(75, &[words]);
+    }
 }
 
 #[test]

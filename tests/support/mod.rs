@@ -65,8 +65,8 @@ pub enum Reply {
     Truncated { declared: usize, body: Vec<u8> },
     /// Wait, then reply.
     Slow(Duration, Box<Reply>),
-    /// 200 with `size` bytes of body, streamed.
-    Huge { size: usize },
+    /// `status` with `size` bytes of body, streamed.
+    Huge { status: u16, size: usize },
 }
 
 impl Reply {
@@ -327,9 +327,9 @@ fn respond(mut stream: TcpStream, reply: Reply) {
             thread::sleep(wait);
             return respond(stream, *reply);
         }
-        Reply::Huge { size } => {
+        Reply::Huge { status, size } => {
             let chunk = vec![b' '; 64 * 1024];
-            let mut result = stream.write_all(head(200, size, &[]).as_bytes());
+            let mut result = stream.write_all(head(status, size, &[]).as_bytes());
             let mut left = size;
             while result.is_ok() && left > 0 {
                 let n = left.min(chunk.len());
