@@ -28,7 +28,7 @@ pub fn completions(shell: clap_complete::Shell) -> Result<()> {
             String::from_utf8_lossy(&buffer).replace("btcturk__subcmd__bal", "btcturk__bal");
         buffer = script.into_bytes();
     }
-    output::write(&Destination::Stdout, |_| Ok(buffer))
+    output::write(&Destination::Stdout, |_| Ok(buffer)).map(drop)
 }
 
 pub fn man() -> Result<()> {
@@ -36,7 +36,7 @@ pub fn man() -> Result<()> {
     clap_mangen::Man::new(Cli::command())
         .render(&mut buffer)
         .map_err(Error::Output)?;
-    output::write(&Destination::Stdout, |_| Ok(buffer))
+    output::write(&Destination::Stdout, |_| Ok(buffer)).map(drop)
 }
 
 pub fn config(command: &ConfigCommand, global: &GlobalArgs, log: Log) -> Result<()> {
@@ -56,10 +56,11 @@ pub fn config(command: &ConfigCommand, global: &GlobalArgs, log: Log) -> Result<
             output::write(&Destination::Stdout, |_| {
                 Ok(format!("{}\n", path.display()).into_bytes())
             })
+            .map(drop)
         }
         ConfigCommand::Show => {
             let inputs = Inputs::load(global)?;
-            output::write(&Destination::Stdout, |_| show(&inputs))
+            output::write(&Destination::Stdout, |_| show(&inputs)).map(drop)
         }
     }
 }

@@ -18,27 +18,37 @@ pub enum Destination {
     Append(PathBuf),
 }
 
+/// How a write ended.
+#[derive(Debug, PartialEq)]
+pub enum Written {
+    Whole,
+    /// Stdout's reader went away (`| head`): it has all it wanted, which
+    /// is no failure.
+    ReaderGone,
+}
+
 /// Writes the bytes `render` makes, whole. `render` is told whether the
 /// output starts a file (header and byte order mark belong only there).
 pub fn write(
     destination: &Destination,
     render: impl FnOnce(bool) -> Result<Vec<u8>>,
-) -> Result<()> {
+) -> Result<Written> {
     match destination {
         Destination::Stdout => {
             let bytes = render(true)?;
             let mut stdout = std::io::stdout().lock();
             match stdout.write_all(&bytes).and_then(|()| stdout.flush()) {
-                // A reader that went away (`| head`) has all it wanted.
-                Err(e) if e.kind() == ErrorKind::BrokenPipe => Ok(()),
-                result => result.map_err(Error::Output),
+                Ok(()) => Ok(Written::Whole),
+                Err(e) if e.kind() == ErrorKind::BrokenPipe => Ok(Written::ReaderGone),
+                Err(e) => Err(Error::Output(e)),
             }
         }
         Destination::Out(path) => {
             let bytes = render(true)?;
             replace(path, |file| {
                 file.write_all(&bytes).map_err(|e| file_error(path, e))
-            })
+            })?;
+            Ok(Written::Whole)
         }
         Destination::Append(path) => {
             let fail = |source| file_error(path, source);
@@ -51,7 +61,8 @@ pub fn write(
             let bytes = render(at_start)?;
             file.write_all(&bytes)
                 .and_then(|()| file.sync_data())
-                .map_err(fail)
+                .map_err(fail)?;
+            Ok(Written::Whole)
         }
     }
 }

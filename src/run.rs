@@ -11,7 +11,7 @@ use crate::clock;
 use crate::config::Settings;
 use crate::envelope::Response;
 use crate::error::{Error, Result, exit};
-use crate::output::{self, Destination};
+use crate::output::{self, Destination, Written};
 use crate::render;
 use crate::report::{self, Account};
 use crate::term::Log;
@@ -27,6 +27,7 @@ pub fn run(settings: &Settings, log: Log) -> Result<()> {
             output::write(&settings.destination, |at_start| {
                 render(settings, log, &accounts, prices.as_ref(), at_start)
             })
+            .map(drop)
         }
         Some(every) => watch(settings, log, &mut fetcher, every),
     }
@@ -165,32 +166,41 @@ fn transient(e: &Error) -> bool {
 
 /// Fetches and shows every `every` until interrupted. On a terminal the
 /// screen is redrawn in place with the time of the last good fetch and the
-/// last error; elsewhere each good fetch is written out in turn. Only
-/// lasting faults (keys, configuration, output) end it.
+/// last error; elsewhere each good fetch is written out in turn (the CSV
+/// header only before the first), until stdout's reader goes away. Only
+/// lasting faults (keys, configuration, output) end it with an error.
 fn watch(settings: &Settings, log: Log, fetcher: &mut Fetcher, every: Duration) -> Result<()> {
     let terminal =
         matches!(settings.destination, Destination::Stdout) && std::io::stdout().is_terminal();
     let mut screen: Option<(Vec<u8>, String)> = None;
+    let mut first = true;
     loop {
         // A malformed answer (exit 76) is as passing as a failed fetch.
-        let error = match fetcher.fetch().and_then(|round| {
+        let round = fetcher.fetch().and_then(|round| {
             let (accounts, prices) = round.parse()?;
             if terminal {
                 let bytes = render(settings, log, &accounts, prices.as_ref(), true)?;
                 screen = Some((bytes, clock::rfc3339_now()));
-                Ok(())
+                Ok(Written::Whole)
             } else {
                 output::write(&settings.destination, |at_start| {
-                    render(settings, log, &accounts, prices.as_ref(), at_start)
+                    render(settings, log, &accounts, prices.as_ref(), at_start && first)
                 })
             }
-        }) {
-            Ok(()) => None,
+        });
+        let error = match round {
+            Ok(Written::ReaderGone) => return Ok(()),
+            Ok(Written::Whole) => {
+                first = false;
+                None
+            }
             Err(e) if transient(&e) => Some(e),
             Err(e) => return Err(e),
         };
         if terminal {
-            redraw(screen.as_ref(), error.as_ref(), every)?;
+            if redraw(screen.as_ref(), error.as_ref(), every)? == Written::ReaderGone {
+                return Ok(());
+            }
         } else if let Some(e) = &error {
             log.warn(&format!("{e}; trying again in {} s", every.as_secs()));
         }
@@ -204,7 +214,7 @@ fn redraw(
     screen: Option<&(Vec<u8>, String)>,
     error: Option<&Error>,
     every: Duration,
-) -> Result<()> {
+) -> Result<Written> {
     let mut frame = b"\x1b[H\x1b[2J".to_vec();
     match screen {
         Some((bytes, at)) => {
