@@ -3,8 +3,8 @@
 //! Nothing downstream looks at flags or the environment again.
 //!
 //! The config file's top-level keys are the default profile; each
-//! `[profiles.NAME]` table is another, inheriting the top-level keys it does
-//! not set.
+//! `[profiles.NAME]` table is another account, inheriting the top-level
+//! `base_url` and `timeout_secs` it does not set, never the keys.
 
 use std::collections::BTreeMap;
 use std::ffi::OsString;
@@ -240,19 +240,22 @@ impl<'a> Inputs<'a> {
         };
         let table = |own_set: bool| if own_set { own.unwrap_or(top) } else { top };
 
-        let (o, api_key_src) = pick("api_key", |p| p.api_key.is_some());
-        let api_key = table(o).api_key.as_deref().map(|v| (v, api_key_src));
         let (o, base_src) = pick("base_url", |p| p.base_url.is_some());
         let base_url = table(o).base_url.as_deref().map(|v| (v, base_src));
         let (o, timeout_src) = pick("timeout_secs", |p| p.timeout_secs.is_some());
         let timeout_secs = table(o).timeout_secs.map(|v| (v, timeout_src));
-        // The secret and its command come from one table: a profile that
-        // sets either replaces both.
-        let own_secret =
-            own.is_some_and(|p| p.api_secret.is_some() || p.api_secret_command.is_some());
-        let secrets = table(own_secret);
-        if secrets.api_secret.is_some() && secrets.api_secret_command.is_some() {
-            let prefix = if own_secret { prefix.as_str() } else { "" };
+        // The keys name an account, so they are never inherited: a named
+        // profile has its own or none; the top-level ones are the default
+        // profile's (or a [profiles.default] table's, if it sets any).
+        let has_keys = |p: &FileProfile| {
+            p.api_key.is_some() || p.api_secret.is_some() || p.api_secret_command.is_some()
+        };
+        let (keys, prefix) = match own {
+            Some(own) if name != DEFAULT_PROFILE || has_keys(own) => (own, prefix.as_str()),
+            _ => (top, ""),
+        };
+        let source = |key: &str| self.file_source(&format!("{prefix}{key}"));
+        if keys.api_secret.is_some() && keys.api_secret_command.is_some() {
             return Err(Error::ConfigParse {
                 path: self.config.path.clone().unwrap_or_default(),
                 message: format!(
@@ -260,14 +263,12 @@ impl<'a> Inputs<'a> {
                 ),
             });
         }
-        let api_secret = secrets
-            .api_secret
-            .as_ref()
-            .map(|v| (v, layer("api_secret", own_secret)));
-        let api_secret_command = secrets
+        let api_key = keys.api_key.as_deref().map(|v| (v, source("api_key")));
+        let api_secret = keys.api_secret.as_ref().map(|v| (v, source("api_secret")));
+        let api_secret_command = keys
             .api_secret_command
             .as_deref()
-            .map(|v| (v, layer("api_secret_command", own_secret)));
+            .map(|v| (v, source("api_secret_command")));
         Ok(Merged {
             api_key,
             api_secret,
@@ -348,10 +349,16 @@ impl<'a> Inputs<'a> {
     pub fn api_settings(&self, name: &str, env_keys: bool) -> Result<ApiSettings> {
         let d = self.describe(name, env_keys)?;
         let path = self.config.path.clone();
+        // A named profile's keys live in its own table.
+        let table = if name == DEFAULT_PROFILE {
+            String::new()
+        } else {
+            format!("profiles.{name}.")
+        };
         let missing = |what, env, key| Error::MissingKey {
             what,
             env,
-            key,
+            key: format!("{table}{key}"),
             path: path.clone(),
         };
         let key = d
@@ -397,18 +404,45 @@ impl<'a> Inputs<'a> {
             let name = self.selected_profile().value;
             return Ok(vec![self.api_settings(&name, true)?]);
         }
-        let names: Vec<String> = self
-            .profile_names()
-            .into_iter()
-            .filter(|n| self.describe(n, false).is_ok_and(|d| d.api_key.is_some()))
-            .collect();
-        if names.is_empty() {
+        let path = || self.config.path.clone().unwrap_or_default();
+        let in_profile = |name: &str, e| Error::Profile {
+            profile: name.to_owned(),
+            source: Box::new(e),
+        };
+        // Each profile with a key of its own is an account; two with one
+        // key would count that account twice.
+        let mut keyed: Vec<(String, String)> = Vec::new();
+        for name in self.profile_names() {
+            let described = self
+                .describe(&name, false)
+                .map_err(|e| in_profile(&name, e))?;
+            let Some(key) = described.api_key else {
+                continue;
+            };
+            let key = key.value.trim().to_owned();
+            if let Some((other, _)) = keyed.iter().find(|(_, k)| *k == key) {
+                return Err(Error::ConfigParse {
+                    path: path(),
+                    message: format!(
+                        "profiles {other} and {name} have the same api_key; each profile names its own account"
+                    ),
+                });
+            }
+            keyed.push((name, key));
+        }
+        if keyed.is_empty() {
             return Err(Error::ConfigParse {
-                path: self.config.path.clone().unwrap_or_default(),
+                path: path(),
                 message: "--all-profiles found no profile with an api_key".into(),
             });
         }
-        names.iter().map(|n| self.api_settings(n, false)).collect()
+        keyed
+            .iter()
+            .map(|(name, _)| {
+                self.api_settings(name, false)
+                    .map_err(|e| in_profile(name, e))
+            })
+            .collect()
     }
 }
 

@@ -46,7 +46,8 @@ pub enum Error {
     MissingKey {
         what: &'static str,
         env: &'static str,
-        key: &'static str,
+        /// The config key, `profiles.NAME.` before it for a named profile.
+        key: String,
         path: Option<PathBuf>,
     },
 
@@ -152,10 +153,19 @@ impl Error {
             Error::ConfigPermissions { path, .. } => {
                 Some(format!("run: chmod 600 {}", path.display()))
             }
-            Error::MissingKey { env, key, path, .. } => Some(match path {
-                Some(path) => format!("set {env}, or {key} in {}", path.display()),
-                None => format!("set {env}, or {key} in the config file"),
-            }),
+            Error::MissingKey { env, key, path, .. } => {
+                let file = path.as_ref().map_or_else(
+                    || "the config file".to_owned(),
+                    |p| p.display().to_string(),
+                );
+                Some(if key.starts_with("profiles.") {
+                    format!(
+                        "set {env}, or {key} in {file} (a profile does not take the top-level keys)"
+                    )
+                } else {
+                    format!("set {env}, or {key} in {file}")
+                })
+            }
             Error::BadSecret { .. } => Some(
                 "use the private key exactly as BtcTurk showed it when the API key was created"
                     .into(),

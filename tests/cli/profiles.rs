@@ -3,10 +3,13 @@
 use serde_json::Value;
 
 use crate::ACCOUNT;
-use crate::support::{BALANCES, FakeApi, KEY, SECRET, Sandbox, TICKER, run, set_mode, standard};
+use crate::support::{
+    BALANCES, FakeApi, KEY, KEY2, SECRET, SECRET2, Sandbox, TICKER, run, set_mode, standard,
+};
 
-/// A file with the default profile on top and two more: `work` sets only
-/// its secret command (inheriting key and URL), `broken` a failing one.
+/// A file with the default profile on top and two more accounts: `work`,
+/// its key and secret command its own (the URL and timeout inherited), and
+/// `broken`, whose secret command fails.
 fn profiles_config(api: &FakeApi) -> String {
     format!(
         r#"api_key = "{KEY}"
@@ -15,9 +18,11 @@ base_url = "{url}"
 timeout_secs = 5
 
 [profiles.work]
-api_secret_command = "printf '%s\\n' {SECRET}"
+api_key = "{KEY2}"
+api_secret_command = "printf '%s\\n' {SECRET2}"
 
 [profiles.broken]
+api_key = "broken-key"
 api_secret_command = "echo private-output-of-the-command; exit 3"
 "#,
         url = api.url()
@@ -31,7 +36,7 @@ fn sandbox_with_profiles(api: &FakeApi) -> Sandbox {
 }
 
 #[test]
-fn profile_inherits_top_level_keys_and_takes_secret_from_command() {
+fn profile_inherits_url_and_timeout_and_takes_secret_from_command() {
     let api = FakeApi::serving(ACCOUNT);
     let sandbox = sandbox_with_profiles(&api);
     let by_flag = run(sandbox
@@ -45,6 +50,69 @@ fn profile_inherits_top_level_keys_and_takes_secret_from_command() {
     );
     run(sandbox.bare().env("BTCTURK_PROFILE", "work")).succeeds();
     assert_eq!(api.hits(BALANCES), 2);
+    let keys: Vec<_> = api
+        .requests()
+        .iter()
+        .filter_map(|r| r.header("x-pck").map(str::to_owned))
+        .collect();
+    assert_eq!(keys, [KEY2, KEY2], "the work account's own key");
+}
+
+#[test]
+fn a_profile_never_takes_the_top_level_keys() {
+    // `lazy` sets only a timeout: it names no account, and must not
+    // borrow the default one's (--all-profiles would count it twice).
+    let api = FakeApi::serving(ACCOUNT);
+    let sandbox = Sandbox::new();
+    let config = format!("{}\n[profiles.lazy]\ntimeout_secs = 3\n", profiles_config(&api))
+        .replace("[profiles.broken]\napi_key = \"broken-key\"\napi_secret_command = \"echo private-output-of-the-command; exit 3\"\n", "");
+    sandbox.write_config(&sandbox.default_config(), &config);
+    let lazy = run(sandbox.bare().args(["-p", "lazy"]));
+    lazy.fails(78, &["no API key configured"]);
+    assert!(
+        lazy.hint().contains("profiles.lazy.api_key in ")
+            && lazy
+                .hint()
+                .contains("a profile does not take the top-level keys"),
+        "{}",
+        lazy.stderr
+    );
+    assert_eq!(api.hits(BALANCES), 0);
+    let all = run(sandbox
+        .bare()
+        .args(["--all-profiles", "-o", "csv", "-a", "btc", "--no-header"]));
+    all.succeeds();
+    let profiles: Vec<_> = all
+        .stdout
+        .lines()
+        .map(|l| l.rsplit(',').next().unwrap_or_default())
+        .collect();
+    assert_eq!(profiles, ["default", "work"], "{}", all.stdout);
+}
+
+#[test]
+fn two_profiles_with_one_key_are_refused() {
+    let api = FakeApi::serving(ACCOUNT);
+    let sandbox = Sandbox::new();
+    let config = profiles_config(&api).replace(
+        &format!("api_key = \"{KEY2}\""),
+        &format!("api_key = \"{KEY}\""),
+    );
+    sandbox.write_config(&sandbox.default_config(), &config);
+    run(sandbox.bare().arg("--all-profiles"))
+        .fails(78, &["profiles default and work have the same api_key"]);
+    assert_eq!(api.hits(BALANCES), 0);
+}
+
+#[test]
+fn all_profiles_names_the_profile_of_a_failing_secret_command() {
+    let api = FakeApi::serving(ACCOUNT);
+    let sandbox = sandbox_with_profiles(&api);
+    run(sandbox.bare().arg("--all-profiles")).fails(
+        78,
+        &["profile broken: api_secret_command", "exited with code 3"],
+    );
+    assert_eq!(api.hits(BALANCES), 0);
 }
 
 #[test]
@@ -93,7 +161,7 @@ fn all_profiles_label_rows_and_total_each() {
     let sandbox = Sandbox::new();
     let mut config = profiles_config(&api);
     config = config.replace(
-        "[profiles.broken]\napi_secret_command = \"echo private-output-of-the-command; exit 3\"\n",
+        "[profiles.broken]\napi_key = \"broken-key\"\napi_secret_command = \"echo private-output-of-the-command; exit 3\"\n",
         "",
     );
     sandbox.write_config(&sandbox.default_config(), &config);
@@ -157,8 +225,8 @@ fn all_profiles_fail_together_naming_the_profile() {
     let api = FakeApi::serving(ACCOUNT);
     let sandbox = Sandbox::new();
     let config = profiles_config(&api).replace(
-        "[profiles.broken]\napi_secret_command = \"echo private-output-of-the-command; exit 3\"",
-        "[profiles.broken]\napi_secret = \"d3Jvbmcgc2VjcmV0IGZvciB0aGUgdGVzdHM=\"",
+        "api_secret_command = \"echo private-output-of-the-command; exit 3\"",
+        "api_secret = \"d3Jvbmcgc2VjcmV0IGZvciB0aGUgdGVzdHM=\"",
     );
     sandbox.write_config(&sandbox.default_config(), &config);
     run(sandbox.bare().arg("--all-profiles"))
@@ -248,7 +316,7 @@ fn config_show_names_each_source_and_redacts_the_secret() {
     assert_eq!(
         line("api_secret"),
         format!(
-            "api_secret from command `printf '%s\\n' {SECRET}` (profiles.work.api_secret_command in {path})"
+            "api_secret from command `printf '%s\\n' {SECRET2}` (profiles.work.api_secret_command in {path})"
         )
     );
     assert_eq!(

@@ -23,6 +23,9 @@ use sha2::Sha256;
 
 pub const KEY: &str = "5f8c1e2a-0000-4bd1-9e3f-a1b2c3d4e5f6";
 pub const SECRET: &str = "YnRjdHVyay1iYWwgdGVzdCB2ZWN0b3Igc2VjcmV0";
+/// A second account's key pair, for profiles.
+pub const KEY2: &str = "0a1b2c3d-1111-4e5f-8a9b-c0d1e2f3a4b5";
+pub const SECRET2: &str = "c2Vjb25kIGFjY291bnQncyB0ZXN0IHNlY3JldA==";
 /// A well-formed secret that is not the account's.
 pub const WRONG_SECRET: &str = "d3Jvbmcgc2VjcmV0IGZvciB0aGUgdGVzdHM=";
 
@@ -239,9 +242,11 @@ pub fn check_signature(headers: &[(String, String)], server_now: i64) -> Result<
             .ok_or(format!("no {name} header"))
     };
     let (key, stamp, signature) = (get("x-pck")?, get("x-stamp")?, get("x-signature")?);
-    if key != KEY {
-        return Err("unknown key".into());
-    }
+    let secret = match key {
+        KEY => SECRET,
+        KEY2 => SECRET2,
+        _ => return Err("unknown key".into()),
+    };
     if stamp.len() != 13 || !stamp.bytes().all(|b| b.is_ascii_digit()) {
         return Err(format!("stamp {stamp:?} is not 13 digits of ms"));
     }
@@ -249,7 +254,7 @@ pub fn check_signature(headers: &[(String, String)], server_now: i64) -> Result<
     if (stamp_ms - server_now).abs() > 5_000 {
         return Err(format!("stamp {} ms off", stamp_ms - server_now));
     }
-    let secret = STANDARD.decode(SECRET).expect("test secret is base64");
+    let secret = STANDARD.decode(secret).expect("test secret is base64");
     let mut mac = Hmac::<Sha256>::new_from_slice(&secret).expect("any key length");
     mac.update(format!("{key}{stamp}").as_bytes());
     let expected = STANDARD.encode(mac.finalize().into_bytes());
