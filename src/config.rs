@@ -79,20 +79,41 @@ struct FileProfile {
 
 /// The config file: the default profile's keys at the top, and more
 /// profiles under `[profiles.NAME]`.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default)]
 struct FileConfig {
-    #[serde(default)]
-    profiles: BTreeMap<String, FileProfile>,
-    #[serde(flatten)]
     top: FileProfile,
-    /// What neither took: serde cannot deny unknown fields through
-    /// `flatten`, so they are collected and refused by hand.
-    #[serde(flatten)]
-    unknown: BTreeMap<String, toml::Value>,
+    profiles: BTreeMap<String, FileProfile>,
 }
 
-const TOP_LEVEL_KEYS: &str =
-    "api_key, api_secret, api_secret_command, base_url, timeout_secs, [profiles.NAME]";
+/// The file as written. The top-level keys are spelled out rather than
+/// flattened from `FileProfile`: through `flatten`, serde neither denies
+/// unknown keys nor knows where in the file an error is.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileText {
+    api_key: Option<String>,
+    api_secret: Option<SecretString>,
+    api_secret_command: Option<String>,
+    base_url: Option<String>,
+    timeout_secs: Option<u64>,
+    #[serde(default)]
+    profiles: BTreeMap<String, FileProfile>,
+}
+
+impl From<FileText> for FileConfig {
+    fn from(f: FileText) -> Self {
+        FileConfig {
+            top: FileProfile {
+                api_key: f.api_key,
+                api_secret: f.api_secret,
+                api_secret_command: f.api_secret_command,
+                base_url: f.base_url,
+                timeout_secs: f.timeout_secs,
+            },
+            profiles: f.profiles,
+        }
+    }
+}
 
 impl FileConfig {
     fn holds_secret(&self) -> bool {
@@ -371,8 +392,15 @@ impl<'a> Inputs<'a> {
             SecretSetting::Value(s) => s,
             SecretSetting::Command(command) => run_secret_command(&command)?,
         };
+        let key_text = key.value.trim();
+        // It goes out as a header: only printable ASCII can.
+        if !key_text.bytes().all(|b| b.is_ascii_graphic()) {
+            return Err(Error::BadKey {
+                origin: key.source.to_string(),
+            });
+        }
         let credentials = Credentials::new(
-            key.value.trim().to_owned(),
+            key_text.to_owned(),
             &secret_value,
             &secret.source.to_string(),
         )?;
@@ -644,35 +672,59 @@ fn load(path: &Path, named: bool) -> Result<Option<FileConfig>> {
     };
     let mut text = String::new();
     file.read_to_string(&mut text).map_err(read_err)?;
-    let parsed = toml::from_str::<FileConfig>(&text).map_err(|e| Error::ConfigParse {
+    let parsed = toml::from_str::<FileText>(&text).map_err(|e| Error::ConfigParse {
         path: path.to_path_buf(),
-        message: e.message().trim_end().to_owned() + &location(&e, &text),
+        message: toml_problem(&e, &text),
     });
     // The text may hold the secret: zero it rather than leave it to the allocator.
     text.zeroize();
-    let config = parsed?;
-    if let Some(key) = config.unknown.keys().next() {
-        return Err(Error::ConfigParse {
-            path: path.to_path_buf(),
-            message: format!("unknown key `{key}`, expected one of {TOP_LEVEL_KEYS}"),
-        });
-    }
+    let config = FileConfig::from(parsed?);
     if config.holds_secret() {
         check_private(&file, path)?;
     }
     Ok(Some(config))
 }
 
-/// " (line L, column C)" for a TOML error. The error's own Display quotes
-/// the offending line, which may be the secret's, so it is not used.
-fn location(e: &toml::de::Error, text: &str) -> String {
-    let Some(span) = e.span() else {
-        return String::new();
+/// What is wrong with a config file, by key and line, never quoting a
+/// value: a secret pasted under the wrong key, or without its quotes, must
+/// not reach the terminal. (toml's own Display quotes the line, and its
+/// type errors quote the value.)
+fn toml_problem(e: &toml::de::Error, text: &str) -> String {
+    let message = e.message().trim_end();
+    // serde names an unknown key, and the keys it knows: no values.
+    let what = if message.starts_with("unknown field") {
+        message.to_owned()
+    } else {
+        match message.rfind("expected ") {
+            Some(at) => friendly(&message[at..]),
+            None => "not valid TOML here".to_owned(),
+        }
     };
-    let before = &text.as_bytes()[..span.start.min(text.len())];
-    let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
-    let column = before.iter().rev().take_while(|&&b| b != b'\n').count() + 1;
-    format!(" (line {line}, column {column})")
+    let Some(span) = e.span() else {
+        return what;
+    };
+    let before = &text[..span.start.min(text.len())];
+    let line = before.matches('\n').count() + 1;
+    let line_text = text.lines().nth(line - 1).unwrap_or_default();
+    match line_text.split_once('=').map(|(key, _)| key.trim()) {
+        Some(key) if is_bare_key(key) => format!("`{key}` on line {line}: {what}"),
+        _ => format!("line {line}: {what}"),
+    }
+}
+
+/// A TOML key as written before `=` (dotted or quoted keys are not named).
+fn is_bare_key(key: &str) -> bool {
+    !key.is_empty()
+        && key
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-' || b == b'.')
+}
+
+/// serde's names for what it wanted, in words.
+fn friendly(expected: &str) -> String {
+    expected
+        .replace("u64", "a whole number")
+        .replace("a borrowed string", "a string")
 }
 
 /// A file holding the secret must not be readable by group or others, as ssh
@@ -739,6 +791,40 @@ fn is_loopback(host: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn toml_problems_name_key_and_line_never_the_value() {
+        let problem = |text: &str| match toml::from_str::<FileText>(text) {
+            Err(e) => toml_problem(&e, text),
+            Ok(_) => "parsed".into(),
+        };
+        let cases = [
+            (
+                "api_key = \"k\"\ntimeout_secs = \"s3cr3t\"\n",
+                "`timeout_secs` on line 2: expected a whole number",
+            ),
+            ("api_key = s3cr3t+/=\n", "`api_key` on line 1: "),
+            (
+                "api_key = 5\napi_secret = [\"s3cr3t\"]\n",
+                "`api_key` on line 1: expected a string",
+            ),
+            (
+                "[profiles.x]\napi_secert = \"s3cr3t\"\n",
+                "unknown field `api_secert`, expected one of",
+            ),
+            ("api_key = \"s3cr3t\n", "`api_key` on line 1: "),
+            ("s3cr3t\n", "line 1: "),
+            (
+                "api_kye = \"s3cr3t\"\n",
+                "unknown field `api_kye`, expected one of `api_key`",
+            ),
+        ];
+        for (text, expected) in cases {
+            let shown = problem(text);
+            assert!(shown.contains(expected), "{text:?}: {shown}");
+            assert!(!shown.contains("s3cr3t"), "{text:?}: {shown}");
+        }
+    }
 
     #[test]
     fn base_url_rules() {

@@ -54,6 +54,9 @@ pub enum Error {
     #[error("the API secret from {origin} is not valid base64")]
     BadSecret { origin: String },
 
+    #[error("the API key from {origin} holds spaces, control or non-ASCII characters")]
+    BadKey { origin: String },
+
     #[error("invalid base URL {url:?} (from {origin}): {reason}")]
     BaseUrl {
         url: String,
@@ -122,6 +125,7 @@ impl Error {
             | Error::ConfigPermissions { .. }
             | Error::MissingKey { .. }
             | Error::BadSecret { .. }
+            | Error::BadKey { .. }
             | Error::BaseUrl { .. }
             | Error::UnknownProfile { .. }
             | Error::SecretCommand { .. } => exit::CONFIG,
@@ -166,6 +170,10 @@ impl Error {
                     format!("set {env}, or {key} in {file}")
                 })
             }
+            Error::BadKey { .. } => Some(
+                "copy the public key again from BtcTurk's API access page; it is letters, digits and dashes"
+                    .into(),
+            ),
             Error::BadSecret { .. } => Some(
                 "use the private key exactly as BtcTurk showed it when the API key was created"
                     .into(),

@@ -133,6 +133,28 @@ fn invalid_config_file_names_file_and_line_but_not_the_secret() {
 }
 
 #[test]
+fn a_value_of_the_wrong_type_names_its_key_and_line_not_the_value() {
+    // A secret pasted under the wrong key: toml's own message quotes it.
+    let sandbox = Sandbox::new();
+    sandbox.write_config(
+        &sandbox.default_config(),
+        "api_key = \"k\"\n\ntimeout_secs = \"c2VjcmV0LXZhbHVl\"\n",
+    );
+    let run = run(&mut sandbox.bare());
+    run.fails(78, &["`timeout_secs` on line 3", "expected a whole number"]);
+    assert!(!run.stderr.contains("c2VjcmV0LXZhbHVl"), "{}", run.stderr);
+}
+
+#[test]
+fn an_api_key_with_control_characters_is_a_config_error() {
+    let api = FakeApi::serving(ACCOUNT);
+    let sandbox = Sandbox::new();
+    let run = run(sandbox.cmd(&api).env("BTCTURK_API_KEY", "5f8c\u{7}1e2a"));
+    run.fails(78, &["the API key from env BTCTURK_API_KEY", "control"]);
+    assert_eq!(api.hits(BALANCES), 0);
+}
+
+#[test]
 fn unknown_config_key_is_named() {
     let sandbox = Sandbox::new();
     sandbox.write_config(&sandbox.default_config(), "api_kye = \"k\"\n");
