@@ -88,7 +88,16 @@ struct ServerTime {
 
 impl<'a> Client<'a> {
     pub fn new(settings: &'a ApiSettings, log: Log) -> Self {
+        // Proxies come from HTTPS_PROXY, HTTP_PROXY or ALL_PROXY (and
+        // NO_PROXY), as curl reads them; but plain http is only ever a
+        // loopback address, which must not cross the network to a proxy.
+        let proxy = if settings.base_url.starts_with("http://") {
+            None
+        } else {
+            ureq::Proxy::try_from_env()
+        };
         let agent = ureq::Agent::config_builder()
+            .proxy(proxy)
             .timeout_global(Some(settings.timeout))
             // Error statuses carry the API's message and Retry-After.
             .http_status_as_error(false)

@@ -194,3 +194,23 @@ fn untrusted_certificate_is_exit_69_before_any_request() {
         "a request crossed an untrusted connection"
     );
 }
+
+#[test]
+fn a_loopback_request_never_goes_through_a_proxy() {
+    // Anything sent here would be a signed request leaving for a proxy.
+    let proxy = FakeApi::start(|_| Reply::status(502));
+    let api = FakeApi::serving(ACCOUNT);
+    let sandbox = Sandbox::new();
+    for var in [
+        "HTTPS_PROXY",
+        "HTTP_PROXY",
+        "ALL_PROXY",
+        "https_proxy",
+        "http_proxy",
+    ] {
+        let run = run(sandbox.cmd(&api).env(var, proxy.url()).args(["-o", "json"]));
+        run.succeeds();
+    }
+    assert_eq!(proxy.requests().len(), 0, "a request went to the proxy");
+    assert_eq!(api.hits(BALANCES), 5);
+}
