@@ -8,7 +8,7 @@ use clap::CommandFactory;
 use crate::cli::{Cli, ConfigCommand, GlobalArgs};
 use crate::config::{ConfigPath, Inputs, SecretSetting};
 use crate::error::{Error, Result};
-use crate::output::{self, Destination};
+use crate::output;
 use crate::term::Log;
 use crate::text::sanitize;
 
@@ -28,7 +28,7 @@ pub fn completions(shell: clap_complete::Shell) -> Result<()> {
             String::from_utf8_lossy(&buffer).replace("btcturk__subcmd__bal", "btcturk__bal");
         buffer = script.into_bytes();
     }
-    output::write(&Destination::Stdout, |_| Ok(buffer)).map(drop)
+    output::print(&buffer).map(drop)
 }
 
 pub fn man() -> Result<()> {
@@ -36,7 +36,7 @@ pub fn man() -> Result<()> {
     clap_mangen::Man::new(Cli::command())
         .render(&mut buffer)
         .map_err(Error::Output)?;
-    output::write(&Destination::Stdout, |_| Ok(buffer)).map(drop)
+    output::print(&buffer).map(drop)
 }
 
 pub fn config(command: &ConfigCommand, global: &GlobalArgs, log: Log) -> Result<()> {
@@ -53,14 +53,11 @@ pub fn config(command: &ConfigCommand, global: &GlobalArgs, log: Log) -> Result<
         }
         ConfigCommand::Path => {
             let path = ConfigPath::in_use(global).path.ok_or(Error::NoConfigDir)?;
-            output::write(&Destination::Stdout, |_| {
-                Ok(format!("{}\n", path.display()).into_bytes())
-            })
-            .map(drop)
+            output::print(format!("{}\n", path.display()).as_bytes()).map(drop)
         }
         ConfigCommand::Show => {
             let inputs = Inputs::load(global)?;
-            output::write(&Destination::Stdout, |_| show(&inputs)).map(drop)
+            output::print(&show(&inputs)?).map(drop)
         }
     }
 }

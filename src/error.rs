@@ -98,6 +98,15 @@ pub enum Error {
     #[error("cannot write {path}: {source}")]
     OutputFile { path: PathBuf, source: io::Error },
 
+    #[error(
+        "cannot append to {path}: it begins with the header `{file}`, but this run writes `{run}`"
+    )]
+    AppendMismatch {
+        path: PathBuf,
+        file: String,
+        run: String,
+    },
+
     #[error("{path} already exists")]
     ConfigExists { path: PathBuf },
 
@@ -134,7 +143,7 @@ impl Error {
             Error::RateLimited { .. } | Error::ServerFault { .. } => exit::TEMPFAIL,
             Error::Response(_) | Error::Redirect { .. } => exit::PROTOCOL,
             Error::Auth { .. } => exit::NOPERM,
-            Error::Output(_) | Error::OutputFile { .. } => exit::IO,
+            Error::Output(_) | Error::OutputFile { .. } | Error::AppendMismatch { .. } => exit::IO,
             Error::ConfigExists { .. } | Error::NoConfigDir => exit::CONFIG,
         }
     }
@@ -233,6 +242,10 @@ impl Error {
             | Error::Output(_)
             | Error::OutputFile { .. } => None,
             Error::NoConfigDir => Some("name the file with --config PATH".into()),
+            Error::AppendMismatch { .. } => Some(
+                "append to a new file, or run with the options that wrote this one (--value-in, --csv-locale, --delimiter)"
+                    .into(),
+            ),
         }
     }
 }

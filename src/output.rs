@@ -1,21 +1,40 @@
 //! Where the rendered bytes go: stdout, a file replaced atomically
-//! (`--out`), or the end of a file (`--append`, in one write). A file never
-//! holds half an output: `--out` renames a complete file into place, and
-//! `--append` adds the whole output or nothing.
+//! (`--out`), or the end of a file (`--append`). A file never holds half
+//! an output: `--out` renames a complete file into place, and `--append`
+//! adds the whole output or, on failure, takes back what it wrote.
 
-use std::fs::OpenOptions;
-use std::io::{ErrorKind, Write};
+use std::fs::{File, OpenOptions};
+use std::io::{self, ErrorKind, Write};
+use std::os::unix::fs::{FileExt, OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use crate::error::{Error, Result};
+use crate::text::{clip, sanitize};
 
 #[derive(Debug, Clone)]
 pub enum Destination {
     Stdout,
     /// Replace the file atomically: a temporary file beside it, renamed.
     Out(PathBuf),
-    /// Add to the end of the file with one write on an O_APPEND handle.
+    /// Add to the end of the file.
     Append(PathBuf),
+}
+
+/// A run's output: `head` belongs only at the start of a file (a byte
+/// order mark, the CSV header line), `body` is the rest.
+#[derive(Debug, Default)]
+pub struct Document {
+    pub head: Vec<u8>,
+    pub body: Vec<u8>,
+}
+
+impl Document {
+    /// Head and body together, as a file that starts with them holds them.
+    pub fn whole(&self) -> Vec<u8> {
+        [self.head.as_slice(), &self.body].concat()
+    }
 }
 
 /// How a write ended.
@@ -27,73 +46,191 @@ pub enum Written {
     ReaderGone,
 }
 
-/// Writes the bytes `render` makes, whole. `render` is told whether the
-/// output starts a file (header and byte order mark belong only there).
-pub fn write(
-    destination: &Destination,
-    render: impl FnOnce(bool) -> Result<Vec<u8>>,
-) -> Result<Written> {
+/// Writes a run's output to its destination.
+pub fn write(destination: &Destination, doc: &Document) -> Result<Written> {
     match destination {
-        Destination::Stdout => {
-            let bytes = render(true)?;
-            let mut stdout = std::io::stdout().lock();
-            match stdout.write_all(&bytes).and_then(|()| stdout.flush()) {
-                Ok(()) => Ok(Written::Whole),
-                Err(e) if e.kind() == ErrorKind::BrokenPipe => Ok(Written::ReaderGone),
-                Err(e) => Err(Error::Output(e)),
-            }
-        }
+        Destination::Stdout => print(&doc.whole()),
         Destination::Out(path) => {
-            let bytes = render(true)?;
-            replace(path, |file| {
-                file.write_all(&bytes).map_err(|e| file_error(path, e))
-            })?;
+            replace(path, &doc.whole())?;
             Ok(Written::Whole)
         }
         Destination::Append(path) => {
-            let fail = |source| file_error(path, source);
-            let mut file = OpenOptions::new()
-                .append(true)
-                .create(true)
-                .open(path)
-                .map_err(fail)?;
-            let at_start = file.metadata().map_err(fail)?.len() == 0;
-            let bytes = render(at_start)?;
-            file.write_all(&bytes)
-                .and_then(|()| file.sync_data())
-                .map_err(fail)?;
+            append(path, doc)?;
             Ok(Written::Whole)
         }
     }
 }
 
-fn file_error(path: &Path, source: std::io::Error) -> Error {
+/// Writes `bytes` to stdout in one go.
+pub fn print(bytes: &[u8]) -> Result<Written> {
+    let mut stdout = io::stdout().lock();
+    match stdout.write_all(bytes).and_then(|()| stdout.flush()) {
+        Ok(()) => Ok(Written::Whole),
+        Err(e) if e.kind() == ErrorKind::BrokenPipe => Ok(Written::ReaderGone),
+        Err(e) => Err(Error::Output(e)),
+    }
+}
+
+fn file_error(path: &Path, source: io::Error) -> Error {
     Error::OutputFile {
         path: path.to_path_buf(),
         source,
     }
 }
 
-/// Has `fill` write a temporary file in `path`'s directory, then renames
-/// it over `path`; on an error the temporary file is removed. An existing
-/// file's permissions are kept; a new file is private (0600), as balances
+/// `--out`: `bytes` in place of the file at `path`, atomically: written to
+/// a temporary file beside it, then renamed over it. A symbolic link stays
+/// and the file it points to is replaced; a FIFO or a device is written
+/// into, never replaced. An existing file's permission bits are kept (not
+/// set-uid, set-gid or sticky); a new file is private (0600), as balances
 /// are.
-fn replace(path: &Path, fill: impl FnOnce(&mut std::fs::File) -> Result<()>) -> Result<()> {
+fn replace(path: &Path, bytes: &[u8]) -> Result<()> {
     let fail = |source| file_error(path, source);
-    let dir = match path.parent() {
+    let target = follow_links(path).map_err(fail)?;
+    let existing = std::fs::metadata(&target).ok();
+    if let Some(meta) = &existing
+        && !meta.is_file()
+    {
+        let mut file = OpenOptions::new().write(true).open(&target).map_err(fail)?;
+        return file.write_all(bytes).map_err(fail);
+    }
+    let dir = match target.parent() {
         Some(p) if !p.as_os_str().is_empty() => p,
         _ => Path::new("."),
     };
-    let mut temp = tempfile::NamedTempFile::new_in(dir).map_err(fail)?;
-    fill(temp.as_file_mut())?;
-    temp.as_file().sync_data().map_err(fail)?;
-    if let Ok(existing) = std::fs::metadata(path) {
-        temp.as_file()
-            .set_permissions(existing.permissions())
-            .map_err(fail)?;
+    let signals = HeldSignals::hold().map_err(fail)?;
+    let result = (|| {
+        let mut temp = tempfile::Builder::new()
+            .prefix(".btcturk-bal-")
+            .tempfile_in(dir)?;
+        temp.write_all(bytes)?;
+        temp.as_file().sync_data()?;
+        if let Some(meta) = &existing {
+            let mode = meta.permissions().mode() & 0o777;
+            temp.as_file()
+                .set_permissions(std::fs::Permissions::from_mode(mode))?;
+        }
+        temp.persist(&target).map(drop).map_err(|e| e.error)
+    })();
+    // The temporary file is renamed or removed by now.
+    signals.release();
+    result.map_err(fail)
+}
+
+/// The path a chain of symbolic links ends at (which need not exist).
+fn follow_links(path: &Path) -> io::Result<PathBuf> {
+    let mut path = path.to_path_buf();
+    for _ in 0..40 {
+        match std::fs::symlink_metadata(&path) {
+            Ok(meta) if meta.file_type().is_symlink() => {
+                let target = std::fs::read_link(&path)?;
+                path = match path.parent() {
+                    Some(dir) => dir.join(target),
+                    None => target,
+                };
+            }
+            _ => return Ok(path),
+        }
     }
-    temp.persist(path).map_err(|e| fail(e.error))?;
+    Err(io::Error::other("too many levels of symbolic links"))
+}
+
+/// SIGINT and SIGTERM held off while a file is put in place, so that an
+/// interrupted run leaves the old file or the new one, never a temporary
+/// file; the run then ends as the signal asked.
+struct HeldSignals {
+    held: Vec<(i32, Arc<AtomicBool>, signal_hook::SigId)>,
+}
+
+impl HeldSignals {
+    fn hold() -> io::Result<HeldSignals> {
+        let mut held = Vec::new();
+        for signal in [signal_hook::consts::SIGINT, signal_hook::consts::SIGTERM] {
+            let arrived = Arc::new(AtomicBool::new(false));
+            let id = signal_hook::flag::register(signal, Arc::clone(&arrived))?;
+            held.push((signal, arrived, id));
+        }
+        Ok(HeldSignals { held })
+    }
+
+    /// Lets the signals through; one that arrived meanwhile ends the run
+    /// now, with the default action it would have had.
+    fn release(self) {
+        for (signal, arrived, id) in self.held {
+            signal_hook::low_level::unregister(id);
+            if arrived.load(Ordering::SeqCst) {
+                let _ = signal_hook::low_level::emulate_default_handler(signal);
+                std::process::exit(128 + signal);
+            }
+        }
+    }
+}
+
+/// `--append`: `doc` added to the end of the file at `path` (created
+/// 0600), under an advisory lock, so that runs from cron that overlap
+/// write one at a time and the header only once. A file that already
+/// holds rows gets no second header, and must begin with the header this
+/// run would write; if its last line has no newline, one is added first.
+/// A write that fails (disk full) is taken back.
+fn append(path: &Path, doc: &Document) -> Result<()> {
+    let fail = |source| file_error(path, source);
+    let mut file = OpenOptions::new()
+        .read(true)
+        .append(true)
+        .create(true)
+        .mode(0o600)
+        .open(path)
+        .map_err(fail)?;
+    file.lock().map_err(fail)?;
+    let len = file.metadata().map_err(fail)?.len();
+    let mut bytes = Vec::with_capacity(doc.head.len() + doc.body.len() + 1);
+    if len == 0 {
+        bytes.extend_from_slice(&doc.head);
+    } else {
+        check_header(&file, path, &doc.head)?;
+        let mut last = [0];
+        file.read_exact_at(&mut last, len - 1).map_err(fail)?;
+        if last != *b"\n" {
+            bytes.push(b'\n');
+        }
+    }
+    bytes.extend_from_slice(&doc.body);
+    if let Err(e) = file.write_all(&bytes).and_then(|()| file.sync_data()) {
+        // A half row left behind would glue onto the next run's.
+        let _ = file.set_len(len);
+        return Err(fail(e));
+    }
     Ok(())
+}
+
+/// A header line without its byte order mark and line end.
+fn header_line(head: &[u8]) -> &[u8] {
+    let head = head.strip_prefix("\u{feff}".as_bytes()).unwrap_or(head);
+    let end = head.iter().position(|&b| b == b'\n').unwrap_or(head.len());
+    head[..end].strip_suffix(b"\r").unwrap_or(&head[..end])
+}
+
+/// Refuses to append rows under another header (other columns, another
+/// delimiter): a file of mixed rows cannot be read back.
+fn check_header(file: &File, path: &Path, head: &[u8]) -> Result<()> {
+    let ours = header_line(head);
+    if ours.is_empty() {
+        return Ok(());
+    }
+    let mut start = vec![0; 64 * 1024];
+    let n = file
+        .read_at(&mut start, 0)
+        .map_err(|e| file_error(path, e))?;
+    let theirs = header_line(&start[..n]);
+    if theirs == ours {
+        return Ok(());
+    }
+    let shown = |line: &[u8]| sanitize(&clip(&String::from_utf8_lossy(line), 300));
+    Err(Error::AppendMismatch {
+        path: path.to_path_buf(),
+        file: shown(theirs),
+        run: shown(ours),
+    })
 }
 
 /// Creates `path` with `bytes`, atomically, mode 0600, refusing to replace
@@ -105,13 +242,9 @@ pub fn create_private(path: &Path, bytes: &[u8], force: bool) -> Result<()> {
     let mut temp = tempfile::NamedTempFile::new_in(dir).map_err(fail)?;
     temp.write_all(bytes).map_err(fail)?;
     temp.as_file().sync_data().map_err(fail)?;
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        temp.as_file()
-            .set_permissions(std::fs::Permissions::from_mode(0o600))
-            .map_err(fail)?;
-    }
+    temp.as_file()
+        .set_permissions(std::fs::Permissions::from_mode(0o600))
+        .map_err(fail)?;
     let persisted = if force {
         temp.persist(path)
     } else {
@@ -119,7 +252,7 @@ pub fn create_private(path: &Path, bytes: &[u8], force: bool) -> Result<()> {
     };
     match persisted {
         Ok(_) => Ok(()),
-        Err(e) if e.error.kind() == std::io::ErrorKind::AlreadyExists => Err(Error::ConfigExists {
+        Err(e) if e.error.kind() == ErrorKind::AlreadyExists => Err(Error::ConfigExists {
             path: path.to_path_buf(),
         }),
         Err(e) => Err(fail(e.error)),

@@ -11,7 +11,7 @@ use crate::clock;
 use crate::config::Settings;
 use crate::envelope::Response;
 use crate::error::{Error, Result, exit};
-use crate::output::{self, Destination, Written};
+use crate::output::{self, Destination, Document, Written};
 use crate::render;
 use crate::report::{self, Account};
 use crate::term::Log;
@@ -24,10 +24,8 @@ pub fn run(settings: &Settings, log: Log) -> Result<()> {
         None => {
             let round = fetcher.fetch()?;
             let (accounts, prices) = round.parse()?;
-            output::write(&settings.destination, |at_start| {
-                render(settings, log, &accounts, prices.as_ref(), at_start)
-            })
-            .map(drop)
+            let doc = render(settings, log, &accounts, prices.as_ref())?;
+            output::write(&settings.destination, &doc).map(drop)
         }
         Some(every) => watch(settings, log, &mut fetcher, every),
     }
@@ -137,23 +135,18 @@ fn in_profile(profile: &Option<String>, e: Error) -> Error {
     }
 }
 
-/// Builds and renders one report; `at_start`: whether the output starts a
-/// file (the CSV header and byte order mark belong only there).
+/// Builds and renders one report.
 fn render(
     settings: &Settings,
     log: Log,
     accounts: &[Account],
     prices: Option<&Prices>,
-    at_start: bool,
-) -> Result<Vec<u8>> {
+) -> Result<Document> {
     for code in settings.view.filter.unknown_assets(accounts) {
         log.warn(&format!("the account has no asset {}", sanitize(code)));
     }
     let report = report::build(accounts, prices, &settings.view, clock::rfc3339_now());
-    let mut options = settings.render.clone();
-    options.header &= at_start;
-    options.csv.bom &= at_start;
-    render::render(&report, &options).map_err(Error::Output)
+    render::render(&report, &settings.render).map_err(Error::Output)
 }
 
 /// Faults that pass: the network, the server's load, a maintenance page.
@@ -178,14 +171,14 @@ fn watch(settings: &Settings, log: Log, fetcher: &mut Fetcher, every: Duration) 
         // A malformed answer (exit 76) is as passing as a failed fetch.
         let round = fetcher.fetch().and_then(|round| {
             let (accounts, prices) = round.parse()?;
+            let doc = render(settings, log, &accounts, prices.as_ref())?;
             if terminal {
-                let bytes = render(settings, log, &accounts, prices.as_ref(), true)?;
-                screen = Some((bytes, clock::rfc3339_now()));
+                screen = Some((doc.whole(), clock::rfc3339_now()));
                 Ok(Written::Whole)
+            } else if first {
+                output::write(&settings.destination, &doc)
             } else {
-                output::write(&settings.destination, |at_start| {
-                    render(settings, log, &accounts, prices.as_ref(), at_start && first)
-                })
+                output::print(&doc.body)
             }
         });
         let error = match round {
@@ -231,5 +224,5 @@ fn redraw(
         let _ = write!(frame, "\nLast error at {}: {e}", clock::rfc3339_now());
     }
     frame.push(b'\n');
-    output::write(&Destination::Stdout, |_| Ok(frame))
+    output::print(&frame)
 }

@@ -8,6 +8,7 @@ use rust_decimal::Decimal;
 
 use super::CsvStyle;
 use crate::balance::Amount;
+use crate::output::Document;
 use crate::report::Report;
 
 const HEADER: [&str; 9] = [
@@ -27,18 +28,25 @@ const PROFILE_HEADER: &str = "profile";
 
 const BOM: &str = "\u{feff}";
 
-pub fn render(report: &Report, header: bool, style: CsvStyle) -> io::Result<Vec<u8>> {
+/// The byte order mark and header line (what belongs only at the start of
+/// a file), and the rows.
+pub fn render(report: &Report, header: bool, style: CsvStyle) -> io::Result<Document> {
     let valuing = report.valuation.is_some();
-    let mut out = Vec::new();
+    let writer = |out| {
+        csv::WriterBuilder::new()
+            .delimiter(style.delimiter)
+            .from_writer(out)
+    };
+    let mut head = Vec::new();
     if style.bom {
-        out.extend_from_slice(BOM.as_bytes());
+        head.extend_from_slice(BOM.as_bytes());
     }
-    let mut csv = csv::WriterBuilder::new()
-        .delimiter(style.delimiter)
-        .from_writer(out);
     if header {
+        let mut csv = writer(head);
         csv.write_record(header_of(report))?;
+        head = csv.into_inner().map_err(|e| e.into_error())?;
     }
+    let mut csv = writer(Vec::new());
     // A decimal comma where the style asks for one; every digit kept.
     let number = |text: String| {
         if style.decimal_comma {
@@ -70,7 +78,8 @@ pub fn render(report: &Report, header: bool, style: CsvStyle) -> io::Result<Vec<
         }
         csv.write_record(&record)?;
     }
-    csv.into_inner().map_err(|e| e.into_error())
+    let body = csv.into_inner().map_err(|e| e.into_error())?;
+    Ok(Document { head, body })
 }
 
 /// The column names: with `--value-in`, `price_try,value_try` (or `_usdt`)
@@ -94,7 +103,8 @@ mod tests {
     use crate::report::testing::{balance, one_row};
 
     fn rendered(report: &Report, header: bool, style: CsvStyle) -> String {
-        String::from_utf8(render(report, header, style).expect("renders")).expect("UTF-8")
+        let doc = render(report, header, style).expect("renders");
+        String::from_utf8(doc.whole()).expect("UTF-8")
     }
 
     #[test]

@@ -9,6 +9,7 @@ use std::io;
 
 use clap::ValueEnum;
 
+use crate::output::Document;
 use crate::report::Report;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -63,10 +64,14 @@ impl Default for CsvStyle {
 
 /// The report in the chosen format. (Rendering into memory cannot fail in
 /// practice; an error here would be a bug in a serializer.)
-pub fn render(report: &Report, options: &Options) -> io::Result<Vec<u8>> {
+pub fn render(report: &Report, options: &Options) -> io::Result<Document> {
+    let body = |body| Document {
+        head: Vec::new(),
+        body,
+    };
     match options.format {
-        Format::Table => Ok(table::render(report, options.style).into_bytes()),
-        Format::Json => json::render(report),
+        Format::Table => Ok(body(table::render(report, options.style).into_bytes())),
+        Format::Json => json::render(report).map(body),
         Format::Csv => csv::render(report, options.header, options.csv),
     }
 }

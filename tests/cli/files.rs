@@ -391,3 +391,251 @@ fn watch_needs_at_least_five_seconds() {
     let run = run(sandbox.bare().args(["--watch", "1"]));
     assert_eq!(run.code, 2, "{}", run.stderr);
 }
+
+/// The entries of `dir`, sorted.
+fn entries(dir: &std::path::Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .expect("dir")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
+
+#[test]
+fn out_into_a_fifo_writes_through_it() {
+    use std::os::unix::fs::FileTypeExt;
+    let api = FakeApi::serving(ACCOUNT);
+    let sandbox = Sandbox::new();
+    let fifo = sandbox.home.path().join("pipe");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .expect("mkfifo");
+    assert!(made.success());
+    let reader = {
+        let fifo = fifo.clone();
+        std::thread::spawn(move || std::fs::read_to_string(fifo).expect("read the FIFO"))
+    };
+    run(sandbox
+        .cmd(&api)
+        .args(["-o", "csv", "-a", "btc", "--out"])
+        .arg(&fifo))
+    .succeeds();
+    // (Checked first: the reader of a replaced FIFO would wait forever.)
+    let kind = std::fs::symlink_metadata(&fifo).expect("meta").file_type();
+    assert!(kind.is_fifo(), "the FIFO was replaced: {kind:?}");
+    let got = reader.join().expect("reader");
+    assert!(
+        got.starts_with("fetched_at,asset,") && got.contains(",BTC,"),
+        "{got}"
+    );
+}
+
+#[test]
+fn out_through_a_symlink_replaces_its_target_and_keeps_the_link() {
+    let api = FakeApi::serving(ACCOUNT);
+    let sandbox = Sandbox::new();
+    let dir = sandbox.home.path();
+    std::fs::write(dir.join("data.csv"), "old").expect("target");
+    std::os::unix::fs::symlink("data.csv", dir.join("latest.csv")).expect("link");
+    run(sandbox
+        .cmd(&api)
+        .args(["-o", "csv", "--out"])
+        .arg(dir.join("latest.csv")))
+    .succeeds();
+    assert_eq!(
+        std::fs::read_link(dir.join("latest.csv")).ok(),
+        Some("data.csv".into()),
+        "the link was replaced"
+    );
+    let data = std::fs::read_to_string(dir.join("data.csv")).expect("target");
+    assert!(data.starts_with("fetched_at,"), "{data}");
+}
+
+#[test]
+fn out_never_copies_set_uid_or_set_gid_bits() {
+    use std::os::unix::fs::PermissionsExt;
+    let api = FakeApi::serving(ACCOUNT);
+    let sandbox = Sandbox::new();
+    let file = sandbox.home.path().join("balances.csv");
+    std::fs::write(&file, "old").expect("old");
+    crate::support::set_mode(&file, 0o6750);
+    run(sandbox.cmd(&api).args(["-o", "csv", "--out"]).arg(&file)).succeeds();
+    let mode = std::fs::metadata(&file).expect("meta").permissions().mode() & 0o7777;
+    assert_eq!(mode, 0o750);
+}
+
+#[test]
+fn out_interrupted_by_sigterm_leaves_no_temporary_file() {
+    use std::os::unix::process::ExitStatusExt;
+    // A large answer, so that the file takes a while to write.
+    let api = FakeApi::serving(&crate::support::large_account(50_000));
+    let sandbox = Sandbox::new();
+    let dir = sandbox.home.path().join("out");
+    std::fs::create_dir(&dir).expect("dir");
+    let file = dir.join("balances.csv");
+    std::fs::write(&file, "old").expect("old");
+    let mut child = sandbox
+        .cmd(&api)
+        .args(["-o", "csv", "--out"])
+        .arg(&file)
+        .stdin(std::process::Stdio::null())
+        .spawn()
+        .expect("start");
+    // Wait for the temporary file to appear, then interrupt.
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    let mut seen = false;
+    while std::time::Instant::now() < deadline {
+        if entries(&dir).len() > 1 {
+            seen = true;
+            let killed = std::process::Command::new("kill")
+                .args(["-TERM", &child.id().to_string()])
+                .status()
+                .expect("kill");
+            assert!(killed.success());
+            break;
+        }
+        if child.try_wait().expect("wait").is_some() {
+            break;
+        }
+    }
+    let status = child.wait().expect("wait");
+    assert!(seen, "the run ended before its temporary file was seen");
+    assert_eq!(status.signal(), Some(15), "{status:?}");
+    assert_eq!(entries(&dir), ["balances.csv"], "a temporary file was left");
+    let text = std::fs::read_to_string(&file).expect("file");
+    assert!(
+        text == "old" || text.lines().count() == 50_001,
+        "half a file: {} bytes",
+        text.len()
+    );
+}
+
+#[test]
+fn append_creates_a_private_file() {
+    use std::os::unix::fs::PermissionsExt;
+    let api = FakeApi::serving(ACCOUNT);
+    let sandbox = Sandbox::new();
+    let file = sandbox.home.path().join("balances.csv");
+    run(sandbox.cmd(&api).args(["-o", "csv", "--append"]).arg(&file)).succeeds();
+    let mode = std::fs::metadata(&file).expect("meta").permissions().mode() & 0o777;
+    assert_eq!(mode, 0o600);
+}
+
+#[test]
+fn append_that_fails_midway_leaves_the_file_as_it_was() {
+    // The disk fills up after 2 KiB: the file-size limit makes writes past
+    // it fail, as a full disk does (SIGXFSZ ignored, so write returns EFBIG).
+    let api = FakeApi::serving(&crate::support::large_account(2_000));
+    let sandbox = Sandbox::new();
+    let file = sandbox.home.path().join("balances.csv");
+    run(sandbox
+        .cmd(&api)
+        .args(["-o", "csv", "-a", "a1", "--append"])
+        .arg(&file))
+    .succeeds();
+    let before = std::fs::read(&file).expect("file");
+    let limited = run(sandbox
+        .clean("sh")
+        .args(["-c", "trap '' XFSZ; ulimit -f 4; exec \"$0\" \"$@\""])
+        .arg(assert_cmd::cargo::cargo_bin!("btcturk-bal"))
+        .env("BTCTURK_BASE_URL", api.url())
+        .env("BTCTURK_API_KEY", crate::support::KEY)
+        .env("BTCTURK_API_SECRET", crate::support::SECRET)
+        .args(["-o", "csv", "--append"])
+        .arg(&file));
+    limited.fails(74, &["cannot write", "balances.csv"]);
+    assert_eq!(
+        std::fs::read(&file).expect("file"),
+        before,
+        "a half run was left"
+    );
+}
+
+#[test]
+fn append_after_a_line_without_newline_starts_a_new_line() {
+    let api = FakeApi::serving(ACCOUNT);
+    let sandbox = Sandbox::new();
+    let file = sandbox.home.path().join("balances.csv");
+    let append = || {
+        run(sandbox
+            .cmd(&api)
+            .args(["-o", "csv", "-a", "btc", "--append"])
+            .arg(&file))
+        .succeeds();
+    };
+    append();
+    let cut = std::fs::read_to_string(&file).expect("file");
+    std::fs::write(&file, cut.trim_end()).expect("cut the last newline");
+    append();
+    let text = std::fs::read_to_string(&file).expect("file");
+    let lines: Vec<_> = text.lines().collect();
+    assert_eq!(lines.len(), 3, "{text}");
+    assert_eq!(lines[1], cut.lines().nth(1).expect("row"));
+    assert!(lines[2].contains(",BTC,"), "{text}");
+}
+
+#[test]
+fn append_under_another_header_is_refused() {
+    let api = FakeApi::start(|req| match req.path.as_str() {
+        crate::support::TICKER => Reply::json(
+            200,
+            r#"{"success":true,"data":[{"numeratorSymbol":"BTC","denominatorSymbol":"TRY","last":3}]}"#,
+        ),
+        _ => standard(req, ACCOUNT),
+    });
+    let sandbox = Sandbox::new();
+    let file = sandbox.home.path().join("balances.csv");
+    run(sandbox.cmd(&api).args(["-o", "csv", "--append"]).arg(&file)).succeeds();
+    let before = std::fs::read(&file).expect("file");
+    for other in [
+        &["--value-in", "TRY"][..],
+        &["--csv-locale", "tr"],
+        &["--delimiter", ";"],
+    ] {
+        let refused = run(sandbox
+            .cmd(&api)
+            .args(["-o", "csv"])
+            .args(other)
+            .arg("--append")
+            .arg(&file));
+        refused.fails(
+            74,
+            &[
+                "cannot append to",
+                "begins with the header `fetched_at,asset,name,",
+                "but this run writes `fetched_at",
+            ],
+        );
+        assert_eq!(std::fs::read(&file).expect("file"), before, "{other:?}");
+    }
+}
+
+#[test]
+fn append_waits_for_a_run_that_holds_the_file() {
+    let api = FakeApi::serving(ACCOUNT);
+    let sandbox = Sandbox::new();
+    let file = sandbox.home.path().join("balances.csv");
+    let held = std::fs::File::create(&file).expect("file");
+    held.lock().expect("lock");
+    let mut child = sandbox
+        .cmd(&api)
+        .args(["-o", "csv", "-a", "btc", "--append"])
+        .arg(&file)
+        .stdin(std::process::Stdio::null())
+        .spawn()
+        .expect("start");
+    std::thread::sleep(Duration::from_millis(700));
+    assert!(
+        child.try_wait().expect("wait").is_none(),
+        "it wrote while another run held the file"
+    );
+    held.unlock().expect("unlock");
+    assert!(child.wait().expect("wait").success());
+    let text = std::fs::read_to_string(&file).expect("file");
+    assert!(
+        text.starts_with("fetched_at,") && text.lines().count() == 2,
+        "{text}"
+    );
+}
