@@ -11,6 +11,7 @@ use std::ffi::OsString;
 use std::fmt;
 use std::io::{IsTerminal, Read};
 use std::net::IpAddr;
+use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -33,9 +34,6 @@ pub const DEFAULT_TIMEOUT_SECS: u64 = 10;
 /// A real account answers tens of KB; 64 MiB leaves room for far larger
 /// ones while keeping memory bounded whatever the server sends.
 pub const MAX_RESPONSE_BYTES: u64 = 64 * 1024 * 1024;
-
-/// How long `api_secret_command` may run (a password manager may prompt).
-const SECRET_COMMAND_TIMEOUT: Duration = Duration::from_secs(120);
 
 const ENV_KEY: &str = "BTCTURK_API_KEY";
 const ENV_SECRET: &str = "BTCTURK_API_SECRET";
@@ -116,8 +114,15 @@ impl From<FileText> for FileConfig {
 }
 
 impl FileConfig {
+    /// Whether any profile holds a secret (an empty `api_secret = ""`, as
+    /// in the example file, is none).
     fn holds_secret(&self) -> bool {
-        self.top.api_secret.is_some() || self.profiles.values().any(|p| p.api_secret.is_some())
+        let holds = |p: &FileProfile| {
+            p.api_secret
+                .as_ref()
+                .is_some_and(|s| !s.expose_secret().trim().is_empty())
+        };
+        holds(&self.top) || self.profiles.values().any(holds)
     }
 }
 
@@ -390,7 +395,7 @@ impl<'a> Inputs<'a> {
             .ok_or_else(|| missing("secret", ENV_SECRET, "api_secret"))?;
         let secret_value = match secret.value {
             SecretSetting::Value(s) => s,
-            SecretSetting::Command(command) => run_secret_command(&command)?,
+            SecretSetting::Command(command) => crate::secret::run(&command)?,
         };
         let key_text = key.value.trim();
         // It goes out as a header: only printable ASCII can.
@@ -579,99 +584,48 @@ pub struct Described {
     pub timeout_secs: Resolved<u64>,
 }
 
-/// Runs `api_secret_command` through the shell and takes its trimmed
-/// stdout, as git credential helpers do. Its stderr and stdin stay the
-/// user's (a password manager may ask something); its output is never
-/// quoted in an error.
-fn run_secret_command(command: &str) -> Result<SecretString> {
-    use std::process::{Command, Stdio};
-    let fail = |reason: String| Error::SecretCommand {
-        command: crate::text::sanitize(command),
-        reason,
-    };
-    let mut shell = if cfg!(windows) {
-        let mut c = Command::new("cmd");
-        c.args(["/C", command]);
-        c
-    } else {
-        let mut c = Command::new("sh");
-        c.args(["-c", command]);
-        c
-    };
-    let mut child = shell
-        .stdout(Stdio::piped())
-        .spawn()
-        .map_err(|e| fail(format!("could not start: {e}")))?;
-    let mut stdout = child
-        .stdout
-        .take()
-        .ok_or_else(|| fail("no stdout".into()))?;
-    // Read on a thread so that a command that never exits cannot hang the run.
-    let reader = std::thread::spawn(move || {
-        let mut out = Vec::new();
-        stdout.read_to_end(&mut out).map(|_| out)
-    });
-    let deadline = std::time::Instant::now() + SECRET_COMMAND_TIMEOUT;
-    let status = loop {
-        match child.try_wait() {
-            Ok(Some(status)) => break status,
-            Ok(None) if std::time::Instant::now() < deadline => {
-                std::thread::sleep(Duration::from_millis(20));
-            }
-            Ok(None) => {
-                let _ = child.kill();
-                let _ = child.wait();
-                return Err(fail(format!(
-                    "did not finish within {} s",
-                    SECRET_COMMAND_TIMEOUT.as_secs()
-                )));
-            }
-            Err(e) => return Err(fail(e.to_string())),
-        }
-    };
-    let mut out = reader
-        .join()
-        .map_err(|_| fail("reading its output failed".into()))?
-        .map_err(|e| fail(format!("reading its output failed: {e}")))?;
-    if !status.success() {
-        out.zeroize();
-        return Err(fail(match status.code() {
-            Some(code) => format!("it exited with code {code}"),
-            None => "it was ended by a signal".into(),
-        }));
-    }
-    let text = String::from_utf8(out).map_err(|e| {
-        let mut bytes = e.into_bytes();
-        bytes.zeroize();
-        fail("it printed something that is not UTF-8".into())
-    })?;
-    let secret = SecretString::from(text);
-    if secret.expose_secret().trim().is_empty() {
-        return Err(fail("it printed nothing".into()));
-    }
-    Ok(secret)
-}
-
 /// `config.toml` in the platform's config directory for btcturk-bal.
 pub fn default_config_path() -> Option<PathBuf> {
     directories::ProjectDirs::from("", "", "btcturk-bal")
         .map(|dirs| dirs.config_dir().join("config.toml"))
 }
 
+/// The most a config file can be: a few profiles take a few KiB.
+const MAX_CONFIG_BYTES: u64 = 1024 * 1024;
+
 /// Reads and parses a config file. A missing file is `None` unless the user
-/// named it.
+/// named it. What is not a regular file, is over 1 MiB, or could be changed
+/// by other users is refused before it is read.
 fn load(path: &Path, named: bool) -> Result<Option<FileConfig>> {
     let read_err = |source| Error::ConfigRead {
         path: path.to_path_buf(),
         source,
     };
-    let mut file = match std::fs::File::open(path) {
-        Ok(f) => f,
+    let refuse = |message: &str| Error::ConfigParse {
+        path: path.to_path_buf(),
+        message: message.to_owned(),
+    };
+    let meta = match std::fs::metadata(path) {
+        Ok(meta) => meta,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound && !named => return Ok(None),
         Err(e) => return Err(read_err(e)),
     };
+    if !meta.is_file() {
+        return Err(refuse("not a regular file"));
+    }
+    if meta.len() > MAX_CONFIG_BYTES {
+        return Err(refuse("larger than 1 MiB; a config file is a few lines"));
+    }
+    check_writers(path, &meta)?;
+    let file = std::fs::File::open(path).map_err(read_err)?;
     let mut text = String::new();
-    file.read_to_string(&mut text).map_err(read_err)?;
+    file.take(MAX_CONFIG_BYTES + 1)
+        .read_to_string(&mut text)
+        .map_err(read_err)?;
+    if text.len() as u64 > MAX_CONFIG_BYTES {
+        text.zeroize();
+        return Err(refuse("larger than 1 MiB; a config file is a few lines"));
+    }
     let parsed = toml::from_str::<FileText>(&text).map_err(|e| Error::ConfigParse {
         path: path.to_path_buf(),
         message: toml_problem(&e, &text),
@@ -679,10 +633,42 @@ fn load(path: &Path, named: bool) -> Result<Option<FileConfig>> {
     // The text may hold the secret: zero it rather than leave it to the allocator.
     text.zeroize();
     let config = FileConfig::from(parsed?);
-    if config.holds_secret() {
-        check_private(&file, path)?;
+    let mode = meta.permissions().mode() & 0o777;
+    if config.holds_secret() && mode & 0o044 != 0 {
+        return Err(Error::ConfigReadable {
+            path: path.to_path_buf(),
+            mode,
+        });
     }
     Ok(Some(config))
+}
+
+/// Refuses a config file that others could change, whatever it holds: it
+/// can name a command to run and where the keys are sent. So is one in a
+/// directory they may write without the sticky bit (they could replace it).
+fn check_writers(path: &Path, meta: &std::fs::Metadata) -> Result<()> {
+    let mode = meta.permissions().mode() & 0o777;
+    if mode & 0o022 != 0 {
+        return Err(Error::ConfigWritable {
+            path: path.to_path_buf(),
+            mode,
+        });
+    }
+    let dir = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    if let Ok(dir_meta) = std::fs::metadata(dir) {
+        let mode = dir_meta.permissions().mode() & 0o7777;
+        if mode & 0o022 != 0 && mode & 0o1000 == 0 {
+            return Err(Error::ConfigDirWritable {
+                path: path.to_path_buf(),
+                dir: dir.to_path_buf(),
+                mode: mode & 0o777,
+            });
+        }
+    }
+    Ok(())
 }
 
 /// What is wrong with a config file, by key and line, never quoting a
@@ -725,34 +711,6 @@ fn friendly(expected: &str) -> String {
     expected
         .replace("u64", "a whole number")
         .replace("a borrowed string", "a string")
-}
-
-/// A file holding the secret must not be readable by group or others, as ssh
-/// insists for private keys.
-#[cfg(unix)]
-fn check_private(file: &std::fs::File, path: &Path) -> Result<()> {
-    use std::os::unix::fs::PermissionsExt;
-    let mode = file
-        .metadata()
-        .map_err(|source| Error::ConfigRead {
-            path: path.to_path_buf(),
-            source,
-        })?
-        .permissions()
-        .mode()
-        & 0o777;
-    if mode & 0o077 != 0 {
-        return Err(Error::ConfigPermissions {
-            path: path.to_path_buf(),
-            mode,
-        });
-    }
-    Ok(())
-}
-
-#[cfg(not(unix))]
-fn check_private(_file: &std::fs::File, _path: &Path) -> Result<()> {
-    Ok(())
 }
 
 /// Accepts `https://HOST[:PORT][/PREFIX]`, and `http://` only for loopback

@@ -26,8 +26,23 @@ pub enum Error {
     #[error("invalid config file {path}: {message}")]
     ConfigParse { path: PathBuf, message: String },
 
-    #[error("config file {path} holds api_secret but other users can read it (mode {mode:03o})")]
-    ConfigPermissions { path: PathBuf, mode: u32 },
+    #[error(
+        "config file {path} holds api_secret but is readable by group or others (mode {mode:03o})"
+    )]
+    ConfigReadable { path: PathBuf, mode: u32 },
+
+    #[error("config file {path} is writable by group or others (mode {mode:03o})")]
+    ConfigWritable { path: PathBuf, mode: u32 },
+
+    #[error(
+        "config file {path} lies in {}, which group or others may write (mode {mode:03o}, no sticky bit)",
+        dir.display()
+    )]
+    ConfigDirWritable {
+        path: PathBuf,
+        dir: PathBuf,
+        mode: u32,
+    },
 
     #[error("no profile {name:?} in the config file")]
     UnknownProfile { name: String, known: Vec<String> },
@@ -131,7 +146,9 @@ impl Error {
         match self {
             Error::ConfigRead { .. }
             | Error::ConfigParse { .. }
-            | Error::ConfigPermissions { .. }
+            | Error::ConfigReadable { .. }
+            | Error::ConfigWritable { .. }
+            | Error::ConfigDirWritable { .. }
             | Error::MissingKey { .. }
             | Error::BadSecret { .. }
             | Error::BadKey { .. }
@@ -163,9 +180,17 @@ impl Error {
             Error::ConfigExists { .. } => {
                 Some("edit it, or run `btcturk-bal config init --force` to replace it".into())
             }
-            Error::ConfigPermissions { path, .. } => {
+            Error::ConfigReadable { path, .. } => {
                 Some(format!("run: chmod 600 {}", path.display()))
             }
+            Error::ConfigWritable { path, .. } => Some(format!(
+                "run: chmod go-w {} (whoever can write it can change the command it runs and where the keys go)",
+                path.display()
+            )),
+            Error::ConfigDirWritable { dir, .. } => Some(format!(
+                "run: chmod go-w {} (whoever can write there can replace the file)",
+                dir.display()
+            )),
             Error::MissingKey { env, key, path, .. } => {
                 let file = path.as_ref().map_or_else(
                     || "the config file".to_owned(),

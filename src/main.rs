@@ -18,6 +18,7 @@ mod output;
 mod render;
 mod report;
 mod run;
+mod secret;
 mod term;
 mod text;
 mod valuation;

@@ -233,12 +233,23 @@ fn check_header(file: &File, path: &Path, head: &[u8]) -> Result<()> {
     })
 }
 
+/// Creates `dir` and its missing parents, each 0700.
+fn create_private_dirs(dir: &Path) -> io::Result<()> {
+    let missing: Vec<&Path> = dir.ancestors().take_while(|d| !d.exists()).collect();
+    for d in missing.into_iter().rev() {
+        std::fs::create_dir(d)?;
+        std::fs::set_permissions(d, std::fs::Permissions::from_mode(0o700))?;
+    }
+    Ok(())
+}
+
 /// Creates `path` with `bytes`, atomically, mode 0600, refusing to replace
-/// an existing file unless `force`. Creates the directory.
+/// an existing file unless `force`. Creates the directories missing on the
+/// way, 0700 whatever the umask.
 pub fn create_private(path: &Path, bytes: &[u8], force: bool) -> Result<()> {
     let fail = |source| file_error(path, source);
     let dir = path.parent().unwrap_or(Path::new("."));
-    std::fs::create_dir_all(dir).map_err(fail)?;
+    create_private_dirs(dir).map_err(fail)?;
     let mut temp = tempfile::NamedTempFile::new_in(dir).map_err(fail)?;
     temp.write_all(bytes).map_err(fail)?;
     temp.as_file().sync_data().map_err(fail)?;

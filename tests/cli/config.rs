@@ -168,9 +168,108 @@ fn config_holding_the_secret_must_be_private() {
     let path = sandbox.write_config(&sandbox.default_config(), &config_text(&api, SECRET));
     set_mode(&path, 0o644);
     let run = run(&mut sandbox.bare());
-    run.fails(78, &["other users can read it", "mode 644"]);
+    run.fails(
+        78,
+        &[
+            "holds api_secret but is readable by group or others",
+            "mode 644",
+        ],
+    );
     assert_eq!(run.hint(), format!("run: chmod 600 {}", path.display()));
     assert_eq!(api.hits(BALANCES), 0);
+}
+
+#[test]
+fn config_others_may_write_is_refused_whatever_it_holds() {
+    // It could name a command to run, or another base_url for the keys.
+    let api = FakeApi::serving(ACCOUNT);
+    let sandbox = Sandbox::new();
+    let path = sandbox.write_config(
+        &sandbox.default_config(),
+        &format!("base_url = \"{}\"\n", api.url()),
+    );
+    set_mode(&path, 0o620);
+    let run = run(sandbox.cmd(&api).env_remove("BTCTURK_BASE_URL"));
+    run.fails(78, &["is writable by group or others", "mode 620"]);
+    assert!(
+        run.hint()
+            .starts_with(&format!("run: chmod go-w {}", path.display())),
+        "{}",
+        run.stderr
+    );
+    assert!(!run.stderr.contains("readable"), "{}", run.stderr);
+    assert_eq!(api.hits(BALANCES), 0);
+}
+
+#[test]
+fn config_in_a_directory_others_may_write_is_refused_unless_sticky() {
+    let api = FakeApi::serving(ACCOUNT);
+    let sandbox = Sandbox::new();
+    let dir = sandbox.home.path().join("shared");
+    let path = sandbox.write_config(
+        &dir.join("config.toml"),
+        &format!("base_url = \"{}\"\n", api.url()),
+    );
+    set_mode(&dir, 0o777);
+    let refused = run(sandbox
+        .cmd(&api)
+        .env_remove("BTCTURK_BASE_URL")
+        .arg("--config")
+        .arg(&path));
+    refused.fails(78, &["which group or others may write", "no sticky bit"]);
+    assert!(
+        refused
+            .hint()
+            .starts_with(&format!("run: chmod go-w {}", dir.display())),
+        "{}",
+        refused.stderr
+    );
+    // As /tmp: others may write, but not replace what is not theirs.
+    set_mode(&dir, 0o1777);
+    run(sandbox
+        .cmd(&api)
+        .env_remove("BTCTURK_BASE_URL")
+        .arg("--config")
+        .arg(&path))
+    .succeeds();
+}
+
+#[test]
+fn an_example_file_with_an_empty_secret_may_be_readable() {
+    let api = FakeApi::serving(ACCOUNT);
+    let sandbox = Sandbox::new();
+    let path = sandbox.write_config(
+        &sandbox.default_config(),
+        &format!(
+            "api_key = \"\"\napi_secret = \"\"\nbase_url = \"{}\"\n",
+            api.url()
+        ),
+    );
+    set_mode(&path, 0o644);
+    run(sandbox.cmd(&api).env_remove("BTCTURK_BASE_URL")).succeeds();
+}
+
+#[test]
+fn a_config_path_that_is_not_a_small_regular_file_is_refused_at_once() {
+    let sandbox = Sandbox::new();
+    // /dev/zero would never end; a FIFO would wait for a writer.
+    let fifo = sandbox.home.path().join("fifo");
+    assert!(
+        std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .expect("mkfifo")
+            .success()
+    );
+    for path in [std::path::PathBuf::from("/dev/zero"), fifo] {
+        let started = std::time::Instant::now();
+        run(sandbox.bare().arg("--config").arg(&path)).fails(78, &["not a regular file"]);
+        assert!(started.elapsed() < std::time::Duration::from_secs(5));
+    }
+    let big = sandbox.home.path().join("big.toml");
+    std::fs::write(&big, format!("# {}\n", "x".repeat(2 << 20))).expect("big file");
+    set_mode(&big, 0o600);
+    run(sandbox.bare().arg("--config").arg(&big)).fails(78, &["larger than 1 MiB"]);
 }
 
 #[test]

@@ -346,7 +346,8 @@ fn secret_in_any_profile_requires_a_private_file() {
         ),
     );
     set_mode(&path, 0o640);
-    run(sandbox.bare().args(["-p", "x"])).fails(78, &["other users can read it"]);
+    run(sandbox.bare().args(["-p", "x"]))
+        .fails(78, &["holds api_secret but is readable by group or others"]);
 }
 
 #[test]
@@ -363,4 +364,67 @@ fn all_profiles_without_any_key_is_a_config_error() {
     let run = run(sandbox.bare().arg("--all-profiles"));
     run.fails(78, &["--all-profiles found no profile with an api_key"]);
     assert_eq!(api.hits(BALANCES), 0);
+}
+
+/// A config whose only key pair takes its secret from `command`.
+fn secret_command_config(api: &FakeApi, command: &str) -> Sandbox {
+    let sandbox = Sandbox::new();
+    sandbox.write_config(
+        &sandbox.default_config(),
+        &format!(
+            "api_key = \"{KEY}\"\napi_secret_command = \"{command}\"\nbase_url = \"{}\"\n",
+            api.url()
+        ),
+    );
+    sandbox
+}
+
+#[test]
+fn a_secret_command_that_leaves_a_process_behind_does_not_hold_the_run() {
+    // The background sleep keeps the command's stdout open for 30 s.
+    let api = FakeApi::serving(ACCOUNT);
+    let sandbox = secret_command_config(
+        &api,
+        &format!("(sleep 30 2>/dev/null &); printf '%s' {SECRET}"),
+    );
+    let started = std::time::Instant::now();
+    run(sandbox.bare().args(["-o", "csv"])).succeeds();
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(10),
+        "waited {:?} for the background process",
+        started.elapsed()
+    );
+}
+
+#[test]
+fn a_secret_command_that_prints_too_much_is_refused() {
+    let api = FakeApi::serving(ACCOUNT);
+    let sandbox = secret_command_config(&api, "head -c 70000 /dev/zero | tr '\\\\0' a");
+    run(&mut sandbox.bare()).fails(78, &["api_secret_command", "printed more than 64 KiB"]);
+    assert_eq!(api.hits(BALANCES), 0);
+}
+
+#[test]
+fn config_init_makes_private_directories_whatever_the_umask() {
+    use std::os::unix::fs::PermissionsExt;
+    let sandbox = Sandbox::new();
+    run(sandbox
+        .clean("sh")
+        .args(["-c", "umask 000; exec \"$0\" config init"])
+        .arg(assert_cmd::cargo::cargo_bin!("btcturk-bal")))
+    .succeeds();
+    let config = sandbox.default_config();
+    for dir in [
+        config.parent().expect("dir"),
+        &sandbox.home.path().join("config"),
+    ] {
+        let mode = std::fs::metadata(dir).expect("dir").permissions().mode() & 0o777;
+        assert_eq!(mode, 0o700, "{}", dir.display());
+    }
+    let mode = std::fs::metadata(&config)
+        .expect("file")
+        .permissions()
+        .mode()
+        & 0o777;
+    assert_eq!(mode, 0o600);
 }
