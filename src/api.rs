@@ -14,6 +14,7 @@ use crate::envelope::Response;
 use crate::error::{ClockNote, Error, Result};
 use crate::term::Log;
 use crate::text::sanitize;
+use crate::tls;
 
 const BALANCES_PATH: &str = "/api/v1/users/balances";
 const SERVER_TIME_PATH: &str = "/api/v2/server/time";
@@ -96,8 +97,11 @@ impl<'a> Client<'a> {
         } else {
             ureq::Proxy::try_from_env()
         };
-        let agent = ureq::Agent::config_builder()
-            .proxy(proxy)
+        let mut config = ureq::Agent::config_builder().proxy(proxy);
+        if settings.base_url.starts_with("https://") {
+            config = config.tls_config(tls::config());
+        }
+        let agent = config
             .timeout_global(Some(settings.timeout))
             // Error statuses carry the API's message and Retry-After.
             .http_status_as_error(false)
@@ -453,9 +457,9 @@ fn transport_failure(e: ureq::Error, url: &str, timeout: Duration) -> Failure {
     // rustls reports a rejected certificate through the I/O error of the
     // handshake; only its source tells it from a network failure.
     if let ureq::Error::Io(io) = &e
-        && let Some(problem) = rejected_certificate(io)
+        && let Some(problem) = tls::rejected_certificate(io)
     {
-        return Failure::Fatal(certificate_error(url, problem));
+        return Failure::Fatal(tls::certificate_error(url, problem));
     }
     match e {
         ureq::Error::Timeout(_) => Failure::Retry {
@@ -484,7 +488,7 @@ fn transport_failure(e: ureq::Error, url: &str, timeout: Duration) -> Failure {
         }
         ureq::Error::HostNotFound => Failure::Fatal(unreachable("host not found".into())),
         ureq::Error::Rustls(rustls::Error::InvalidCertificate(problem)) => {
-            Failure::Fatal(certificate_error(url, &problem))
+            Failure::Fatal(tls::certificate_error(url, &problem))
         }
         ureq::Error::Protocol(p) => {
             Failure::Fatal(Error::Response(format!("not a valid HTTP response: {p}")))
@@ -493,36 +497,6 @@ fn transport_failure(e: ureq::Error, url: &str, timeout: Duration) -> Failure {
             Failure::Fatal(Error::Response("response headers too large".into()))
         }
         other => Failure::Fatal(unreachable(other.to_string())),
-    }
-}
-
-/// The certificate problem inside a handshake's I/O error, if that is what
-/// it is.
-fn rejected_certificate(io: &std::io::Error) -> Option<&rustls::CertificateError> {
-    match io.get_ref()?.downcast_ref::<rustls::Error>()? {
-        rustls::Error::InvalidCertificate(problem) => Some(problem),
-        _ => None,
-    }
-}
-
-fn certificate_error(url: &str, problem: &rustls::CertificateError) -> Error {
-    use rustls::CertificateError as C;
-    let cause = match problem {
-        C::UnknownIssuer => {
-            "issued by an authority the trust store does not know (self-signed?)".into()
-        }
-        C::Expired | C::ExpiredContext { .. } => "expired".into(),
-        C::NotValidYet | C::NotValidYetContext { .. } => "not valid yet (check the clock)".into(),
-        C::NotValidForName | C::NotValidForNameContext { .. } => {
-            "not valid for this host name".into()
-        }
-        C::Revoked => "revoked".into(),
-        C::BadSignature => "bad signature".into(),
-        other => format!("{other:?}"),
-    };
-    Error::Certificate {
-        url: url.to_owned(),
-        cause,
     }
 }
 

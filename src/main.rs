@@ -21,6 +21,7 @@ mod run;
 mod secret;
 mod term;
 mod text;
+mod tls;
 mod valuation;
 
 use std::process::ExitCode;

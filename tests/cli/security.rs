@@ -214,3 +214,55 @@ fn a_loopback_request_never_goes_through_a_proxy() {
     assert_eq!(proxy.requests().len(), 0, "a request went to the proxy");
     assert_eq!(api.hits(BALANCES), 5);
 }
+
+#[test]
+fn the_system_trust_store_is_used_and_ssl_cert_file_names_another() {
+    // A server whose certificate a test authority issued: as behind a
+    // company's TLS-inspecting proxy, trusted once that authority is.
+    let server = crate::support::TlsServer::with_cert("test-ca-signed", Some(ACCOUNT));
+    let sandbox = Sandbox::new();
+    let tool = || {
+        let mut cmd = sandbox.bare();
+        cmd.env("BTCTURK_API_KEY", KEY)
+            .env("BTCTURK_API_SECRET", SECRET)
+            .env("BTCTURK_BASE_URL", &server.url)
+            .args(["-o", "csv", "-a", "btc", "--no-header"]);
+        cmd
+    };
+    let trusted = run(tool().env("SSL_CERT_FILE", crate::support::fixture("test-ca.crt")));
+    trusted.succeeds();
+    assert!(
+        trusted.stdout.contains(",BTC,Bitcoin,"),
+        "{}",
+        trusted.stdout
+    );
+    let dir = tempfile::tempdir().expect("dir");
+    std::fs::copy(
+        crate::support::fixture("test-ca.crt"),
+        dir.path().join("test-ca.pem"),
+    )
+    .expect("copy");
+    let by_dir = run(tool().env("SSL_CERT_DIR", dir.path()));
+    by_dir.succeeds();
+    // Without it, the authority is unknown: certificates are always checked.
+    run(&mut tool()).fails(69, &["TLS certificate", "not accepted", "self-signed?"]);
+}
+
+#[test]
+fn a_rejected_certificate_is_named_in_words() {
+    // The authority's own certificate served as the server's.
+    let server = crate::support::TlsServer::with_cert("test-ca", Some(ACCOUNT));
+    let sandbox = Sandbox::new();
+    let run = run(sandbox
+        .bare()
+        .env("BTCTURK_API_KEY", KEY)
+        .env("BTCTURK_API_SECRET", SECRET)
+        .env("BTCTURK_BASE_URL", &server.url)
+        .env("SSL_CERT_FILE", crate::support::fixture("test-ca.crt")));
+    run.fails(
+        69,
+        &["the server presents a certificate authority's own certificate as its certificate"],
+    );
+    assert!(!run.stderr.contains("Other"), "{}", run.stderr);
+    assert_eq!(server.requests(), 0);
+}

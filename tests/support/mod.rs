@@ -467,24 +467,38 @@ impl Run {
     }
 }
 
-/// A TLS server on 127.0.0.1 with a self-signed certificate (for 127.0.0.1
-/// and localhost, valid until 2126), counting the requests that got past
-/// the handshake.
+/// A TLS server on 127.0.0.1, counting the requests that got past the
+/// handshake. Its certificates (tests/fixtures, for 127.0.0.1 and localhost,
+/// valid 2026 to 2126, EC P-256) are: `self-signed`, trusted by no one;
+/// `test-ca`, a certificate authority; `test-ca-signed`, a server
+/// certificate it issued.
 pub struct TlsServer {
     pub url: String,
     requests: Arc<std::sync::atomic::AtomicUsize>,
 }
 
+/// A fixture file's path.
+pub fn fixture(name: &str) -> String {
+    format!("{}/tests/fixtures/{name}", env!("CARGO_MANIFEST_DIR"))
+}
+
 impl TlsServer {
+    /// The self-signed server, which answers nothing.
     pub fn start() -> TlsServer {
+        Self::with_cert("self-signed", None)
+    }
+
+    /// A server with the fixture certificate `name` (and its key), answering
+    /// every request with `body` as JSON if given.
+    pub fn with_cert(name: &str, body: Option<&str>) -> TlsServer {
         use rustls::pki_types::pem::PemObject;
         use rustls::pki_types::{CertificateDer, PrivateKeyDer};
-        let fixture = |name: &str| format!("{}/tests/fixtures/{name}", env!("CARGO_MANIFEST_DIR"));
-        let certs = CertificateDer::pem_file_iter(fixture("self-signed.crt"))
+        let certs = CertificateDer::pem_file_iter(fixture(&format!("{name}.crt")))
             .expect("certificate fixture")
             .collect::<Result<Vec<_>, _>>()
             .expect("certificate PEM");
-        let key = PrivateKeyDer::from_pem_file(fixture("self-signed.key")).expect("key fixture");
+        let key =
+            PrivateKeyDer::from_pem_file(fixture(&format!("{name}.key"))).expect("key fixture");
         let config = Arc::new(
             rustls::ServerConfig::builder_with_provider(Arc::new(
                 rustls::crypto::ring::default_provider(),
@@ -499,13 +513,25 @@ impl TlsServer {
         let url = format!("https://{}", listener.local_addr().expect("addr"));
         let requests = Arc::new(std::sync::atomic::AtomicUsize::new(0));
         let counter = requests.clone();
+        let body = body.map(str::to_owned);
         thread::spawn(move || {
             for stream in listener.incoming().flatten() {
                 let _ = stream.set_read_timeout(Some(Duration::from_secs(5)));
                 let conn = rustls::ServerConnection::new(config.clone()).expect("connection");
                 let mut tls = rustls::StreamOwned::new(conn, stream);
-                if matches!(tls.read(&mut [0u8; 1024]), Ok(n) if n > 0) {
-                    counter.fetch_add(1, Ordering::SeqCst);
+                if !matches!(tls.read(&mut [0u8; 4096]), Ok(n) if n > 0) {
+                    continue;
+                }
+                counter.fetch_add(1, Ordering::SeqCst);
+                if let Some(body) = &body {
+                    let answer = format!(
+                        "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                        body.len()
+                    );
+                    let _ = tls.write_all(answer.as_bytes());
+                    let _ = tls.flush();
+                    tls.conn.send_close_notify();
+                    let _ = tls.flush();
                 }
             }
         });
