@@ -130,7 +130,7 @@ impl<'a> Client<'a> {
     pub fn balances(&mut self) -> Result<Response> {
         let result = self.with_retries(|client, attempt| {
             let reply = client.send(BALANCES_PATH, true, attempt)?;
-            check_status(&reply)?;
+            check_status(&reply, &client.settings.base_url)?;
             Ok(reply.response)
         });
         if result.is_ok() && self.clock_corrected {
@@ -146,7 +146,7 @@ impl<'a> Client<'a> {
     pub fn ticker(&mut self) -> Result<Response> {
         self.with_retries(|client, attempt| {
             let reply = client.send(TICKER_PATH, false, attempt)?;
-            check_status(&reply).map_err(|failure| match failure {
+            check_status(&reply, &client.settings.base_url).map_err(|failure| match failure {
                 // No key is involved, so no clock to correct.
                 Failure::Unauthorized { detail } => Failure::Fatal(Error::Auth {
                     status: 401,
@@ -294,9 +294,9 @@ impl<'a> Client<'a> {
         self.log.verbose(|| {
             let r = &reply.response;
             format!(
-                "< {} {}, {} bytes in {} ms",
+                "< {} {}, {} bytes in {} ms, for GET {url}",
                 r.status_text(),
-                r.content_type.as_deref().unwrap_or("(no content type)"),
+                sanitize(r.content_type.as_deref().unwrap_or("(no content type)")),
                 r.body.len(),
                 started.elapsed().as_millis()
             )
@@ -373,7 +373,7 @@ fn retry_after(value: &str) -> Option<Duration> {
 }
 
 /// What a status other than 2xx means for the retry loop.
-fn check_status(reply: &Reply) -> Result<(), Failure> {
+fn check_status(reply: &Reply, base_url: &str) -> Result<(), Failure> {
     let response = &reply.response;
     let status = response.status;
     Err(match status {
@@ -404,12 +404,23 @@ fn check_status(reply: &Reply) -> Result<(), Failure> {
             },
             retry_after: reply.retry_after,
         },
-        _ => Failure::Fatal(Error::Response(format!(
-            "status {}: {}",
-            response.status_text(),
-            response.describe()
-        ))),
+        _ => Failure::Fatal(Error::Response(match host_only(base_url) {
+            Some(host) if status == 404 => format!(
+                "the API answered 404 Not Found: the base URL {base_url} has a path; it should be the host only, {host}"
+            ),
+            _ => format!("status {}: {}", response.status_text(), response.describe()),
+        })),
     })
+}
+
+/// `https://HOST[:PORT]` of a base URL that has a path after it (`/api/v1`,
+/// a common slip: the tool adds the API's paths itself).
+fn host_only(base_url: &str) -> Option<String> {
+    let uri: ureq::http::Uri = base_url.parse().ok()?;
+    if uri.path().trim_matches('/').is_empty() {
+        return None;
+    }
+    Some(format!("{}://{}", uri.scheme_str()?, uri.authority()?))
 }
 
 /// ": message" of a refusal whose body carries one.
@@ -445,6 +456,16 @@ fn random_u64() -> u64 {
     std::collections::hash_map::RandomState::new()
         .build_hasher()
         .finish()
+}
+
+/// The host of `url` could not be resolved.
+fn unresolved(url: &str) -> Error {
+    let host = url
+        .parse::<ureq::http::Uri>()
+        .ok()
+        .and_then(|u| u.host().map(str::to_owned))
+        .unwrap_or_else(|| url.to_owned());
+    Error::Unresolved { host }
 }
 
 /// A failure before any response arrived.
@@ -486,7 +507,11 @@ fn transport_failure(e: ureq::Error, url: &str, timeout: Duration) -> Failure {
                 retry_after: None,
             }
         }
-        ureq::Error::HostNotFound => Failure::Fatal(unreachable("host not found".into())),
+        ureq::Error::HostNotFound => Failure::Fatal(unresolved(url)),
+        // The system resolver's failure, as std reports it.
+        ureq::Error::Io(io) if io.to_string().contains("failed to lookup address") => {
+            Failure::Fatal(unresolved(url))
+        }
         ureq::Error::Rustls(rustls::Error::InvalidCertificate(problem)) => {
             Failure::Fatal(tls::certificate_error(url, &problem))
         }

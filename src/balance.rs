@@ -217,9 +217,9 @@ pub struct Balance<'a> {
 #[derive(Deserialize)]
 struct RawBalance<'a> {
     #[serde(borrow)]
-    asset: Option<Cow<'a, str>>,
+    asset: Option<&'a RawValue>,
     #[serde(borrow)]
-    assetname: Option<Cow<'a, str>>,
+    assetname: Option<&'a RawValue>,
     #[serde(borrow)]
     balance: Option<&'a RawValue>,
     #[serde(borrow)]
@@ -281,14 +281,24 @@ impl<'de> serde::de::Visitor<'de> for CheckedVisitor {
 impl<'a> RawBalance<'a> {
     /// The checked balance of the `index`th asset (from 0).
     fn check(self, index: usize) -> Result<Balance<'a>> {
-        let asset = match self.asset {
-            Some(code) if !code.trim().is_empty() => code,
-            _ => {
+        let number = index + 1;
+        let asset = match self.asset.map(|raw| (text(raw), raw)) {
+            Some((Some(code), _)) if !code.trim().is_empty() => code,
+            Some((None, raw)) => {
                 return Err(Error::Response(format!(
-                    "asset #{} has no `asset` code",
-                    index + 1
+                    "asset #{number} has an `asset` code that is not text: {}",
+                    sanitize(&clip(raw.get(), 60))
                 )));
             }
+            _ => {
+                return Err(Error::Response(format!(
+                    "asset #{number} has no `asset` code"
+                )));
+            }
+        };
+        let name = match self.assetname {
+            Some(raw) => Some(text(raw).ok_or_else(|| bad(&asset, "assetname", "text", raw))?),
+            None => None,
         };
         let optional = |field: &str, raw: Option<&'a RawValue>| {
             raw.map(|r| amount(r.get()).ok_or_else(|| bad(&asset, field, "a decimal number", r)))
@@ -311,7 +321,7 @@ impl<'a> RawBalance<'a> {
                     precision(r.get()).ok_or_else(|| bad(&asset, "precision", "a whole number", r))
                 })
                 .transpose()?,
-            name: self.assetname,
+            name,
             asset,
         })
     }
@@ -320,10 +330,26 @@ impl<'a> RawBalance<'a> {
 /// "asset X has a `field` that is not KIND: TEXT".
 fn bad(asset: &str, field: &str, kind: &str, raw: &RawValue) -> Error {
     Error::Response(format!(
-        "asset {} has a `{field}` that is not {kind}: {}",
+        "asset {} has {} `{field}` that is not {kind}: {}",
         sanitize(asset),
+        if field.starts_with(['a', 'e', 'i', 'o', 'u']) {
+            "an"
+        } else {
+            "a"
+        },
         sanitize(&clip(raw.get(), 60))
     ))
+}
+
+/// The text of a JSON string, borrowed when it has no escapes; `None` for
+/// anything else.
+fn text(raw: &RawValue) -> Option<Cow<'_, str>> {
+    let json = raw.get();
+    match json.strip_prefix('"').and_then(|t| t.strip_suffix('"')) {
+        Some(inner) if !inner.contains('\\') => Some(Cow::Borrowed(inner)),
+        Some(_) => serde_json::from_str::<String>(json).ok().map(Cow::Owned),
+        None => None,
+    }
 }
 
 /// An amount from the JSON text of a string or number, read from its text.
@@ -547,6 +573,15 @@ mod tests {
             r#"[{"asset":"A\u001b","balance":"x","free":"1","locked":"0"}]"#,
             "asset A\\u{1b} has",
         );
+        fails(
+            r#"[{"asset":5,"balance":"1","free":"1","locked":"0"}]"#,
+            "asset #1 has an `asset` code that is not text: 5",
+        );
+        fails(
+            r#"[{"asset":"A","assetname":["x"],"balance":"1","free":"1","locked":"0"}]"#,
+            "asset A has an `assetname` that is not text",
+        );
+        fails("[1]", "`data` is not a list of assets: item 1 is a number");
         fails(r#"{"a":1}"#, "`data` is not a list of assets");
         // A syntax error after a bad asset is named first.
         fails(

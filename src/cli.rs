@@ -95,7 +95,7 @@ pub struct ShowArgs {
 
     /// Show only these assets (codes like BTC or try; repeat the flag or
     /// separate with commas).
-    #[arg(short, long = "asset", value_name = "CODE", value_delimiter = ',')]
+    #[arg(short, long = "asset", value_name = "CODE", value_delimiter = ',', value_parser = parse_code)]
     pub assets: Vec<String>,
 
     /// Value every asset in this currency from the exchange's public prices,
@@ -144,7 +144,7 @@ pub struct ShowArgs {
 
     /// Redraw every SECS seconds (at least 5) until Ctrl-C, riding out
     /// network and server faults.
-    #[arg(long, value_name = "SECS", value_parser = clap::value_parser!(u64).range(5..=86400), conflicts_with_all = ["out", "append"])]
+    #[arg(long, value_name = "SECS", value_parser = |t: &str| whole(t, 5..=86400), conflicts_with_all = ["out", "append"])]
     pub watch: Option<u64>,
 }
 
@@ -168,7 +168,7 @@ pub struct GlobalArgs {
 
     /// Seconds each attempt may take, connecting and reading included
     /// [default: timeout_secs from the config file, else 10].
-    #[arg(long, value_name = "SECS", global = true, value_parser = clap::value_parser!(u64).range(1..=3600))]
+    #[arg(long, value_name = "SECS", global = true, value_parser = |t: &str| whole(t, 1..=3600))]
     pub timeout: Option<u64>,
 
     /// Retries after a failed first attempt, for rate limiting, server
@@ -178,7 +178,7 @@ pub struct GlobalArgs {
 
     /// Longest wait, in seconds, between attempts; a server that asks for a
     /// longer pause (Retry-After) ends the run with exit code 75 instead.
-    #[arg(long, value_name = "SECS", global = true, default_value_t = 10, value_parser = clap::value_parser!(u64).range(0..=3600))]
+    #[arg(long, value_name = "SECS", global = true, default_value_t = 10, value_parser = |t: &str| whole(t, 0..=3600))]
     pub max_wait: u64,
 
     /// When to colour the output.
@@ -209,6 +209,27 @@ fn parse_decimal(text: &str) -> Result<Decimal, String> {
         .ok_or_else(|| format!("{text:?} is not a decimal number"))
 }
 
+/// An asset code: not empty (an unset shell variable would otherwise ask
+/// for every asset).
+fn parse_code(text: &str) -> Result<String, String> {
+    let code = text.trim();
+    if code.is_empty() {
+        return Err("an asset code cannot be empty".into());
+    }
+    Ok(code.to_ascii_uppercase())
+}
+
+/// A whole number of seconds in `range`.
+fn whole(text: &str, range: std::ops::RangeInclusive<u64>) -> Result<u64, String> {
+    let fail = || format!("give whole seconds, {} to {}", range.start(), range.end());
+    let n: u64 = text.trim().parse().map_err(|_| fail())?;
+    if range.contains(&n) {
+        Ok(n)
+    } else {
+        Err(fail())
+    }
+}
+
 /// One ASCII character, `\t` or `tab` for a tab.
 fn parse_delimiter(text: &str) -> Result<u8, String> {
     match text {
@@ -235,6 +256,17 @@ mod tests {
     #[test]
     fn cli_is_valid() {
         Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn codes_and_seconds() {
+        assert_eq!(parse_code(" btc "), Ok("BTC".into()));
+        assert!(parse_code("  ").is_err());
+        assert_eq!(whole("7", 1..=3600), Ok(7));
+        for bad in ["0.5", "0", "3601", "x", "-1"] {
+            let err = whole(bad, 1..=3600).expect_err(bad);
+            assert_eq!(err, "give whole seconds, 1 to 3600");
+        }
     }
 
     #[test]

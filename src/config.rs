@@ -249,6 +249,7 @@ impl<'a> Inputs<'a> {
                 return Err(Error::UnknownProfile {
                     name: name.to_owned(),
                     known: self.profile_names(),
+                    from: None,
                 });
             }
         };
@@ -384,6 +385,7 @@ impl<'a> Inputs<'a> {
         let missing = |what, env, key| Error::MissingKey {
             what,
             env,
+            env_empty: env_keys && self.env.empty.contains(&env),
             key: format!("{table}{key}"),
             path: path.clone(),
         };
@@ -434,8 +436,21 @@ impl<'a> Inputs<'a> {
     /// `--all-profiles` every profile that has a key.
     pub fn api_profiles(&self, all: bool) -> Result<Vec<ApiSettings>> {
         if !all {
-            let name = self.selected_profile().value;
-            return Ok(vec![self.api_settings(&name, true)?]);
+            let profile = self.selected_profile();
+            let settings = self
+                .api_settings(&profile.value, true)
+                .map_err(|e| match e {
+                    Error::UnknownProfile { name, known, .. } => Error::UnknownProfile {
+                        name,
+                        known,
+                        from: match profile.source {
+                            Source::Env(var) => Some(var),
+                            _ => None,
+                        },
+                    },
+                    other => other,
+                })?;
+            return Ok(vec![settings]);
         }
         let path = || self.config.path.clone().unwrap_or_default();
         let in_profile = |name: &str, e| Error::Profile {
@@ -510,12 +525,7 @@ impl Settings {
             view: View {
                 filter: Filter {
                     non_zero: show.non_zero,
-                    assets: show
-                        .assets
-                        .iter()
-                        .map(|a| a.trim().to_ascii_uppercase())
-                        .filter(|a| !a.is_empty())
-                        .collect(),
+                    assets: show.assets.clone(),
                 },
                 value_in: show.value_in,
                 min_value: show.min_value,
@@ -548,6 +558,8 @@ struct EnvVars {
     config: Option<String>,
     base_url: Option<String>,
     profile: Option<String>,
+    /// The variables set to nothing, for the messages.
+    empty: Vec<&'static str>,
 }
 
 impl EnvVars {
@@ -563,6 +575,10 @@ impl EnvVars {
             config: var(ENV_CONFIG),
             base_url: var(ENV_BASE_URL),
             profile: var(ENV_PROFILE),
+            empty: [ENV_KEY, ENV_SECRET]
+                .into_iter()
+                .filter(|name| std::env::var_os(name).is_some_and(|v| v.is_empty()))
+                .collect(),
         }
     }
 }

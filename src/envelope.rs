@@ -82,7 +82,7 @@ impl Response {
         // Not the usual answer: read it again step by step to say why.
         let raw = self.raw_data()?;
         serde_json::from_str(raw.get())
-            .map_err(|e| Error::Response(format!("{not_d}: {}", json_problem(&e))))
+            .map_err(|e| Error::Response(format!("{not_d}: {}", shape_problem(raw, &e))))
     }
 
     /// The text of a success envelope's `data`, or what is wrong.
@@ -112,7 +112,7 @@ impl Response {
         let body = self.json();
         if body.iter().all(u8::is_ascii_whitespace) {
             return Err(Error::Response(format!(
-                "status {} with an empty body",
+                "the API answered {} with an empty body",
                 self.status_text()
             )));
         }
@@ -126,18 +126,33 @@ impl Response {
         }
         serde_json::from_slice::<Envelope<D>>(body).map_err(|e| {
             Error::Response(if e.is_eof() {
-                json_problem(&e)
+                TRUNCATED.into()
             } else if e.classify() == serde_json::error::Category::Data {
-                format!("{NOT_ENVELOPE}: {e}")
+                format!("{NOT_ENVELOPE}: {}", without_position(&e))
+            } else if self.is_html() {
+                format!(
+                    "the API answered with an HTML page (status {}, {}), not JSON: a maintenance or error page",
+                    self.status_text(),
+                    self.content_type()
+                )
             } else {
                 format!(
-                    "status {} with a body that is not JSON ({}, {} bytes; {e})",
+                    "the API answered {} with a body that is not JSON ({}, {} bytes)",
                     self.status_text(),
                     self.content_type(),
                     self.body.len()
                 )
             })
         })
+    }
+
+    /// Whether the body is a web page, as a CDN's error or maintenance
+    /// page is.
+    fn is_html(&self) -> bool {
+        self.content_type
+            .as_deref()
+            .is_some_and(|t| t.to_ascii_lowercase().contains("html"))
+            || self.json().trim_ascii_start().starts_with(b"<")
     }
 
     /// The most useful words about an error answer: the other error
@@ -154,14 +169,18 @@ impl Response {
                 return text;
             }
         }
-        if self.body.is_empty() {
-            "empty body".into()
+        if self.body.iter().all(u8::is_ascii_whitespace) {
+            "no details given".into()
+        } else if self.is_html() {
+            format!("an HTML page of {} bytes", self.body.len())
         } else {
-            format!(
-                "a {} body of {} bytes",
-                self.content_type(),
-                self.body.len()
-            )
+            let kind = self.content_type();
+            let article = if kind.starts_with(['a', 'e', 'i', 'o', 'u']) {
+                "an"
+            } else {
+                "a"
+            };
+            format!("{article} {kind} body of {} bytes", self.body.len())
         }
     }
 
@@ -249,12 +268,31 @@ fn text_of(raw: Option<&RawValue>) -> Option<String> {
     Some(sanitize(&clip(text.trim(), 300)))
 }
 
-/// A short description of a JSON syntax error.
-pub fn json_problem(e: &serde_json::Error) -> String {
+const TRUNCATED: &str = "the answer stops in the middle: the body looks truncated";
+
+/// serde's message without its "at line 1 column 5", which says nothing
+/// to a user.
+fn without_position(e: &serde_json::Error) -> String {
+    let text = e.to_string();
+    match text.rfind(" at line ") {
+        Some(at) => text[..at].to_owned(),
+        None => text,
+    }
+}
+
+/// What is wrong with `data` that is not what was wanted, in words where
+/// its shape says it: not a list, or an item that is not an object.
+fn shape_problem(raw: &RawValue, e: &serde_json::Error) -> String {
     if e.is_eof() {
-        format!("the JSON ends early, the body looks truncated ({e})")
-    } else {
-        e.to_string()
+        return TRUNCATED.into();
+    }
+    match serde_json::from_str::<serde_json::Value>(raw.get()) {
+        Ok(serde_json::Value::Array(items)) => match items.iter().position(|v| !v.is_object()) {
+            Some(i) => format!("item {} is {}", i + 1, kind(&items[i])),
+            None => without_position(e),
+        },
+        Ok(other) => format!("it is {}", kind(&other)),
+        Err(_) => without_position(e),
     }
 }
 
@@ -294,7 +332,7 @@ mod tests {
             let err = data(body).expect_err(body);
             assert!(err.contains(words), "{body}: {err}");
         };
-        bad("", "empty body");
+        bad("", "the API answered 200 OK with an empty body");
         bad(
             r#"{"success":false,"message":"Something broke","code":1}"#,
             "failure: Something broke [code 1]",
@@ -320,7 +358,14 @@ mod tests {
             "reported an error: (no code): Down for a while",
         );
         bad(r#"{"success":true,"data":[{"#, "truncated");
-        bad("<html>", "not JSON (application/json, 6 bytes");
+        bad(
+            "<html>",
+            "the API answered with an HTML page (status 200 OK, application/json), not JSON",
+        );
+        bad(
+            "Service down",
+            "200 OK with a body that is not JSON (application/json, 12 bytes)",
+        );
         bad(
             "[1,2]",
             "expected the API's envelope with a `data` list, got a JSON array",
@@ -341,8 +386,18 @@ mod tests {
             .expect_err("not a list");
         assert_eq!(
             err.to_string(),
-            "unexpected response from the API: `data` is not a list of numbers: \
-             invalid type: map, expected a sequence at line 1 column 0"
+            "unexpected response from the API: `data` is not a list of numbers: it is an object"
+        );
+        let r = response(200, br#"{"data":[{},2]}"#);
+        let err = r
+            .data::<Vec<serde_json::Map<String, serde_json::Value>>>(
+                "`data` is not a list of objects",
+            )
+            .expect_err("a number");
+        assert!(
+            err.to_string()
+                .ends_with("`data` is not a list of objects: item 2 is a number"),
+            "{err}"
         );
         let r = response(200, br#"{"success":false,"message":"no","data":{"a":1}}"#);
         let err = r
@@ -362,8 +417,9 @@ mod tests {
             describe(r#"{"message":"Too \u001b many"}"#),
             "Too \\u{1b} many"
         );
-        assert_eq!(describe(""), "empty body");
-        assert_eq!(describe("<p>"), "a application/json body of 3 bytes");
+        assert_eq!(describe(""), "no details given");
+        assert_eq!(describe("<p>"), "an HTML page of 3 bytes");
+        assert_eq!(describe("down"), "an application/json body of 4 bytes");
     }
 
     #[test]

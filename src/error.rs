@@ -44,8 +44,13 @@ pub enum Error {
         mode: u32,
     },
 
-    #[error("no profile {name:?} in the config file")]
-    UnknownProfile { name: String, known: Vec<String> },
+    #[error("no profile {name:?} in the config file{}", from.map(|v| format!(" (from {v})")).unwrap_or_default())]
+    UnknownProfile {
+        name: String,
+        known: Vec<String>,
+        /// The environment variable that named it, if one did.
+        from: Option<&'static str>,
+    },
 
     #[error("api_secret_command `{command}` failed: {reason}")]
     SecretCommand { command: String, reason: String },
@@ -57,10 +62,12 @@ pub enum Error {
         source: Box<Error>,
     },
 
-    #[error("no API {what} configured")]
+    #[error("no API {what} configured{}", if *env_empty { format!(" ({env} is set but empty)") } else { String::new() })]
     MissingKey {
         what: &'static str,
         env: &'static str,
+        /// Whether `env` is set, to nothing (an unset shell variable, say).
+        env_empty: bool,
         /// The config key, `profiles.NAME.` before it for a named profile.
         key: String,
         path: Option<PathBuf>,
@@ -82,10 +89,13 @@ pub enum Error {
     #[error("cannot reach {url}: {cause}")]
     Unreachable { url: String, cause: String },
 
+    #[error("cannot resolve {host}")]
+    Unresolved { host: String },
+
     #[error("TLS certificate of {url} not accepted: {cause}")]
     Certificate { url: String, cause: String },
 
-    #[error("rate limited by the API: {detail}")]
+    #[error("rate limited ({detail})")]
     RateLimited {
         detail: String,
         retry_after: Option<Duration>,
@@ -156,7 +166,9 @@ impl Error {
             | Error::UnknownProfile { .. }
             | Error::SecretCommand { .. } => exit::CONFIG,
             Error::Profile { source, .. } => source.code(),
-            Error::Unreachable { .. } | Error::Certificate { .. } => exit::UNAVAILABLE,
+            Error::Unreachable { .. } | Error::Unresolved { .. } | Error::Certificate { .. } => {
+                exit::UNAVAILABLE
+            }
             Error::RateLimited { .. } | Error::ServerFault { .. } => exit::TEMPFAIL,
             Error::Response(_) | Error::Redirect { .. } => exit::PROTOCOL,
             Error::Auth { .. } => exit::NOPERM,
@@ -196,13 +208,14 @@ impl Error {
                     || "the config file".to_owned(),
                     |p| p.display().to_string(),
                 );
-                Some(if key.starts_with("profiles.") {
-                    format!(
-                        "set {env}, or {key} in {file} (a profile does not take the top-level keys)"
-                    )
+                let own = if key.starts_with("profiles.") {
+                    " (a profile does not take the top-level keys)"
                 } else {
-                    format!("set {env}, or {key} in {file}")
-                })
+                    ""
+                };
+                Some(format!(
+                    "set {env}, or {key} in {file}{own}; `btcturk-bal config init` writes a template to fill in"
+                ))
             }
             Error::BadKey { .. } => Some(
                 "copy the public key again from BtcTurk's API access page; it is letters, digits and dashes"
@@ -215,6 +228,9 @@ impl Error {
             Error::BaseUrl { .. } => Some(
                 "use https://HOST; plain http:// is only allowed for 127.0.0.1, ::1 and localhost"
                     .into(),
+            ),
+            Error::Unresolved { .. } => Some(
+                "check the host name in the base URL, the network connection and its DNS".into(),
             ),
             Error::Unreachable { .. } => {
                 Some("check the network connection, proxy settings and the base URL".into())

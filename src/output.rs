@@ -71,7 +71,15 @@ pub fn print(bytes: &[u8]) -> Result<Written> {
     }
 }
 
+/// An error about the file the user named. The system's own words are
+/// kept, but not the context tempfile adds (the temporary file's name,
+/// which the user never chose).
 fn file_error(path: &Path, source: io::Error) -> Error {
+    let text = source.to_string();
+    let source = match text.find(" at path \"") {
+        Some(at) => io::Error::new(source.kind(), &text[..at]),
+        None => source,
+    };
     Error::OutputFile {
         path: path.to_path_buf(),
         source,

@@ -9,6 +9,8 @@ mod config;
 mod faults;
 #[path = "cli/files.rs"]
 mod files;
+#[path = "cli/messages.rs"]
+mod messages;
 #[path = "cli/output.rs"]
 mod output;
 #[path = "cli/profiles.rs"]

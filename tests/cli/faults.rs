@@ -33,13 +33,13 @@ fn rate_limit_then_server_error_then_success() {
     run.succeeds();
     assert!(run.stdout.contains(",BTC,Bitcoin,1.5,"), "{}", run.stdout);
     assert!(
-        run.stderr.contains("rate limited by the API: Quota exceeded. Maximum allowed: 120 per 1m.; retrying in 1.0 s (attempt 2 of 3)"),
+        run.stderr.contains("rate limited (Quota exceeded. Maximum allowed: 120 per 1m.); retrying in 1.0 s (attempt 2 of 3)"),
         "{}",
         run.stderr
     );
     assert!(
         run.stderr
-            .contains("the API answered 503 Service Unavailable (empty body); retrying in"),
+            .contains("the API answered 503 Service Unavailable (no details given); retrying in"),
         "{}",
         run.stderr
     );
@@ -117,7 +117,7 @@ fn server_errors_exhaust_the_retries() {
         .args(["--retries", "1", "--max-wait", "0"]));
     run.fails(
         75,
-        &["the API answered 502 Bad Gateway (a text/html body of 37 bytes)"],
+        &["the API answered 502 Bad Gateway (an HTML page of 37 bytes)"],
     );
     assert!(!run.stderr.contains("<html>"), "{}", run.stderr);
     assert_eq!(api.hits(BALANCES), 2);

@@ -377,7 +377,7 @@ fn watch_rides_out_a_server_error() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
         stderr.contains(
-            "warning: the API answered 503 Service Unavailable (empty body); trying again in 5 s"
+            "warning: the API answered 503 Service Unavailable (no details given); trying again in 5 s"
         ),
         "{stderr}"
     );
