@@ -543,6 +543,7 @@ impl Settings {
                     boxes: term.boxes(terminal),
                     color: term.color(cli.global.color, terminal),
                 },
+                escape: terminal,
             },
             destination,
             watch: show.watch.map(Duration::from_secs),

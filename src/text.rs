@@ -1,11 +1,20 @@
-//! Text for a terminal: server text made inert (control characters
-//! escaped), long text clipped, and ANSI colour. A leaf: every path that
-//! shows text from outside goes through here.
+//! Text for a terminal: server text made inert (control characters and
+//! bidirectional overrides escaped), long text clipped, and ANSI colour. A
+//! leaf: every path that shows text from outside goes through here.
 
 use std::borrow::Cow;
 
-/// Replaces control characters (ESC, CR, BEL, C1 controls...) with their
-/// escaped form so that server text prints as inert characters.
+/// Whether a character must not reach a terminal as it is: a control
+/// character (C0, DEL, C1 such as U+009B, which starts an escape sequence
+/// on some terminals) or a bidirectional override, which can make text
+/// read in another order than it is.
+pub fn unsafe_on_terminal(c: char) -> bool {
+    c.is_control() || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+}
+
+/// Replaces what is unsafe on a terminal (ESC, CR, BEL, C1 controls,
+/// bidirectional overrides...) with its escaped form, so that server text
+/// prints as inert characters.
 pub fn sanitize(text: &str) -> String {
     sanitized(text).into_owned()
 }
@@ -13,13 +22,33 @@ pub fn sanitize(text: &str) -> String {
 /// `sanitize`, borrowing the text when it has nothing to escape (as nearly
 /// all text has).
 pub fn sanitized(text: &str) -> Cow<'_, str> {
-    if !text.chars().any(char::is_control) {
+    if !text.chars().any(unsafe_on_terminal) {
         return Cow::Borrowed(text);
     }
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
-        if c.is_control() {
+        if unsafe_on_terminal(c) {
             out.extend(c.escape_default());
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
+}
+
+/// JSON text made safe for a terminal: what is unsafe there and JSON does
+/// not escape itself (DEL, C1 controls, bidirectional overrides) written
+/// as `\uXXXX`, which reads back as the same string. (Raw line ends are the
+/// pretty printer's own: JSON escapes those within strings.)
+pub fn json_for_terminal(json: &str) -> Cow<'_, str> {
+    let escape = |c: char| c != '\n' && unsafe_on_terminal(c);
+    if !json.chars().any(escape) {
+        return Cow::Borrowed(json);
+    }
+    let mut out = String::with_capacity(json.len() + 16);
+    for c in json.chars() {
+        if escape(c) {
+            out.push_str(&format!("\\u{:04x}", u32::from(c)));
         } else {
             out.push(c);
         }
@@ -55,6 +84,16 @@ mod tests {
             "a\\u{1b}[2Jb\\r\\n\\u{9b}c"
         );
         assert_eq!(sanitize("Türk Lirası"), "Türk Lirası");
+    }
+
+    #[test]
+    fn bidirectional_overrides_are_escaped_too() {
+        assert_eq!(sanitize("a\u{202e}b\u{2066}c"), "a\\u{202e}b\\u{2066}c");
+        let json = "{\n  \"name\": \"a\u{9b}b\u{202e}c\u{7f}\"\n}";
+        let safe = json_for_terminal(json);
+        assert_eq!(safe, "{\n  \"name\": \"a\\u009bb\\u202ec\\u007f\"\n}");
+        let back: serde_json::Value = serde_json::from_str(&safe).expect("still JSON");
+        assert_eq!(back["name"], "a\u{9b}b\u{202e}c\u{7f}");
     }
 
     #[test]

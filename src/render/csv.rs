@@ -10,6 +10,7 @@ use super::CsvStyle;
 use crate::balance::Amount;
 use crate::output::Document;
 use crate::report::Report;
+use crate::text::sanitize;
 
 const HEADER: [&str; 9] = [
     "fetched_at",
@@ -30,7 +31,12 @@ const BOM: &str = "\u{feff}";
 
 /// The byte order mark and header line (what belongs only at the start of
 /// a file), and the rows.
-pub fn render(report: &Report, header: bool, style: CsvStyle) -> io::Result<Document> {
+pub fn render(
+    report: &Report,
+    header: bool,
+    style: CsvStyle,
+    escape: bool,
+) -> io::Result<Document> {
     let valuing = report.valuation.is_some();
     let writer = |out| {
         csv::WriterBuilder::new()
@@ -76,6 +82,11 @@ pub fn render(report: &Report, header: bool, style: CsvStyle) -> io::Result<Docu
         if report.by_profile {
             record.push(row.profile.unwrap_or("").to_owned());
         }
+        if escape {
+            for field in &mut record {
+                *field = sanitize(field);
+            }
+        }
         csv.write_record(&record)?;
     }
     let body = csv.into_inner().map_err(|e| e.into_error())?;
@@ -103,7 +114,7 @@ mod tests {
     use crate::report::testing::{balance, one_row};
 
     fn rendered(report: &Report, header: bool, style: CsvStyle) -> String {
-        let doc = render(report, header, style).expect("renders");
+        let doc = render(report, header, style, false).expect("renders");
         String::from_utf8(doc.whole()).expect("UTF-8")
     }
 

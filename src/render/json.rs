@@ -8,6 +8,7 @@ use serde::Serialize;
 
 use crate::balance::Amount;
 use crate::report::{Report, Row};
+use crate::text::json_for_terminal;
 
 #[derive(Serialize)]
 struct Document<'a> {
@@ -87,7 +88,7 @@ fn asset<'a>(row: &'a Row, valuing: bool) -> Asset<'a> {
     }
 }
 
-pub fn render(report: &Report) -> io::Result<Vec<u8>> {
+pub fn render(report: &Report, escape: bool) -> io::Result<Vec<u8>> {
     let valuing = report.valuation.is_some();
     let document = Document {
         fetched_at: &report.fetched_at,
@@ -109,9 +110,12 @@ pub fn render(report: &Report) -> io::Result<Vec<u8>> {
                 .collect(),
         }),
     };
-    let mut out = serde_json::to_vec_pretty(&document)?;
-    out.push(b'\n');
-    Ok(out)
+    let mut out = serde_json::to_string_pretty(&document)?;
+    if escape {
+        out = json_for_terminal(&out).into_owned();
+    }
+    out.push('\n');
+    Ok(out.into_bytes())
 }
 
 #[cfg(test)]
@@ -124,7 +128,7 @@ mod tests {
     use crate::valuation::Currency;
 
     fn rendered(report: &Report) -> String {
-        String::from_utf8(render(report).expect("renders")).expect("UTF-8")
+        String::from_utf8(render(report, false).expect("renders")).expect("UTF-8")
     }
 
     #[test]

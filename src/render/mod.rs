@@ -30,6 +30,10 @@ pub struct Options {
     pub header: bool,
     pub csv: CsvStyle,
     pub style: Style,
+    /// The output goes to a terminal: text from the server is escaped in
+    /// JSON and CSV too (tables always escape it). To a file or a pipe
+    /// they carry it exactly as received.
+    pub escape: bool,
 }
 
 /// How a table looks, decided once from the terminal.
@@ -71,7 +75,7 @@ pub fn render(report: &Report, options: &Options) -> io::Result<Document> {
     };
     match options.format {
         Format::Table => Ok(body(table::render(report, options.style).into_bytes())),
-        Format::Json => json::render(report).map(body),
-        Format::Csv => csv::render(report, options.header, options.csv),
+        Format::Json => json::render(report, options.escape).map(body),
+        Format::Csv => csv::render(report, options.header, options.csv, options.escape),
     }
 }

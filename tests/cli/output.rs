@@ -303,3 +303,63 @@ fn watch_off_a_terminal_writes_the_header_once_and_ends_with_its_reader() {
         .expect("stderr");
     assert_eq!((status.code(), stderr.as_str()), (Some(0), ""));
 }
+
+/// An asset whose code and name hold what must not reach a terminal raw:
+/// ESC (a colour sequence), U+009B (a C1 escape introducer) and U+202E (a
+/// right-to-left override).
+const HOSTILE: &str = r#"{"success":true,"data":[
+    {"asset":"EV\u001b[31mIL","assetname":"a\u009bb\u202ec","balance":"1","free":"1","locked":"0","precision":2}]}"#;
+
+/// What btcturk-bal prints to a pseudo-terminal with these arguments.
+fn on_a_terminal(api: &FakeApi, args: &str) -> String {
+    let sandbox = Sandbox::new();
+    let bin = assert_cmd::cargo::cargo_bin!("btcturk-bal");
+    let output = sandbox
+        .with_keys(sandbox.clean("script"), api)
+        .env("TERM", "xterm")
+        .args(["-qec", &format!("{} {args}", bin.display()), "/dev/null"])
+        .stdin(std::process::Stdio::null())
+        .output()
+        .expect("script(1) from util-linux runs");
+    assert!(output.status.success(), "{output:?}");
+    String::from_utf8(output.stdout).expect("UTF-8")
+}
+
+#[test]
+fn server_text_is_escaped_on_a_terminal_in_every_format() {
+    let api = FakeApi::serving(HOSTILE);
+    for (args, shown) in [
+        ("-o json", ["\\u001b[31m", "\\u009b", "\\u202e"]),
+        ("-o csv", ["\\u{1b}[31m", "\\u{9b}", "\\u{202e}"]),
+        ("--color never", ["\\u{1b}[31m", "\\u{9b}", "\\u{202e}"]),
+    ] {
+        let out = on_a_terminal(&api, args);
+        for raw in ['\u{1b}', '\u{9b}', '\u{202e}'] {
+            assert!(!out.contains(raw), "{args}: raw {raw:?} in {out:?}");
+        }
+        for escaped in shown {
+            assert!(out.contains(escaped), "{args}: no {escaped} in {out:?}");
+        }
+    }
+    // JSON on a terminal still reads back as the same strings.
+    let json = on_a_terminal(&api, "-o json");
+    let doc: Value = serde_json::from_str(json.trim_end()).expect("JSON");
+    assert_eq!(doc["assets"][0]["name"], "a\u{9b}b\u{202e}c");
+}
+
+#[test]
+fn server_text_reaches_a_pipe_exactly_as_received() {
+    let api = FakeApi::serving(HOSTILE);
+    let sandbox = Sandbox::new();
+    let json = run(sandbox.cmd(&api).args(["-o", "json"]));
+    let doc: Value = serde_json::from_str(&json.stdout).expect("JSON");
+    assert_eq!(doc["assets"][0]["asset"], "EV\u{1b}[31mIL");
+    assert_eq!(doc["assets"][0]["name"], "a\u{9b}b\u{202e}c");
+    assert!(json.stdout.contains("a\u{9b}b\u{202e}c"), "{}", json.stdout);
+    let csv = run(sandbox.cmd(&api).args(["-o", "csv", "--no-header"]));
+    assert!(
+        csv.stdout.contains(",EV\u{1b}[31mIL,a\u{9b}b\u{202e}c,"),
+        "{:?}",
+        csv.stdout
+    );
+}
