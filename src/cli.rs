@@ -32,8 +32,10 @@ Examples:
   btcturk-bal --value-in TRY --sort value --min-value 10
   btcturk-bal -o json | jq -r '.assets[] | select(.asset == \"BTC\") | .free'
   btcturk-bal -o csv --csv-locale tr --out balances.csv
-  # crontab: every hour, one CSV history, never two runs at once
-  0 * * * * flock -n /tmp/btcturk-bal.lock btcturk-bal -o csv -z --append $HOME/balances.csv";
+  # crontab: every hour, one CSV history; cron has a short PATH and none of
+  # your variables, so give the binary's full path and keep the keys in the
+  # config file
+  0 * * * * /usr/bin/flock -n /tmp/btcturk-bal.lock /home/you/.cargo/bin/btcturk-bal -o csv -z --append /home/you/balances.csv";
 
 /// Show a BtcTurk account's balances as a table, JSON or CSV.
 #[derive(Debug, Parser)]
