@@ -121,6 +121,16 @@ impl<'a> Client<'a> {
         }
     }
 
+    /// The API's clock minus this machine's, in ms (`doctor`).
+    pub fn clock_offset(&mut self) -> Result<i64> {
+        self.server_clock_offset()
+    }
+
+    /// Whether a request was accepted only with the API's clock.
+    pub fn corrected_clock(&self) -> bool {
+        self.clock_corrected
+    }
+
     /// The config profile this client signs for.
     pub fn profile(&self) -> &str {
         &self.settings.profile

@@ -67,6 +67,10 @@ pub enum Command {
     /// Create, locate or inspect the config file.
     #[command(subcommand)]
     Config(ConfigCommand),
+    /// Check, one by one, what a refused or failing run comes down to: the
+    /// config file, the key pair, the network and TLS, the clock, a signed
+    /// request and the public ticker. Exit code: the first failing check's.
+    Doctor,
 }
 
 #[derive(Debug, Subcommand)]

@@ -12,6 +12,7 @@ mod cli;
 mod clock;
 mod commands;
 mod config;
+mod doctor;
 mod envelope;
 mod error;
 mod output;
@@ -44,6 +45,10 @@ fn main() -> ExitCode {
         Some(Command::Completions { shell }) => commands::completions(*shell),
         Some(Command::Man) => commands::man(),
         Some(Command::Config(command)) => commands::config(command, g, log),
+        Some(Command::Doctor) => match doctor::run(g, log) {
+            Ok(code) => return ExitCode::from(code),
+            Err(e) => Err(e),
+        },
         None => config::Settings::resolve(&cli, &term).and_then(|s| run::run(&s, log)),
     };
     match result {

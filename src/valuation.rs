@@ -92,6 +92,11 @@ impl Prices {
         Self::from_pairs(pairs)
     }
 
+    /// How many assets have a price.
+    pub fn len(&self) -> usize {
+        self.last.len()
+    }
+
     fn from_pairs(pairs: Vec<RawPair>) -> Result<Prices> {
         let mut last = HashMap::with_capacity(pairs.len());
         for pair in pairs {

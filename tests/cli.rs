@@ -5,6 +5,8 @@ mod support;
 
 #[path = "cli/config.rs"]
 mod config;
+#[path = "cli/doctor.rs"]
+mod doctor;
 #[path = "cli/faults.rs"]
 mod faults;
 #[path = "cli/files.rs"]
