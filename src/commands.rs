@@ -32,11 +32,8 @@ pub fn completions(shell: clap_complete::Shell) -> Result<()> {
 }
 
 pub fn man() -> Result<()> {
-    let mut buffer = Vec::new();
-    clap_mangen::Man::new(Cli::command())
-        .render(&mut buffer)
-        .map_err(Error::Output)?;
-    output::print(&buffer).map(drop)
+    let page = crate::manual::render().map_err(Error::Output)?;
+    output::print(&page).map(drop)
 }
 
 pub fn config(command: &ConfigCommand, global: &GlobalArgs, log: Log) -> Result<()> {

@@ -15,6 +15,7 @@ mod config;
 mod doctor;
 mod envelope;
 mod error;
+mod manual;
 mod output;
 mod render;
 mod report;

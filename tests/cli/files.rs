@@ -196,6 +196,47 @@ fn completions_and_man_page() {
     );
 }
 
+#[test]
+fn the_manual_documents_the_tool_not_just_the_flags() {
+    let sandbox = Sandbox::new();
+    let man = run(sandbox.bare().arg("man"));
+    man.succeeds();
+    for section in [
+        "COMMANDS",
+        "CONFIGURATION",
+        "PROFILES",
+        "ENVIRONMENT",
+        "OUTPUT",
+        "FILES FOR CRON",
+        "VALUATION",
+        "EXIT STATUS",
+        "EXAMPLES",
+    ] {
+        assert!(
+            man.stdout.contains(&format!(".SH \"{section}\""))
+                || man.stdout.contains(&format!(".SH {section}\n")),
+            "no {section} section"
+        );
+    }
+    for topic in [
+        "api_secret_command",
+        "price_try",
+        "BTCTURK_PROFILE",
+        "chmod 600",
+        "doctor",
+    ] {
+        assert!(man.stdout.contains(topic), "{topic} is not documented");
+    }
+    // No pages that do not exist, no stray heading, no hyphenated words.
+    assert!(
+        !man.stdout.contains("btcturk\\-bal\\-config(1)"),
+        "{}",
+        man.stdout
+    );
+    assert!(!man.stdout.contains(".SH EXTRA"), "{}", man.stdout);
+    assert!(man.stdout.contains("\n.nh\n"), "hyphenation is on");
+}
+
 /// What bash offers after `words` (the last one being completed), with
 /// the script `completions bash` prints loaded.
 fn bash_complete(sandbox: &Sandbox, words: &[&str]) -> String {

@@ -1,0 +1,251 @@
+//! `btcturk-bal man`: the manual page. clap_mangen writes the name,
+//! synopsis and options from the command line's own help; the sections
+//! that document the tool as a whole (the config file, profiles, the
+//! environment, formats, files for cron, valuation, exit codes, examples)
+//! are written here.
+
+use clap::CommandFactory;
+use clap_mangen::Man;
+use clap_mangen::roff::{Roff, bold, roman};
+
+use crate::cli::Cli;
+
+/// One piece of a section.
+enum Item {
+    /// A paragraph.
+    Para(&'static str),
+    /// A term and what it means.
+    Term(&'static str, &'static str),
+    /// Lines shown as they are (commands, file contents).
+    Example(&'static str),
+}
+
+use Item::{Example, Para, Term};
+
+const SECTIONS: &[(&str, &[Item])] = &[
+    (
+        "COMMANDS",
+        &[
+            Term(
+                "btcturk-bal [OPTIONS]",
+                "Show the account's balances (the default).",
+            ),
+            Term(
+                "btcturk-bal doctor",
+                "Check the config file, the key pair, the network and TLS, the clock, a signed request and the public ticker, a line each; exit with the first failing check's code.",
+            ),
+            Term(
+                "btcturk-bal config init [--force]",
+                "Write a commented config template (mode 0600, in directories made 0700).",
+            ),
+            Term(
+                "btcturk-bal config path",
+                "Print the path of the config file in use.",
+            ),
+            Term(
+                "btcturk-bal config show",
+                "Print every setting in effect and where it came from, the secret redacted.",
+            ),
+            Term(
+                "btcturk-bal completions SHELL",
+                "Print a completion script for bash, zsh, fish, powershell or elvish.",
+            ),
+            Term("btcturk-bal man", "Print this manual page."),
+        ],
+    ),
+    (
+        "CONFIGURATION",
+        &[
+            Para(
+                "The API key pair comes from the environment (BTCTURK_API_KEY, BTCTURK_API_SECRET) or from the config file, never from the command line, where shell history and ps would show it. A flag beats the environment, which beats the config file.",
+            ),
+            Para(
+                "The config file is config.toml in the user's config directory ($XDG_CONFIG_HOME/btcturk-bal, else ~/.config/btcturk-bal on Linux; ~/Library/Application Support/btcturk-bal on macOS), or the file named by --config or BTCTURK_BAL_CONFIG. Its keys:",
+            ),
+            Term("api_key", "The API public key."),
+            Term(
+                "api_secret",
+                "The API private key, base64, as BtcTurk showed it.",
+            ),
+            Term(
+                "api_secret_command",
+                "Instead of api_secret: a command run through sh -c whose trimmed output is the secret (a password manager, say). It runs in a process group of its own for at most 120 s; more than 64 KiB of output is refused; its output is never shown.",
+            ),
+            Term(
+                "base_url",
+                "The API's address, https://api.btcturk.com by default.",
+            ),
+            Term(
+                "timeout_secs",
+                "Seconds each attempt may take, 1 to 3600 (10).",
+            ),
+            Para(
+                "The file must be a regular file of at most 1 MiB. Group and others must not be able to write it, nor the directory it is in unless that directory has the sticky bit; if it holds a non-empty api_secret they must not be able to read it either (chmod 600). An error in it names the key and line, never a value.",
+            ),
+        ],
+    ),
+    (
+        "PROFILES",
+        &[
+            Para(
+                "The top-level keys are the default profile; each [profiles.NAME] table is another account, chosen with -p NAME or BTCTURK_PROFILE. A profile inherits base_url and timeout_secs from the top level, never the keys: each names its own account. --all-profiles fetches every profile with a key of its own at once and adds a profile column (two profiles with one key are refused).",
+            ),
+            Example(
+                "api_key = \"personal-public-key\"\napi_secret_command = \"pass show btcturk/personal\"\n\n[profiles.work]\napi_key = \"work-public-key\"\napi_secret_command = \"pass show btcturk/work\"",
+            ),
+        ],
+    ),
+    (
+        "ENVIRONMENT",
+        &[
+            Term(
+                "BTCTURK_API_KEY, BTCTURK_API_SECRET",
+                "The key pair (not with --all-profiles).",
+            ),
+            Term(
+                "BTCTURK_BAL_CONFIG",
+                "The config file, when --config is not given.",
+            ),
+            Term(
+                "BTCTURK_BASE_URL",
+                "The API's address, when --base-url is not given.",
+            ),
+            Term("BTCTURK_PROFILE", "The profile, when -p is not given."),
+            Term(
+                "HTTPS_PROXY, HTTP_PROXY, ALL_PROXY, NO_PROXY",
+                "Proxies, as curl reads them; a plain-http (loopback) base URL never uses one.",
+            ),
+            Term(
+                "SSL_CERT_FILE, SSL_CERT_DIR",
+                "Certificate authorities to trust instead of the system's store.",
+            ),
+            Term(
+                "NO_COLOR, CLICOLOR, CLICOLOR_FORCE, TERM=dumb",
+                "Colour and box drawing, as --color auto reads them.",
+            ),
+        ],
+    ),
+    (
+        "OUTPUT",
+        &[
+            Term(
+                "-o table",
+                "For reading: amounts at each asset's display precision, truncated toward zero; box drawing and colour on a terminal, plain ASCII elsewhere.",
+            ),
+            Term(
+                "-o json",
+                "One object: fetched_at, assets (asset, name, balance, free, locked, order_fund, request_fund, precision; with --value-in price and value; with --all-profiles profile), and with --value-in valuation (currency, total, unpriced, profiles). Every amount is a string holding the exact value.",
+            ),
+            Term(
+                "-o csv",
+                "RFC 4180 with LF line endings. Columns: fetched_at, asset, name, balance, free, locked, order_fund, request_fund, precision; with --value-in price_try and value_try (or _usdt); with --all-profiles profile, last. --csv-locale tr writes ; between fields, a decimal comma and a UTF-8 byte order mark; --delimiter sets the separator; --no-header leaves the header out.",
+            ),
+            Para(
+                "Stdout carries only data; messages go to stderr. Text from the server reaching a terminal is escaped (control characters, bidirectional overrides); to a file or a pipe JSON and CSV carry it exactly.",
+            ),
+        ],
+    ),
+    (
+        "FILES FOR CRON",
+        &[
+            Term(
+                "--append FILE",
+                "Adds the output to FILE (created 0600) under an advisory lock: the header only when the file is new, a refusal (exit 74) when its header differs from this run's, a new line first when its last line has none; a write that fails midway is taken back.",
+            ),
+            Term(
+                "--out FILE",
+                "Replaces FILE atomically through a temporary file beside it: a reader never sees half a file, a failed run leaves the old one. A symbolic link stays and its target is replaced; a FIFO or device is written into; permission bits are kept, never set-uid or set-gid; a new file is 0600.",
+            ),
+            Para(
+                "cron has a short PATH and none of the shell's variables: give the binary's full path and keep the keys in the config file.",
+            ),
+            Example(
+                "0 * * * * /usr/bin/flock -n /tmp/btcturk-bal.lock /home/you/.cargo/bin/btcturk-bal -o csv -z --append /home/you/balances.csv",
+            ),
+        ],
+    ),
+    (
+        "VALUATION",
+        &[Para(
+            "--value-in TRY or USDT prices every asset from the public ticker (the pair with the currency, else through the other quote currency) and adds up the total. Values are exact decimals; an asset without a price (or whose pair had no trades, last price 0) is listed unpriced and left out of the total. --min-value hides priced dust; --sort value orders by value.",
+        )],
+    ),
+    (
+        "EXIT STATUS",
+        &[
+            Term("0", "Success."),
+            Term("2", "Bad command line."),
+            Term(
+                "69",
+                "The API could not be reached: connection, DNS, TLS, timeout.",
+            ),
+            Term("74", "The output could not be written."),
+            Term(
+                "75",
+                "Temporary refusal: rate limited (429) or server error (5xx); retry later.",
+            ),
+            Term("76", "The answer was not what the API documents."),
+            Term(
+                "77",
+                "Authentication rejected (401/403): the key pair, its permissions or IP list, the clock.",
+            ),
+            Term(
+                "78",
+                "Configuration: missing or invalid keys, config file or profile.",
+            ),
+        ],
+    ),
+    (
+        "EXAMPLES",
+        &[Example(
+            "btcturk-bal --non-zero\nbtcturk-bal --value-in TRY --sort value --min-value 10\nbtcturk-bal -o json | jq -r '.assets[] | select(.asset == \"BTC\") | .free'\nbtcturk-bal -o csv --csv-locale tr --out balances.csv\nbtcturk-bal doctor",
+        )],
+    ),
+];
+
+/// The whole page, as roff.
+pub fn render() -> std::io::Result<Vec<u8>> {
+    let man = Man::new(Cli::command());
+    let mut out = Vec::new();
+    man.render_title(&mut out)?;
+    // No hyphenation, left-aligned: flags and paths stay whole.
+    let mut roff = Roff::new();
+    roff.control("nh", []).control("ad", ["l"]);
+    roff.to_writer(&mut out)?;
+    man.render_name_section(&mut out)?;
+    man.render_synopsis_section(&mut out)?;
+    man.render_description_section(&mut out)?;
+    man.render_options_section(&mut out)?;
+    sections().to_writer(&mut out)?;
+    man.render_version_section(&mut out)?;
+    Ok(out)
+}
+
+fn sections() -> Roff {
+    let mut roff = Roff::new();
+    for (title, items) in SECTIONS {
+        roff.control("SH", [*title]);
+        for item in *items {
+            match item {
+                Para(text) => {
+                    roff.control("PP", []).text([roman(*text)]);
+                }
+                Term(term, text) => {
+                    roff.control("TP", [])
+                        .text([bold(*term)])
+                        .text([roman(*text)]);
+                }
+                Example(lines) => {
+                    roff.control("PP", [])
+                        .control("RS", ["4"])
+                        .control("nf", []);
+                    for line in lines.lines() {
+                        roff.text([roman(line)]);
+                    }
+                    roff.control("fi", []).control("RE", []);
+                }
+            }
+        }
+    }
+    roff
+}
