@@ -55,9 +55,9 @@ pub struct Cli {
 pub enum Command {
     /// Print a completion script for SHELL to stdout.
     ///
-    /// bash: btcturk-bal completions bash > ~/.local/share/bash-completion/completions/btcturk-bal
-    /// zsh:  btcturk-bal completions zsh > "${fpath[1]}/_btcturk-bal"
-    /// fish: btcturk-bal completions fish > ~/.config/fish/completions/btcturk-bal.fish
+    /// The README says where each shell looks for it, for example:
+    ///
+    /// btcturk-bal completions fish > ~/.config/fish/completions/btcturk-bal.fish
     Completions {
         #[arg(value_enum)]
         shell: clap_complete::Shell,
@@ -152,6 +152,42 @@ pub struct ShowArgs {
     /// network and server faults.
     #[arg(long, value_name = "SECS", value_parser = |t: &str| whole(t, 5..=86400), conflicts_with_all = ["out", "append"])]
     pub watch: Option<u64>,
+}
+
+/// The command line as clap reads it: the derived definition, with each
+/// subcommand's `--help` listing only the shared flags that apply to it.
+/// A shared flag that does not apply is given to that subcommand as a
+/// hidden copy, which clap's propagation of the shared one then leaves be.
+pub fn command() -> clap::Command {
+    use clap::CommandFactory;
+    const ALL: [&str; 9] = [
+        "config", "profile", "base_url", "timeout", "retries", "max_wait", "color", "verbose",
+        "quiet",
+    ];
+    const NETWORK: [&str; 5] = ["profile", "base_url", "timeout", "retries", "max_wait"];
+    let cmd = Cli::command();
+    let shared: Vec<clap::Arg> = cmd.get_arguments().cloned().collect();
+    let hide = |mut sub: clap::Command, ids: &[&str]| {
+        for arg in shared.iter().filter(|a| ids.contains(&a.get_id().as_str())) {
+            sub = sub.arg(arg.clone().global(false).hide(true));
+        }
+        sub
+    };
+    cmd.clone()
+        .mut_subcommand("completions", |c| hide(c, &ALL))
+        .mut_subcommand("man", |c| hide(c, &ALL))
+        .mut_subcommand("config", |c| {
+            c.mut_subcommand("init", |c| hide(c, &NETWORK))
+                .mut_subcommand("path", |c| hide(c, &NETWORK))
+                .mut_subcommand("show", |c| hide(c, &["retries", "max_wait"]))
+        })
+}
+
+/// The command line, parsed (exiting with clap's message on a usage error).
+pub fn parse() -> Cli {
+    use clap::FromArgMatches;
+    let matches = command().get_matches();
+    Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit())
 }
 
 /// Settings every command shares.
@@ -262,6 +298,7 @@ mod tests {
     #[test]
     fn cli_is_valid() {
         Cli::command().debug_assert();
+        command().debug_assert();
     }
 
     #[test]

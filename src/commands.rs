@@ -3,9 +3,7 @@
 
 use std::io::Write;
 
-use clap::CommandFactory;
-
-use crate::cli::{Cli, ConfigCommand, GlobalArgs};
+use crate::cli::{self, ConfigCommand, GlobalArgs};
 use crate::config::{ConfigPath, Inputs, SecretSetting};
 use crate::error::{Error, Result};
 use crate::output;
@@ -17,7 +15,7 @@ const TEMPLATE: &str = include_str!("../config.example.toml");
 
 pub fn completions(shell: clap_complete::Shell) -> Result<()> {
     let mut buffer = Vec::new();
-    clap_complete::generate(shell, &mut Cli::command(), "btcturk-bal", &mut buffer);
+    clap_complete::generate(shell, &mut cli::command(), "btcturk-bal", &mut buffer);
     if shell == clap_complete::Shell::Bash {
         // clap_complete spells the case labels of a hyphenated binary's
         // subcommands differently from the state its loop builds
@@ -28,7 +26,45 @@ pub fn completions(shell: clap_complete::Shell) -> Result<()> {
             String::from_utf8_lossy(&buffer).replace("btcturk__subcmd__bal", "btcturk__bal");
         buffer = script.into_bytes();
     }
+    if shell == clap_complete::Shell::Fish {
+        buffer = fish_values(&String::from_utf8_lossy(&buffer)).into_bytes();
+    }
     output::print(&buffer).map(drop)
+}
+
+/// Repairs clap_complete's fish script so that option and argument values
+/// complete (`-o <TAB>`: table, json, csv) rather than file names:
+/// - its guard for "no subcommand yet" fails while an option still waits
+///   for its value (argparse refuses the incomplete line), which hid every
+///   top-level candidate; an unparsable line now counts as top level;
+/// - it offers no values for positional arguments (`completions <TAB>`);
+///   those come from the same clap definition.
+fn fish_values(script: &str) -> String {
+    let guard =
+        "argparse -s (__fish_btcturk_bal_global_optspecs) -- $cmd 2>/dev/null\n    or return\n";
+    let mut out = script.replacen(
+        guard,
+        "argparse -s (__fish_btcturk_bal_global_optspecs) -- $cmd 2>/dev/null\n    or return 0\n",
+        1,
+    );
+    for sub in cli::command().get_subcommands() {
+        for arg in sub.get_positionals() {
+            let values: Vec<String> = arg
+                .get_possible_values()
+                .iter()
+                .filter(|v| !v.is_hide_set())
+                .map(|v| v.get_name().to_owned())
+                .collect();
+            if !values.is_empty() {
+                out.push_str(&format!(
+                    "complete -c btcturk-bal -n \"__fish_btcturk_bal_using_subcommand {}\" -f -a \"{}\"\n",
+                    sub.get_name(),
+                    values.join(" ")
+                ));
+            }
+        }
+    }
+    out
 }
 
 pub fn man() -> Result<()> {

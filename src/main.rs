@@ -28,8 +28,6 @@ mod valuation;
 
 use std::process::ExitCode;
 
-use clap::{CommandFactory, Parser};
-
 use crate::cli::{Cli, Command};
 use crate::render::Format;
 use crate::report::Sort;
@@ -37,7 +35,7 @@ use crate::term::{Log, TermEnv};
 
 fn main() -> ExitCode {
     refuse_keys_on_the_command_line();
-    let cli = Cli::parse();
+    let cli = cli::parse();
     check_usage(&cli);
     let term = TermEnv::from_env();
     let g = &cli.global;
@@ -72,7 +70,7 @@ fn refuse_keys_on_the_command_line() {
             .find(|flag| arg == *flag || arg.starts_with(&format!("{flag}=")))
     });
     if let Some(flag) = keyed {
-        Cli::command()
+        cli::command()
             .error(
                 clap::error::ErrorKind::UnknownArgument,
                 format!(
@@ -90,12 +88,12 @@ fn refuse_keys_on_the_command_line() {
 fn check_usage(cli: &Cli) {
     let show = &cli.show;
     let fail = |message: String| -> ! {
-        Cli::command()
+        cli::command()
             .error(clap::error::ErrorKind::ArgumentConflict, message)
             .exit()
     };
     if show.sort == Sort::Value && show.value_in.is_none() {
-        Cli::command()
+        cli::command()
             .error(
                 clap::error::ErrorKind::MissingRequiredArgument,
                 "--sort value needs --value-in CUR",

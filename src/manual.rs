@@ -4,11 +4,8 @@
 //! environment, formats, files for cron, valuation, exit codes, examples)
 //! are written here.
 
-use clap::CommandFactory;
 use clap_mangen::Man;
 use clap_mangen::roff::{Roff, bold, roman};
-
-use crate::cli::Cli;
 
 /// One piece of a section.
 enum Item {
@@ -205,7 +202,7 @@ const SECTIONS: &[(&str, &[Item])] = &[
 
 /// The whole page, as roff.
 pub fn render() -> std::io::Result<Vec<u8>> {
-    let man = Man::new(Cli::command());
+    let man = Man::new(crate::cli::command());
     let mut out = Vec::new();
     man.render_title(&mut out)?;
     // No hyphenation, left-aligned: flags and paths stay whole.

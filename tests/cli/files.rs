@@ -680,3 +680,98 @@ fn append_waits_for_a_run_that_holds_the_file() {
         "{text}"
     );
 }
+
+/// What fish offers for `line`, with the script `completions fish` prints
+/// loaded; `None` where fish is not installed.
+fn fish_complete(sandbox: &Sandbox, line: &str) -> Option<Vec<String>> {
+    let script = run(sandbox.bare().args(["completions", "fish"]));
+    script.succeeds();
+    let file = sandbox.home.path().join("btcturk-bal.fish");
+    std::fs::write(&file, &script.stdout).expect("script");
+    let out = sandbox
+        .clean("fish")
+        .args([
+            "--no-config",
+            "-c",
+            &format!("source {}; complete -C '{line}'", file.display()),
+        ])
+        .current_dir(sandbox.home.path())
+        .output()
+        .ok()?;
+    assert!(out.status.success(), "{out:?}");
+    let text = String::from_utf8(out.stdout).expect("UTF-8");
+    Some(
+        text.lines()
+            .map(|l| l.split('\t').next().unwrap_or_default().to_owned())
+            .collect(),
+    )
+}
+
+#[test]
+fn fish_completes_each_option_s_values_not_file_names() {
+    let sandbox = Sandbox::new();
+    std::fs::write(sandbox.home.path().join("a-file"), "").expect("a file to not offer");
+    let cases: [(&str, &[&str]); 5] = [
+        ("btcturk-bal -o ", &["csv", "json", "table"]),
+        ("btcturk-bal --value-in ", &["TRY", "USDT"]),
+        ("btcturk-bal --color ", &["always", "auto", "never"]),
+        ("btcturk-bal --sort ", &["asset", "balance", "value"]),
+        (
+            "btcturk-bal completions ",
+            &["bash", "elvish", "fish", "powershell", "zsh"],
+        ),
+    ];
+    for (line, expected) in cases {
+        let Some(offered) = fish_complete(&sandbox, line) else {
+            eprintln!("fish is not installed: skipping the fish completion test");
+            return;
+        };
+        assert_eq!(offered, expected, "{line}");
+    }
+}
+
+#[test]
+fn a_subcommand_s_help_lists_only_the_flags_that_apply() {
+    let sandbox = Sandbox::new();
+    let help = |args: &[&str]| {
+        let run = run(sandbox.bare().args(args).arg("--help"));
+        run.succeeds();
+        run.stdout
+    };
+    let completions = help(&["completions"]);
+    for flag in [
+        "--config",
+        "--profile",
+        "--base-url",
+        "--timeout",
+        "--retries",
+        "--verbose",
+    ] {
+        assert!(
+            !completions.contains(flag),
+            "completions --help lists {flag}"
+        );
+    }
+    let path = help(&["config", "path"]);
+    assert!(path.contains("--config"), "{path}");
+    for flag in [
+        "--profile",
+        "--base-url",
+        "--timeout",
+        "--retries",
+        "--max-wait",
+    ] {
+        assert!(!path.contains(flag), "config path --help lists {flag}");
+    }
+    let show = help(&["config", "show"]);
+    assert!(
+        show.contains("--profile") && show.contains("--timeout"),
+        "{show}"
+    );
+    assert!(!show.contains("--retries"), "{show}");
+    let doctor = help(&["doctor"]);
+    assert!(
+        doctor.contains("--base-url") && doctor.contains("--retries"),
+        "{doctor}"
+    );
+}
