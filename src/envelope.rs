@@ -117,11 +117,11 @@ impl Response {
             )));
         }
         if !self.is_object()
-            && let Ok(value) = serde_json::from_slice::<serde_json::Value>(body)
+            && let Ok(value) = serde_json::from_slice::<&RawValue>(body)
         {
             return Err(Error::Response(format!(
                 "{NOT_ENVELOPE}, got {}",
-                kind(&value)
+                kind(value)
             )));
         }
         serde_json::from_slice::<Envelope<D>>(body).map_err(|e| {
@@ -215,15 +215,14 @@ fn status_text(status: u16) -> String {
 }
 
 /// "a JSON array": what a JSON value is, in words.
-fn kind(value: &serde_json::Value) -> &'static str {
-    use serde_json::Value as V;
-    match value {
-        V::Null => "null",
-        V::Bool(_) => "true or false",
-        V::Number(_) => "a number",
-        V::String(_) => "a string",
-        V::Array(_) => "a JSON array",
-        V::Object(_) => "an object",
+fn kind(value: &RawValue) -> &'static str {
+    match value.get().as_bytes().first() {
+        Some(b'n') => "null",
+        Some(b't' | b'f') => "true or false",
+        Some(b'"') => "a string",
+        Some(b'[') => "a JSON array",
+        Some(b'{') => "an object",
+        _ => "a number",
     }
 }
 
@@ -286,12 +285,14 @@ fn shape_problem(raw: &RawValue, e: &serde_json::Error) -> String {
     if e.is_eof() {
         return TRUNCATED.into();
     }
-    match serde_json::from_str::<serde_json::Value>(raw.get()) {
-        Ok(serde_json::Value::Array(items)) => match items.iter().position(|v| !v.is_object()) {
-            Some(i) => format!("item {} is {}", i + 1, kind(&items[i])),
+    if !raw.get().starts_with('[') {
+        return format!("it is {}", kind(raw));
+    }
+    match serde_json::from_str::<Vec<&RawValue>>(raw.get()) {
+        Ok(items) => match items.iter().position(|v| !v.get().starts_with('{')) {
+            Some(i) => format!("item {} is {}", i + 1, kind(items[i])),
             None => without_position(e),
         },
-        Ok(other) => format!("it is {}", kind(&other)),
         Err(_) => without_position(e),
     }
 }

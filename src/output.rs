@@ -49,7 +49,7 @@ pub enum Written {
 /// Writes a run's output to its destination.
 pub fn write(destination: &Destination, doc: &Document) -> Result<Written> {
     match destination {
-        Destination::Stdout => print(&doc.whole()),
+        Destination::Stdout => print_parts(&[&doc.head, &doc.body]),
         Destination::Out(path) => {
             replace(path, &doc.whole())?;
             Ok(Written::Whole)
@@ -63,8 +63,16 @@ pub fn write(destination: &Destination, doc: &Document) -> Result<Written> {
 
 /// Writes `bytes` to stdout in one go.
 pub fn print(bytes: &[u8]) -> Result<Written> {
+    print_parts(&[bytes])
+}
+
+fn print_parts(parts: &[&[u8]]) -> Result<Written> {
     let mut stdout = io::stdout().lock();
-    match stdout.write_all(bytes).and_then(|()| stdout.flush()) {
+    let written = parts
+        .iter()
+        .try_for_each(|part| stdout.write_all(part))
+        .and_then(|()| stdout.flush());
+    match written {
         Ok(()) => Ok(Written::Whole),
         Err(e) if e.kind() == ErrorKind::BrokenPipe => Ok(Written::ReaderGone),
         Err(e) => Err(Error::Output(e)),
