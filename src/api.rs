@@ -196,9 +196,12 @@ impl<'a> Client<'a> {
                         .unwrap_or_else(|| backoff(n))
                         .min(self.settings.max_wait);
                     n += 1;
+                    // Tenths of a second, rounded, in whole numbers.
+                    let tenths = (wait.as_millis() + 50) / 100;
                     self.log.note(&format!(
-                        "{error}; retrying in {:.1} s (attempt {n} of {attempts})",
-                        wait.as_secs_f32()
+                        "{error}; retrying in {}.{} s (attempt {n} of {attempts})",
+                        tenths / 10,
+                        tenths % 10
                     ));
                     std::thread::sleep(wait);
                 }
