@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use crate::ACCOUNT;
-use crate::support::{BALANCES, FakeApi, Reply, Sandbox, run, standard};
+use crate::support::{BALANCES, FakeApi, Reply, Sandbox, on_terminal, run, standard};
 
 #[test]
 fn append_writes_one_header_and_nothing_for_a_failed_run() {
@@ -297,36 +297,21 @@ fn help_ends_with_examples() {
     );
 }
 
-/// Runs the binary on a pseudo-terminal through `script` (util-linux, in
-/// every Debian), so stdout is a TTY as for a person at a terminal.
-fn on_terminal(sandbox: &Sandbox, api: &FakeApi, env: &[(&str, &str)]) -> String {
-    let bin = assert_cmd::cargo::cargo_bin!("btcturk-bal");
-    let mut script = sandbox.with_keys(sandbox.clean("script"), api);
-    script.env("TERM", "xterm").envs(env.iter().copied());
-    let output = script
-        .args(["-qec", &format!("{} -a btc", bin.display()), "/dev/null"])
-        .stdin(std::process::Stdio::null())
-        .output()
-        .expect("script(1) from util-linux runs");
-    assert!(output.status.success(), "{output:?}");
-    String::from_utf8(output.stdout).expect("UTF-8")
-}
-
 #[test]
 fn colour_and_boxes_on_a_terminal_follow_the_rules() {
     let api = FakeApi::serving(ACCOUNT);
     let sandbox = Sandbox::new();
     let bold = "\x1b[1m";
-    let plain = on_terminal(&sandbox, &api, &[]);
+    let plain = on_terminal(&sandbox, &api, "-a btc", &[]);
     assert!(plain.contains('┌') && plain.contains(bold), "{plain}");
-    let no_color = on_terminal(&sandbox, &api, &[("NO_COLOR", "1")]);
+    let no_color = on_terminal(&sandbox, &api, "-a btc", &[("NO_COLOR", "1")]);
     assert!(
         no_color.contains('┌') && !no_color.contains('\x1b'),
         "{no_color}"
     );
-    let clicolor = on_terminal(&sandbox, &api, &[("CLICOLOR", "0")]);
+    let clicolor = on_terminal(&sandbox, &api, "-a btc", &[("CLICOLOR", "0")]);
     assert!(!clicolor.contains('\x1b'), "{clicolor}");
-    let dumb = on_terminal(&sandbox, &api, &[("TERM", "dumb")]);
+    let dumb = on_terminal(&sandbox, &api, "-a btc", &[("TERM", "dumb")]);
     assert!(
         dumb.contains("+-------+") && !dumb.contains('┌') && !dumb.contains('\x1b'),
         "{dumb}"

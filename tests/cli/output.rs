@@ -3,7 +3,7 @@
 use serde_json::{Value, json};
 
 use crate::ACCOUNT;
-use crate::support::{BALANCES, FakeApi, Sandbox, run};
+use crate::support::{BALANCES, FakeApi, Sandbox, on_terminal, run};
 
 /// Splits off and checks the run's `fetched_at` (RFC 3339 UTC, whole seconds).
 fn check_timestamp(ts: &str) {
@@ -310,21 +310,6 @@ fn watch_off_a_terminal_writes_the_header_once_and_ends_with_its_reader() {
 const HOSTILE: &str = r#"{"success":true,"data":[
     {"asset":"EV\u001b[31mIL","assetname":"a\u009bb\u202ec","balance":"1","free":"1","locked":"0","precision":2}]}"#;
 
-/// What btcturk-bal prints to a pseudo-terminal with these arguments.
-fn on_a_terminal(api: &FakeApi, args: &str) -> String {
-    let sandbox = Sandbox::new();
-    let bin = assert_cmd::cargo::cargo_bin!("btcturk-bal");
-    let output = sandbox
-        .with_keys(sandbox.clean("script"), api)
-        .env("TERM", "xterm")
-        .args(["-qec", &format!("{} {args}", bin.display()), "/dev/null"])
-        .stdin(std::process::Stdio::null())
-        .output()
-        .expect("script(1) from util-linux runs");
-    assert!(output.status.success(), "{output:?}");
-    String::from_utf8(output.stdout).expect("UTF-8")
-}
-
 #[test]
 fn server_text_is_escaped_on_a_terminal_in_every_format() {
     let api = FakeApi::serving(HOSTILE);
@@ -333,7 +318,7 @@ fn server_text_is_escaped_on_a_terminal_in_every_format() {
         ("-o csv", ["\\u{1b}[31m", "\\u{9b}", "\\u{202e}"]),
         ("--color never", ["\\u{1b}[31m", "\\u{9b}", "\\u{202e}"]),
     ] {
-        let out = on_a_terminal(&api, args);
+        let out = on_terminal(&Sandbox::new(), &api, args, &[]);
         for raw in ['\u{1b}', '\u{9b}', '\u{202e}'] {
             assert!(!out.contains(raw), "{args}: raw {raw:?} in {out:?}");
         }
@@ -342,7 +327,7 @@ fn server_text_is_escaped_on_a_terminal_in_every_format() {
         }
     }
     // JSON on a terminal still reads back as the same strings.
-    let json = on_a_terminal(&api, "-o json");
+    let json = on_terminal(&Sandbox::new(), &api, "-o json", &[]);
     let doc: Value = serde_json::from_str(json.trim_end()).expect("JSON");
     assert_eq!(doc["assets"][0]["name"], "a\u{9b}b\u{202e}c");
 }

@@ -412,6 +412,23 @@ impl Sandbox {
     }
 }
 
+/// What btcturk-bal prints to a pseudo-terminal when run with `args`
+/// against `api`, with `env` added: `script` (util-linux, in every Debian)
+/// gives it a TTY, as a person at a terminal has (TERM=xterm).
+pub fn on_terminal(sandbox: &Sandbox, api: &FakeApi, args: &str, env: &[(&str, &str)]) -> String {
+    let bin = assert_cmd::cargo::cargo_bin!("btcturk-bal");
+    let output = sandbox
+        .with_keys(sandbox.clean("script"), api)
+        .env("TERM", "xterm")
+        .envs(env.iter().copied())
+        .args(["-qec", &format!("{} {args}", bin.display()), "/dev/null"])
+        .stdin(std::process::Stdio::null())
+        .output()
+        .expect("script(1) from util-linux runs");
+    assert!(output.status.success(), "{output:?}");
+    String::from_utf8(output.stdout).expect("UTF-8")
+}
+
 pub fn set_mode(path: &Path, mode: u32) {
     use std::os::unix::fs::PermissionsExt;
     std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).expect("chmod");
