@@ -184,10 +184,18 @@ pub fn command() -> clap::Command {
 }
 
 /// The command line, parsed (exiting with clap's message on a usage error).
+/// A command line that parses needs none of `command`'s help tailoring, so
+/// only one that does not (help, version, a usage error) is read again
+/// through it, for clap to print.
 pub fn parse() -> Cli {
-    use clap::FromArgMatches;
-    let matches = command().get_matches();
-    Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit())
+    use clap::{CommandFactory, FromArgMatches};
+    match Cli::command().try_get_matches() {
+        Ok(matches) => Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit()),
+        Err(_) => {
+            let matches = command().get_matches();
+            Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit())
+        }
+    }
 }
 
 /// Settings every command shares.
