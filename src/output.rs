@@ -102,12 +102,17 @@ fn file_error(path: &Path, source: io::Error) -> Error {
 /// are.
 fn replace(path: &Path, bytes: &[u8]) -> Result<()> {
     let fail = |source| file_error(path, source);
-    let target = follow_links(path).map_err(fail)?;
+    let (target, through_system) = follow_links(path).map_err(fail)?;
     let existing = std::fs::metadata(&target).ok();
-    if let Some(meta) = &existing
-        && !meta.is_file()
-    {
-        let mut file = OpenOptions::new().write(true).open(&target).map_err(fail)?;
+    // A FIFO or a device is written into. So is whatever /dev/stdout or
+    // /proc/self/fd/1 stands for, even a regular file (a cron job's log):
+    // that file is the process's own output, not one to replace. Appending
+    // writes where that output has got to.
+    if through_system || existing.as_ref().is_some_and(|meta| !meta.is_file()) {
+        let mut file = OpenOptions::new()
+            .append(true)
+            .open(&target)
+            .map_err(fail)?;
         return file.write_all(bytes).map_err(fail);
     }
     let dir = match target.parent() {
@@ -133,9 +138,12 @@ fn replace(path: &Path, bytes: &[u8]) -> Result<()> {
     result.map_err(fail)
 }
 
-/// The path a chain of symbolic links ends at (which need not exist).
-fn follow_links(path: &Path) -> io::Result<PathBuf> {
+/// The path a chain of symbolic links ends at (which need not exist), and
+/// whether the chain passed through /dev or /proc (as /dev/stdout does).
+fn follow_links(path: &Path) -> io::Result<(PathBuf, bool)> {
+    let system = |p: &Path| p.starts_with("/dev") || p.starts_with("/proc");
     let mut path = path.to_path_buf();
+    let mut through_system = system(&path);
     for _ in 0..40 {
         match std::fs::symlink_metadata(&path) {
             Ok(meta) if meta.file_type().is_symlink() => {
@@ -144,8 +152,9 @@ fn follow_links(path: &Path) -> io::Result<PathBuf> {
                     Some(dir) => dir.join(target),
                     None => target,
                 };
+                through_system |= system(&path);
             }
-            _ => return Ok(path),
+            _ => return Ok((path, through_system)),
         }
     }
     Err(io::Error::other("too many levels of symbolic links"))

@@ -760,3 +760,36 @@ fn a_subcommand_s_help_lists_only_the_flags_that_apply() {
         "{doctor}"
     );
 }
+
+#[test]
+fn out_to_dev_stdout_writes_into_the_file_stdout_is() {
+    // A cron job's `> log` makes stdout a regular file: --out /dev/stdout
+    // must write into it, not rename a new file over the log.
+    use std::os::unix::fs::MetadataExt;
+    let api = FakeApi::serving(ACCOUNT);
+    let sandbox = Sandbox::new();
+    let log = sandbox.home.path().join("cron.log");
+    std::fs::write(&log, "earlier line\n").expect("log");
+    let before = std::fs::metadata(&log).expect("log").ino();
+    let stdout = std::fs::OpenOptions::new()
+        .append(true)
+        .open(&log)
+        .expect("log");
+    let status = sandbox
+        .cmd(&api)
+        .args(["-o", "csv", "-a", "btc", "--out", "/dev/stdout"])
+        .stdout(stdout)
+        .status()
+        .expect("run");
+    assert!(status.success());
+    assert_eq!(
+        std::fs::metadata(&log).expect("log").ino(),
+        before,
+        "the log was replaced"
+    );
+    let text = std::fs::read_to_string(&log).expect("log");
+    assert!(
+        text.starts_with("earlier line\nfetched_at,asset,") && text.contains(",BTC,"),
+        "{text}"
+    );
+}
