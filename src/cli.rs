@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use rust_decimal::Decimal;
 
+use crate::history::When;
 use crate::render::Format;
 use crate::report::Sort;
 use crate::term::ColorChoice;
@@ -71,6 +72,46 @@ pub enum Command {
     /// config file, the key pair, the network and TLS, the clock, a signed
     /// request and the public ticker. Exit code: the first failing check's.
     Doctor,
+    /// Read back the CSV dumps btcturk-bal wrote (say, hourly from cron with
+    /// -o csv --append) as the account's story: one line per snapshot (a
+    /// run) with its total value and the change, one asset's balance over
+    /// time (--asset), or what changed (--changes).
+    History(HistoryArgs),
+}
+
+/// What `history` reads and shows.
+#[derive(Debug, Args)]
+pub struct HistoryArgs {
+    /// CSV files written by btcturk-bal -o csv (any --csv-locale,
+    /// --delimiter, --value-in, --all-profiles); - or none for stdin.
+    #[arg(value_name = "FILE")]
+    pub files: Vec<PathBuf>,
+
+    /// Output format.
+    #[arg(short, long, value_enum, default_value_t = Format::Table)]
+    pub output: Format,
+
+    /// One asset's balance, price and value in each snapshot (any case).
+    #[arg(long, value_name = "CODE", value_parser = parse_code, conflicts_with = "changes")]
+    pub asset: Option<String>,
+
+    /// Each asset's balance (and value) in the first snapshot and the last,
+    /// and the change.
+    #[arg(long)]
+    pub changes: bool,
+
+    /// Only snapshots from this time on: 2026-11-24T03:00:00Z, 2026-11-24,
+    /// or a span back from the last snapshot (7d, 24h, 30m, 2w).
+    #[arg(long, value_name = "WHEN", value_parser = |t: &str| When::parse(t, false))]
+    pub since: Option<When>,
+
+    /// Only snapshots up to this time (inclusive; a date means its end).
+    #[arg(long, value_name = "WHEN", value_parser = |t: &str| When::parse(t, true))]
+    pub until: Option<When>,
+
+    /// No chart above the table on a terminal.
+    #[arg(long)]
+    pub no_chart: bool,
 }
 
 #[derive(Debug, Subcommand)]

@@ -7,7 +7,7 @@ use crate::cli::{self, ConfigCommand, GlobalArgs};
 use crate::config::{ConfigPath, Inputs, SecretSetting};
 use crate::error::{Error, Result};
 use crate::output;
-use crate::term::Log;
+use crate::term::{Log, TermEnv};
 use crate::text::sanitize;
 
 /// The commented template `config init` writes.
@@ -65,6 +65,30 @@ fn fish_values(script: &str) -> String {
         }
     }
     out
+}
+
+pub fn history(args: &cli::HistoryArgs, global: &GlobalArgs, term: &TermEnv) -> Result<()> {
+    use std::io::IsTerminal;
+    let terminal = std::io::stdout().is_terminal();
+    let query = crate::history::Query {
+        files: args.files.clone(),
+        view: match (&args.asset, args.changes) {
+            (Some(code), _) => crate::history::View::Asset(code.clone()),
+            (None, true) => crate::history::View::Changes,
+            (None, false) => crate::history::View::Snapshots,
+        },
+        since: args.since,
+        until: args.until,
+        profile: global.profile.clone(),
+        format: args.output,
+        style: crate::render::Style {
+            boxes: term.boxes(terminal),
+            color: term.color(global.color, terminal),
+        },
+        chart: terminal && !args.no_chart,
+    };
+    let bytes = crate::history::run(&query)?;
+    output::print(&bytes).map(drop)
 }
 
 pub fn man() -> Result<()> {

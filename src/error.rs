@@ -10,6 +10,8 @@ use std::time::Duration;
 
 /// Exit codes, from sysexits.h where one fits.
 pub mod exit {
+    pub const DATAERR: u8 = 65;
+    pub const NOINPUT: u8 = 66;
     pub const UNAVAILABLE: u8 = 69;
     pub const IO: u8 = 74;
     pub const TEMPFAIL: u8 = 75;
@@ -132,6 +134,24 @@ pub enum Error {
         run: String,
     },
 
+    #[error("cannot read {path}: {source}")]
+    HistoryOpen { path: PathBuf, source: io::Error },
+
+    #[error("{path}, line {line}: {problem}")]
+    HistoryData {
+        path: PathBuf,
+        line: u64,
+        problem: String,
+    },
+
+    #[error("{first} and {second} hold different columns: `{first_header}` and `{second_header}`")]
+    HistoryMixed {
+        first: PathBuf,
+        first_header: String,
+        second: PathBuf,
+        second_header: String,
+    },
+
     #[error("{path} already exists")]
     ConfigExists { path: PathBuf },
 
@@ -173,6 +193,8 @@ impl Error {
             Error::Response(_) | Error::Redirect { .. } => exit::PROTOCOL,
             Error::Auth { .. } => exit::NOPERM,
             Error::Output(_) | Error::OutputFile { .. } | Error::AppendMismatch { .. } => exit::IO,
+            Error::HistoryOpen { .. } => exit::NOINPUT,
+            Error::HistoryData { .. } | Error::HistoryMixed { .. } => exit::DATAERR,
             Error::ConfigExists { .. } | Error::NoConfigDir => exit::CONFIG,
         }
     }
@@ -283,6 +305,14 @@ impl Error {
             | Error::Output(_)
             | Error::OutputFile { .. } => None,
             Error::NoConfigDir => Some("name the file with --config PATH".into()),
+            Error::HistoryData { .. } => Some(
+                "history reads the CSV btcturk-bal writes (-o csv); mend or remove that line".into(),
+            ),
+            Error::HistoryMixed { .. } => Some(
+                "read files written with the same options (--value-in, --all-profiles, --csv-locale) together"
+                    .into(),
+            ),
+            Error::HistoryOpen { .. } => None,
             Error::AppendMismatch { .. } => Some(
                 "append to a new file, or run with the options that wrote this one (--value-in, --csv-locale, --delimiter)"
                     .into(),

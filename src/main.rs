@@ -15,6 +15,7 @@ mod config;
 mod doctor;
 mod envelope;
 mod error;
+mod history;
 mod manual;
 mod output;
 mod render;
@@ -44,6 +45,7 @@ fn main() -> ExitCode {
         Some(Command::Completions { shell }) => commands::completions(*shell),
         Some(Command::Man) => commands::man(),
         Some(Command::Config(command)) => commands::config(command, g, log),
+        Some(Command::History(args)) => commands::history(args, g, &term),
         Some(Command::Doctor) => match doctor::run(g, log) {
             Ok(code) => return ExitCode::from(code),
             Err(e) => Err(e),

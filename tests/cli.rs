@@ -11,6 +11,8 @@ mod doctor;
 mod faults;
 #[path = "cli/files.rs"]
 mod files;
+#[path = "cli/history.rs"]
+mod history;
 #[path = "cli/messages.rs"]
 mod messages;
 #[path = "cli/output.rs"]

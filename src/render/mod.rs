@@ -3,7 +3,7 @@
 
 mod csv;
 mod json;
-mod table;
+pub mod table;
 
 use std::io;
 

@@ -27,7 +27,9 @@ const MAX_PLACES: u32 = 30;
 /// terminal only the name wraps, and not below this.
 const NAME_MIN_WIDTH: u16 = 10;
 
-pub fn render(report: &Report, style: Style) -> String {
+/// An empty table in the style: box drawing (fitted to the terminal) or
+/// plain ASCII, the header bold when colouring.
+pub fn styled(header: Vec<String>, style: Style) -> Table {
     let mut table = Table::new();
     if style.boxes {
         table.load_style(presets::UTF8_FULL_CONDENSED);
@@ -39,7 +41,7 @@ pub fn render(report: &Report, style: Style) -> String {
         table.enforce_styling();
     }
     table.set_content_arrangement(ContentArrangement::Dynamic);
-    table.set_header(header(report).into_iter().map(|h| {
+    table.set_header(header.into_iter().map(|h| {
         let cell = Cell::new(h);
         if style.color {
             cell.add_attribute(Attribute::Bold)
@@ -47,6 +49,11 @@ pub fn render(report: &Report, style: Style) -> String {
             cell
         }
     }));
+    table
+}
+
+pub fn render(report: &Report, style: Style) -> String {
+    let mut table = styled(header(report), style);
     for row in &report.rows {
         table.add_row(cells(report, row));
     }
