@@ -2,9 +2,11 @@
 """End-to-end benchmark of btcturk-bal against curl and a bare ureq GET,
 all fetching the same balances from a local fake API
 (examples/bench_server.rs) on 127.0.0.1, for a real-sized account (180
-assets) and a very large one (50,000).
+assets) and a very large one (50,000); and of `btcturk-bal history` on a
+year of hourly dumps against a short Python csv.DictReader loop.
 
     python3 bench/bench.py            # builds, runs, prints Markdown tables
+    python3 bench/bench.py history    # the history part alone
 
 Each program is run as a fresh process, interleaved round-robin so drift
 hits all alike; wall time is measured around fork/exec/wait, max RSS comes
@@ -130,7 +132,62 @@ def table(title, results, against):
     print(f"\nTargets: {against}")
 
 
+HISTORY_PY = """
+import csv, sys
+from decimal import Decimal
+totals = {}
+with open(sys.argv[1], newline="") as f:
+    for row in csv.DictReader(f):
+        if row["value_try"]:
+            totals[row["fetched_at"]] = totals.get(row["fetched_at"], Decimal(0)) + Decimal(row["value_try"])
+print(len(totals))
+"""
+
+
+def history_bench():
+    """A year of hourly dumps of 30 assets (262,800 rows), valued in TRY,
+    summarised by `btcturk-bal history -o csv` and by Python's DictReader
+    summing the same totals with Decimal."""
+    import tempfile
+    workdir = tempfile.mkdtemp()
+    dump = os.path.join(workdir, "year.csv")
+    with open(dump, "w") as f:
+        f.write("fetched_at,asset,name,balance,free,locked,order_fund,request_fund,precision,"
+                "price_try,value_try\n")
+        start = 1735689600  # 2025-01-01T00:00:00Z
+        for hour in range(8760):
+            at = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(start + hour * 3600))
+            for i in range(30):
+                balance = f"{i + 1}.{hour % 97:02d}12345678"
+                price = f"{100 + i}.{hour % 89:02d}"
+                value = f"{(i + 1) * (100 + i)}.{(hour * 7) % 100:02d}"
+                f.write(f"{at},A{i:02d},Asset {i},{balance},{balance},0,,,8,{price},{value}\n")
+    script = os.path.join(workdir, "sum.py")
+    with open(script, "w") as f:
+        f.write(HISTORY_PY)
+    env = {"PATH": os.environ.get("PATH", "")}
+    tool = os.path.join(RELEASE, "btcturk-bal")
+    results = measure([
+        ("btcturk-bal history -o csv", [tool, "history", "-o", "csv", dump], env),
+        ("Python DictReader + Decimal", [sys.executable, script, dump], env),
+    ], runs=7, warmup=1)
+    print(f"\n### history: a year of hourly dumps, 30 assets (262,800 rows, "
+          f"{os.path.getsize(dump) / 1e6:.1f} MB)\n")
+    print("| program | median ms | max RSS MiB | runs |")
+    print("|---|---:|---:|---:|")
+    for name, (median, rss, runs) in results.items():
+        shown = "n/a" if rss is None else f"{rss:.1f}"
+        print(f"| {name} | {median:.1f} | {shown} | {runs} |")
+    ours = results["btcturk-bal history -o csv"][0]
+    theirs = results["Python DictReader + Decimal"][0]
+    print(f"\nhistory / Python: {ours / theirs:.3f} (target at most 0.333; memory under 100 MB)")
+
+
 def main():
+    if sys.argv[1:] == ["history"]:
+        build()
+        history_bench()
+        return
     if not shutil.which("curl"):
         sys.exit("curl is needed")
     build()
@@ -160,6 +217,7 @@ def main():
     print(f"\n--version: median {version['btcturk-bal --version'][0]:.2f} ms (target under 5 ms)")
     size = os.path.getsize(os.path.join(RELEASE, "btcturk-bal")) / 1e6
     print(f"release binary: {size:.2f} MB (target under 4 MB)")
+    history_bench()
 
 
 if __name__ == "__main__":

@@ -24,9 +24,10 @@ Environment:
   BTCTURK_PROFILE      config profile (when --profile is not given)
   NO_COLOR, CLICOLOR, CLICOLOR_FORCE, TERM=dumb   colour, as --color auto reads them
 
-Exit codes: 0 ok, 2 usage, 69 API unreachable, 74 output not written,
-75 rate limited or server error (try later), 76 unexpected response,
-77 authentication rejected, 78 configuration.
+Exit codes: 0 ok, 2 usage, 65 bad history data, 66 history file unreadable,
+69 API unreachable, 74 output not written, 75 rate limited or server error
+(try later), 76 unexpected response, 77 authentication rejected,
+78 configuration.
 
 Examples:
   btcturk-bal --non-zero

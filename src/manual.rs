@@ -47,6 +47,10 @@ const SECTIONS: &[(&str, &[Item])] = &[
                 "btcturk-bal completions SHELL",
                 "Print a completion script for bash, zsh, fish, powershell or elvish.",
             ),
+            Term(
+                "btcturk-bal history [FILE]...",
+                "Read back the CSV dumps btcturk-bal wrote: a line per snapshot with its total and change, one asset over time (--asset), or what changed (--changes); --since, --until, -p; a chart on a terminal.",
+            ),
             Term("btcturk-bal man", "Print this manual page."),
         ],
     ),
@@ -172,6 +176,8 @@ const SECTIONS: &[(&str, &[Item])] = &[
         &[
             Term("0", "Success."),
             Term("2", "Bad command line."),
+            Term("65", "history: a line that is not a row of btcturk-bal's CSV, or files of different columns."),
+            Term("66", "history: a file that is missing or cannot be read."),
             Term(
                 "69",
                 "The API could not be reached: connection, DNS, TLS, timeout.",
