@@ -176,7 +176,10 @@ const SECTIONS: &[(&str, &[Item])] = &[
         &[
             Term("0", "Success."),
             Term("2", "Bad command line."),
-            Term("65", "history: a line that is not a row of btcturk-bal's CSV, or files of different columns."),
+            Term(
+                "65",
+                "history: a line that is not a row of btcturk-bal's CSV, or files of different columns.",
+            ),
             Term("66", "history: a file that is missing or cannot be read."),
             Term(
                 "69",

@@ -247,3 +247,61 @@ fn bad_input_names_the_file_and_line() {
         ],
     );
 }
+
+#[test]
+fn unvalued_dumps_from_stdin_in_every_view_and_format() {
+    let sandbox = Sandbox::new();
+    let file = sandbox.home.path().join("plain.csv");
+    dumps(&sandbox, &file, &["--delimiter", "|"]);
+    let dump = std::fs::read(&file).expect("dump");
+    let from_stdin = |args: &[&str]| {
+        use std::io::Write;
+        let mut child = sandbox
+            .bare()
+            .arg("history")
+            .args(args)
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .expect("start");
+        child
+            .stdin
+            .take()
+            .expect("stdin")
+            .write_all(&dump)
+            .expect("write");
+        let out = child.wait_with_output().expect("run");
+        assert!(out.status.success(), "{args:?}");
+        String::from_utf8(out.stdout).expect("UTF-8")
+    };
+    let doc: Value = serde_json::from_str(&from_stdin(&["-o", "json", "-"])).expect("JSON");
+    assert_eq!(doc["currency"], Value::Null);
+    assert_eq!(doc["snapshots"][1]["assets"], 2);
+    assert_eq!(doc["snapshots"][1]["total"], Value::Null);
+    assert_eq!(doc["snapshots"][1]["change"], Value::Null);
+    let asset_csv = from_stdin(&["--asset", "TRY", "-o", "csv"]);
+    assert!(
+        asset_csv.starts_with("fetched_at,balance,price,value\n"),
+        "{asset_csv}"
+    );
+    assert!(
+        asset_csv
+            .lines()
+            .nth(2)
+            .is_some_and(|l| l.ends_with(",1000.50,,")),
+        "{asset_csv}"
+    );
+    let asset_table = from_stdin(&["--asset", "TRY"]);
+    assert!(
+        asset_table.contains("| Fetched at ") && asset_table.contains("1000.50 |"),
+        "{asset_table}"
+    );
+    let changes_table = from_stdin(&["--changes"]);
+    assert!(
+        changes_table.contains("| Asset |    From |") && changes_table.contains("| BTC   |"),
+        "{changes_table}"
+    );
+    let changes_json: Value =
+        serde_json::from_str(&from_stdin(&["--changes", "-o", "json"])).expect("JSON");
+    assert_eq!(changes_json["assets"][0]["value_change"], Value::Null);
+}
