@@ -30,6 +30,10 @@ const BASE: [&str; 9] = [
     "precision",
 ];
 
+/// The most rows one run writes (an account lists a few hundred assets,
+/// a handful of profiles).
+const MAX_ROWS: usize = 100_000;
+
 /// What to show.
 pub struct Query {
     pub files: Vec<PathBuf>,
@@ -167,6 +171,8 @@ struct Holding {
 /// rows the view needs.
 #[derive(Default)]
 struct Snapshot {
+    /// Rows read, of every asset and profile.
+    rows: usize,
     assets: usize,
     total: Option<Decimal>,
     holdings: Vec<Holding>,
@@ -282,10 +288,17 @@ fn add(
         .parse()
         .map_err(|_| format!("fetched_at {:?} is not a time", sanitize(field(0))))?;
     let number = |name: &str, text: &str| -> std::result::Result<Decimal, String> {
-        Amount::parse(text)
+        let d = Amount::parse(text)
             .ok()
             .and_then(|a| a.to_decimal())
-            .ok_or_else(|| format!("{name} {:?} is not a number", sanitize(text)))
+            .ok_or_else(|| format!("{name} {:?} is not a number", sanitize(text)))?;
+        // Below 10^23, the rows of a snapshot (at most MAX_ROWS) add up,
+        // and any two sums subtract, without overflowing a Decimal: every
+        // sum and difference here is exact and none can fail.
+        if d.abs() >= Decimal::from_i128_with_scale(10_i128.pow(23), 0) {
+            return Err(format!("{name} {:?} is too large to add up", sanitize(text)));
+        }
+        Ok(d)
     };
     let optional = |name: &str, i: usize| match field(i) {
         "" => Ok(None),
@@ -297,6 +310,10 @@ fn add(
         None => (None, None),
     };
     let snapshot = story.snapshots.entry(at).or_default();
+    snapshot.rows += 1;
+    if snapshot.rows > MAX_ROWS {
+        return Err(format!("more than {MAX_ROWS} rows share fetched_at {}", time(at)));
+    }
     if !balance.is_zero() {
         snapshot.assets += 1;
     }
