@@ -296,7 +296,10 @@ fn add(
         // and any two sums subtract, without overflowing a Decimal: every
         // sum and difference here is exact and none can fail.
         if d.abs() >= Decimal::from_i128_with_scale(10_i128.pow(23), 0) {
-            return Err(format!("{name} {:?} is too large to add up", sanitize(text)));
+            return Err(format!(
+                "{name} {:?} is too large to add up",
+                sanitize(text)
+            ));
         }
         Ok(d)
     };
@@ -312,7 +315,10 @@ fn add(
     let snapshot = story.snapshots.entry(at).or_default();
     snapshot.rows += 1;
     if snapshot.rows > MAX_ROWS {
-        return Err(format!("more than {MAX_ROWS} rows share fetched_at {}", time(at)));
+        return Err(format!(
+            "more than {MAX_ROWS} rows share fetched_at {}",
+            time(at)
+        ));
     }
     if !balance.is_zero() {
         snapshot.assets += 1;
