@@ -14,21 +14,10 @@ use serde::Serialize;
 
 use crate::balance::Amount;
 use crate::error::{Error, Result};
+// The columns every dump starts with: those `-o csv` writes.
+use crate::render::csv::HEADER as BASE;
 use crate::render::{Format, Style};
 use crate::text::sanitize;
-
-/// The columns every dump starts with.
-const BASE: [&str; 9] = [
-    "fetched_at",
-    "asset",
-    "name",
-    "balance",
-    "free",
-    "locked",
-    "order_fund",
-    "request_fund",
-    "precision",
-];
 
 /// The most rows one run writes (an account lists a few hundred assets,
 /// a handful of profiles).

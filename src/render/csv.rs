@@ -12,7 +12,8 @@ use crate::output::Document;
 use crate::report::Report;
 use crate::text::sanitize;
 
-const HEADER: [&str; 9] = [
+/// The columns every row has, in order (`history` reads them back).
+pub const HEADER: [&str; 9] = [
     "fetched_at",
     "asset",
     "name",

@@ -1,7 +1,7 @@
 //! Rows to bytes: the report in the chosen format, whole, for `output` to
 //! write in one go.
 
-mod csv;
+pub mod csv;
 mod json;
 pub mod table;
 
