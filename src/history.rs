@@ -102,7 +102,7 @@ impl When {
 }
 
 /// What one file's header says about its rows.
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 struct Layout {
     delimiter: u8,
     /// The header line as written.
@@ -114,6 +114,13 @@ struct Layout {
 }
 
 impl Layout {
+    /// Whether rows of both mean the same: the same columns, the same
+    /// currency (the delimiter may differ).
+    fn same_columns(&self, other: &Layout) -> bool {
+        (self.columns, &self.currency, self.profile)
+            == (other.columns, &other.currency, other.profile)
+    }
+
     fn of(header: &str) -> Option<Layout> {
         let rest = header.strip_prefix("fetched_at")?;
         let delimiter = *rest.as_bytes().first()?;
@@ -225,7 +232,8 @@ fn read_file(path: &Path, query: &Query, story: &mut Story) -> Result<()> {
         )
     })?;
     match &story.layout {
-        Some((other, known)) if *known != layout => {
+        // Plain and Turkish dumps of the same columns mix well.
+        Some((other, known)) if !known.same_columns(&layout) => {
             return Err(Error::HistoryMixed {
                 first: other.clone(),
                 first_header: sanitize(&known.header),

@@ -114,6 +114,12 @@ fn one_asset_and_the_changes_of_turkish_dumps() {
             {"asset": "TRY", "from": "1000.50", "to": "1000.50", "change": "0", "value_change": "0"}
         ])
     );
+    // A plain dump of the same columns reads with the Turkish one.
+    let plain = sandbox.home.path().join("plain.csv");
+    dumps(&sandbox, &plain, &["--value-in", "TRY"]);
+    let both = history(&sandbox, &["-o", "csv", path(&file), path(&plain)]);
+    both.succeeds();
+    assert_eq!(both.stdout.lines().count(), 5, "{}", both.stdout);
     let csv = history(&sandbox, &["--changes", "-o", "csv", path(&file)]);
     assert!(
         csv.stdout
