@@ -112,8 +112,13 @@ pub fn build<'a>(
         .map(|(profile, balance)| valued(profile, balance, valuing))
         .filter(|row| worth_showing(row, view.min_value))
         .collect();
-    // A stable sort: rows alike in all else keep the API's order.
-    rows.sort_by(|a, b| compare(a, b, view.sort));
+    // Stable sorts: rows alike in all else keep the API's order. By code
+    // (the default), each row's key is taken once, so that comparing two
+    // rows reads their codes without first reading their balances.
+    match view.sort {
+        Sort::Asset => rows.sort_by_cached_key(|r| (r.profile, &*r.balance.asset)),
+        Sort::Balance | Sort::Value => rows.sort_by(|a, b| compare(a, b, view.sort)),
+    }
     Report {
         fetched_at,
         valuation: valuing.map(|(currency, _)| summary(&rows, currency)),
