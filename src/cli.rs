@@ -218,6 +218,14 @@ pub fn command() -> clap::Command {
     cmd.clone()
         .mut_subcommand("completions", |c| hide(c, &ALL))
         .mut_subcommand("man", |c| hide(c, &ALL))
+        .mut_subcommand("history", |c| {
+            hide(
+                c,
+                &[
+                    "config", "base_url", "timeout", "retries", "max_wait", "verbose", "quiet",
+                ],
+            )
+        })
         .mut_subcommand("config", |c| {
             c.mut_subcommand("init", |c| hide(c, &NETWORK))
                 .mut_subcommand("path", |c| hide(c, &NETWORK))

@@ -754,6 +754,14 @@ fn a_subcommand_s_help_lists_only_the_flags_that_apply() {
         "{show}"
     );
     assert!(!show.contains("--retries"), "{show}");
+    let history = help(&["history"]);
+    assert!(
+        history.contains("--profile") && history.contains("--since"),
+        "{history}"
+    );
+    for flag in ["--base-url", "--timeout", "--retries", "--config"] {
+        assert!(!history.contains(flag), "history --help lists {flag}");
+    }
     let doctor = help(&["doctor"]);
     assert!(
         doctor.contains("--base-url") && doctor.contains("--retries"),
