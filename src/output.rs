@@ -104,10 +104,11 @@ fn replace(path: &Path, bytes: &[u8]) -> Result<()> {
     let fail = |source| file_error(path, source);
     let (target, through_system) = follow_links(path).map_err(fail)?;
     let existing = std::fs::metadata(&target).ok();
-    // A FIFO or a device is written into. So is whatever /dev/stdout or
-    // /proc/self/fd/1 stands for, even a regular file (a cron job's log):
-    // that file is the process's own output, not one to replace. Appending
-    // writes where that output has got to.
+    // A FIFO or a device is written into. So is anything reached through
+    // /dev or /proc (/dev/stderr, /proc/self/fd/3), even a regular file: it
+    // is one of this process's own descriptors, not a file to replace.
+    // Appending writes where that output has got to. (Stdout's own names
+    // never get here: they are stdout, see config.)
     if through_system || existing.as_ref().is_some_and(|meta| !meta.is_file()) {
         let mut file = OpenOptions::new()
             .append(true)
