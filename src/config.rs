@@ -451,11 +451,13 @@ impl Settings {
         let profiles = inputs.api_profiles(show.all_profiles)?;
         // The names of this process's own stdout are stdout: written to
         // through the one descriptor, where the output has got to.
-        let stdout_names = ["/dev/stdout", "/dev/fd/1", "/proc/self/fd/1", "-"];
+        let is_stdout = |path: &Path| {
+            ["/dev/stdout", "/dev/fd/1", "/proc/self/fd/1", "-"]
+                .iter()
+                .any(|n| path == Path::new(n))
+        };
         let destination = match (&show.out, &show.append) {
-            (Some(path), _) if stdout_names.iter().any(|n| path == Path::new(n)) => {
-                Destination::Stdout
-            }
+            (Some(path), _) | (None, Some(path)) if is_stdout(path) => Destination::Stdout,
             (Some(path), _) => Destination::Out(path.clone()),
             (None, Some(path)) => Destination::Append(path.clone()),
             (None, None) => Destination::Stdout,

@@ -200,6 +200,12 @@ impl HeldSignals {
 /// A write that fails (disk full) is taken back.
 fn append(path: &Path, doc: &Document) -> Result<()> {
     let fail = |source| file_error(path, source);
+    // A FIFO or a device (/dev/null) has no start, end or lock: the whole
+    // output is written into it, as for --out.
+    if std::fs::metadata(path).is_ok_and(|meta| !meta.is_file()) {
+        let mut file = OpenOptions::new().append(true).open(path).map_err(fail)?;
+        return file.write_all(&doc.whole()).map_err(fail);
+    }
     let mut file = OpenOptions::new()
         .read(true)
         .append(true)

@@ -801,3 +801,23 @@ fn out_to_dev_stdout_writes_into_the_file_stdout_is() {
         "{text}"
     );
 }
+
+#[test]
+fn append_into_dev_null_or_stdout_writes_into_it() {
+    // No lock, end or sync to take on a device or a pipe: it is written into.
+    let api = FakeApi::serving(ACCOUNT);
+    let sandbox = Sandbox::new();
+    run(sandbox
+        .cmd(&api)
+        .args(["-o", "csv", "--append", "/dev/null"]))
+    .succeeds();
+    let piped = run(sandbox
+        .cmd(&api)
+        .args(["-o", "csv", "-a", "btc", "--append", "/dev/stdout"]));
+    piped.succeeds();
+    assert!(
+        piped.stdout.starts_with("fetched_at,") && piped.stdout.contains(",BTC,"),
+        "{}",
+        piped.stdout
+    );
+}
