@@ -87,6 +87,9 @@ struct ServerTime {
     server_time: i64,
 }
 
+/// The longest response head (status line and headers) accepted.
+const MAX_HEAD: usize = 64 << 10;
+
 impl<'a> Client<'a> {
     pub fn new(settings: &'a ApiSettings, log: Log) -> Self {
         // Proxies come from HTTPS_PROXY, HTTP_PROXY or ALL_PROXY (and
@@ -109,6 +112,14 @@ impl<'a> Client<'a> {
             .max_redirects(0)
             .max_redirects_will_error(false)
             .user_agent(concat!("btcturk-bal/", env!("CARGO_PKG_VERSION")))
+            // ureq zero-fills both buffers on every connection, 128 KiB
+            // each by default: a quarter of a fresh process's page faults.
+            // A request is a few hundred bytes. The input buffer must hold
+            // more than the longest head allowed, or an oversized head
+            // looks like a dropped connection instead of being named.
+            .output_buffer_size(16 << 10)
+            .max_response_header_size(MAX_HEAD)
+            .input_buffer_size(MAX_HEAD + (16 << 10))
             .build()
             .into();
         Client {

@@ -443,6 +443,14 @@ fn oversized_body_is_refused() {
 }
 
 #[test]
+fn oversized_response_head_is_named() {
+    malformed(
+        || Reply::json(200, ACCOUNT).with_header("X-Padding", &"a".repeat(70 * 1024)),
+        &["response headers too large"],
+    );
+}
+
+#[test]
 fn server_error_with_an_oversized_body_is_still_a_server_error() {
     // Only the start of an error answer is read: its size says nothing
     // about the account.
