@@ -69,14 +69,18 @@ pub enum Command {
     /// Create, locate or inspect the config file.
     #[command(subcommand)]
     Config(ConfigCommand),
-    /// Check, one by one, what a refused or failing run comes down to: the
+    /// Check the config, keys, network, clock and a signed request, one by one
+    ///
+    /// Checks, one by one, what a refused or failing run comes down to: the
     /// config file, the key pair, the network and TLS, the clock, a signed
     /// request and the public ticker. Exit code: the first failing check's.
     Doctor,
-    /// Read back the CSV dumps btcturk-bal wrote (say, hourly from cron with
-    /// -o csv --append) as the account's story: one line per snapshot (a
-    /// run) with its total value and the change, one asset's balance over
-    /// time (--asset), or what changed (--changes).
+    /// Read back the CSV dumps btcturk-bal wrote: totals, one asset, changes
+    ///
+    /// Reads back the CSV dumps btcturk-bal wrote (say, hourly from cron
+    /// with -o csv --append) as the account's story: one line per snapshot
+    /// (a run) with its total value and the change, one asset's balance
+    /// over time (--asset), or what changed (--changes).
     History(HistoryArgs),
 }
 
