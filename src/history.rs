@@ -284,22 +284,6 @@ fn add(
     let at: Timestamp = field(0)
         .parse()
         .map_err(|_| format!("fetched_at {:?} is not a time", sanitize(field(0))))?;
-    let number = |name: &str, text: &str| -> std::result::Result<Decimal, String> {
-        let d = Amount::parse(text)
-            .ok()
-            .and_then(|a| a.to_decimal())
-            .ok_or_else(|| format!("{name} {:?} is not a number", sanitize(text)))?;
-        // Below 10^23, the rows of a snapshot (at most MAX_ROWS) add up,
-        // and any two sums subtract, without overflowing a Decimal: every
-        // sum and difference here is exact and none can fail.
-        if d.abs() >= Decimal::from_i128_with_scale(10_i128.pow(23), 0) {
-            return Err(format!(
-                "{name} {:?} is too large to add up",
-                sanitize(text)
-            ));
-        }
-        Ok(d)
-    };
     let optional = |name: &str, i: usize| match field(i) {
         "" => Ok(None),
         text => number(name, text).map(Some),
@@ -310,24 +294,13 @@ fn add(
         None => (None, None),
     };
     let snapshot = story.snapshots.entry(at).or_default();
-    snapshot.rows += 1;
-    if snapshot.rows > MAX_ROWS {
+    if snapshot.rows == MAX_ROWS {
         return Err(format!(
             "more than {MAX_ROWS} rows share fetched_at {}",
             time(at)
         ));
     }
-    if !balance.is_zero() {
-        snapshot.assets += 1;
-    }
-    if layout.currency.is_some() {
-        let total = snapshot.total.unwrap_or_default();
-        snapshot.total = Some(
-            value
-                .map_or(Some(total), |v| total.checked_add(v))
-                .unwrap_or(total),
-        );
-    }
+    snapshot.count(balance, value, layout.currency.is_some());
     let keep = match &query.view {
         View::Snapshots => false,
         View::Asset(code) => field(1).eq_ignore_ascii_case(code),
@@ -342,6 +315,43 @@ fn add(
         });
     }
     Ok(())
+}
+
+/// An amount in a dump, named `name` in what is wrong with it.
+fn number(name: &str, text: &str) -> std::result::Result<Decimal, String> {
+    let d = Amount::parse(text)
+        .ok()
+        .and_then(|a| a.to_decimal())
+        .ok_or_else(|| format!("{name} {:?} is not a number", sanitize(text)))?;
+    // Below 10^23, the rows of a snapshot (at most MAX_ROWS) add up, and
+    // any two sums subtract, without overflowing a Decimal: every sum and
+    // difference here is exact and none can fail.
+    if d.abs() >= Decimal::from_i128_with_scale(10_i128.pow(23), 0) {
+        return Err(format!(
+            "{name} {:?} is too large to add up",
+            sanitize(text)
+        ));
+    }
+    Ok(d)
+}
+
+impl Snapshot {
+    /// Counts one row: an asset held if its balance is not zero and, in a
+    /// valued dump, its value (when priced) in the total.
+    fn count(&mut self, balance: Decimal, value: Option<Decimal>, valued: bool) {
+        self.rows += 1;
+        if !balance.is_zero() {
+            self.assets += 1;
+        }
+        if valued {
+            let total = self.total.unwrap_or_default();
+            self.total = Some(
+                value
+                    .map_or(Some(total), |v| total.checked_add(v))
+                    .unwrap_or(total),
+            );
+        }
+    }
 }
 
 /// The snapshots within `--since` and `--until` (inclusive), oldest first.
@@ -623,10 +633,8 @@ const CHART_ROWS: usize = 8;
 
 /// A line chart of `points` (time, value) in braille, `width` columns wide
 /// with the value axis labelled (exact, truncated to two decimals) and the
-/// first and last times under it. Scaled with exact integer arithmetic:
-/// no amount passes through floating point, even on its way to a dot.
+/// first and last times under it.
 fn chart(points: &[(Timestamp, Decimal)], width: usize) -> String {
-    use rust_decimal::prelude::ToPrimitive;
     let (Some(first), Some(last)) = (points.first(), points.last()) else {
         return String::new();
     };
@@ -640,6 +648,44 @@ fn chart(points: &[(Timestamp, Decimal)], width: usize) -> String {
     let (top, bottom) = (label(max), label(min));
     let gutter = top.len().max(bottom.len());
     let columns = width.saturating_sub(gutter + 2).max(10);
+    let grid = plot(points, columns, (min, max));
+
+    let mut out = String::new();
+    for (i, row) in grid.iter().enumerate() {
+        let name = match i {
+            0 => top.as_str(),
+            _ if i == CHART_ROWS - 1 => bottom.as_str(),
+            _ => "",
+        };
+        let tick = if name.is_empty() { '│' } else { '┤' };
+        out.push_str(&format!("{name:>gutter$} {tick}"));
+        out.extend(
+            row.iter()
+                .map(|&b| char::from_u32(0x2800 + u32::from(b)).unwrap_or(' ')),
+        );
+        out.push('\n');
+    }
+    out.push_str(&format!("{:gutter$} └{}\n", "", "─".repeat(columns)));
+    let (from, to) = (time(first.0), time(last.0));
+    let pad = columns.saturating_sub(from.len() + to.len());
+    let indent = gutter + 2;
+    out.push_str(&format!("{:indent$}{from}{}{to}\n", "", " ".repeat(pad)));
+    out
+}
+
+/// The braille cells (`CHART_ROWS` by `columns`, each 2 by 4 dots) of a
+/// line through `points`, time across and value up from `min` to `max`.
+/// Scaled with exact integer arithmetic: no amount passes through floating
+/// point, even on its way to a dot.
+fn plot(
+    points: &[(Timestamp, Decimal)],
+    columns: usize,
+    (min, max): (Decimal, Decimal),
+) -> Vec<Vec<u8>> {
+    use rust_decimal::prelude::ToPrimitive;
+    let (Some(first), Some(last)) = (points.first(), points.last()) else {
+        return Vec::new();
+    };
     let (dots_x, dots_y) = (columns * 2, CHART_ROWS * 4);
     let span = (last.0 - first.0).as_secs().max(1);
     let range = max - min;
@@ -678,25 +724,5 @@ fn chart(points: &[(Timestamp, Decimal)], width: usize) -> String {
     if let [(x, y)] = dots[..] {
         set(x, y);
     }
-    let mut out = String::new();
-    for (i, row) in grid.iter().enumerate() {
-        let name = match i {
-            0 => top.as_str(),
-            _ if i == CHART_ROWS - 1 => bottom.as_str(),
-            _ => "",
-        };
-        let tick = if name.is_empty() { '│' } else { '┤' };
-        out.push_str(&format!("{name:>gutter$} {tick}"));
-        out.extend(
-            row.iter()
-                .map(|&b| char::from_u32(0x2800 + u32::from(b)).unwrap_or(' ')),
-        );
-        out.push('\n');
-    }
-    out.push_str(&format!("{:gutter$} └{}\n", "", "─".repeat(columns)));
-    let (from, to) = (time(first.0), time(last.0));
-    let pad = columns.saturating_sub(from.len() + to.len());
-    let indent = gutter + 2;
-    out.push_str(&format!("{:indent$}{from}{}{to}\n", "", " ".repeat(pad)));
-    out
+    grid
 }

@@ -231,6 +231,16 @@ fn bad_input_names_the_file_and_line() {
             "name,amount\nx,1\n".to_owned(),
             "line 1: this is not a header",
         ),
+        (
+            "huge.csv",
+            format!("{header}2026-11-24T03:00:00Z,BTC,Bitcoin,1e23,1,0,,,8\n"),
+            "line 2: balance \"1e23\" is too large to add up",
+        ),
+        (
+            "crowded.csv",
+            format!("{header}{}", row.repeat(100_001)),
+            "line 100002: more than 100000 rows share fetched_at 2026-11-24T03:00:00Z",
+        ),
     ] {
         let file = dir.join(name);
         std::fs::write(&file, body).expect("file");
