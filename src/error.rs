@@ -272,32 +272,7 @@ impl Error {
             Error::ServerFault { .. } => {
                 Some("the exchange is having trouble; try again in a few minutes".into())
             }
-            Error::Auth { clock, .. } => Some(match clock {
-                ClockNote::Skewed(ms) => format!(
-                    "{}; sync it (for example enable NTP) and try again",
-                    crate::clock::describe_skew(*ms)
-                ),
-                other => {
-                    let clock = match other {
-                        ClockNote::Fine(ms) => {
-                            let ms = ms.unsigned_abs();
-                            format!(
-                                "not the clock: it is within {}.{} s of the API's",
-                                ms / 1000,
-                                ms % 1000 / 100
-                            )
-                        }
-                        ClockNote::Unknown(Some(why)) => {
-                            format!("the system clock (could not compare it: {why})")
-                        }
-                        _ => "the system clock".into(),
-                    };
-                    format!(
-                        "check: the key and secret belong together; the key may read funds; \
-                         the key's IP restriction allows this machine; {clock}"
-                    )
-                }
-            }),
+            Error::Auth { clock, .. } => Some(auth_hint(clock)),
             Error::ConfigRead { .. }
             | Error::ConfigParse { .. }
             | Error::Response(_)
@@ -319,6 +294,33 @@ impl Error {
             ),
         }
     }
+}
+
+/// What to check when the API refused the key pair, led by the clock when
+/// it is known to be off.
+fn auth_hint(clock: &ClockNote) -> String {
+    let clock = match clock {
+        ClockNote::Skewed(ms) => {
+            return format!(
+                "{}; sync it (for example enable NTP) and try again",
+                crate::clock::describe_skew(*ms)
+            );
+        }
+        ClockNote::Fine(ms) => {
+            let ms = ms.unsigned_abs();
+            format!(
+                "not the clock: it is within {}.{} s of the API's",
+                ms / 1000,
+                ms % 1000 / 100
+            )
+        }
+        ClockNote::Unknown(Some(why)) => format!("the system clock (could not compare it: {why})"),
+        ClockNote::Unknown(None) => "the system clock".into(),
+    };
+    format!(
+        "check: the key and secret belong together; the key may read funds; \
+         the key's IP restriction allows this machine; {clock}"
+    )
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
