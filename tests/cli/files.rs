@@ -412,6 +412,72 @@ fn watch_rides_out_a_server_error() {
 }
 
 #[test]
+fn watch_on_a_terminal_redraws_in_place_with_the_last_error() {
+    // The first round meets a 503: the screen says there is nothing yet,
+    // and why. The next, 5 s on, clears the screen and draws the table and
+    // when it was fetched; the error is gone.
+    use std::io::Read;
+    let api = FakeApi::start(|req| match (req.path.as_str(), req.hit) {
+        (BALANCES, 0) => Reply::status(503),
+        _ => standard(req, ACCOUNT),
+    });
+    let sandbox = Sandbox::new();
+    let bin = assert_cmd::cargo::cargo_bin!("btcturk-bal");
+    let mut script = sandbox
+        .with_keys(sandbox.clean("script"), &api)
+        .env("TERM", "xterm")
+        .env("NO_COLOR", "1")
+        .args([
+            "-qfec",
+            &format!("{} --watch 5 --retries 0 -a btc", bin.display()),
+            "/dev/null",
+        ])
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("script(1) from util-linux runs");
+    let mut terminal = script.stdout.take().expect("stdout");
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let mut buf = [0; 4096];
+        while let Ok(n @ 1..) = terminal.read(&mut buf) {
+            if tx.send(buf[..n].to_vec()).is_err() {
+                break;
+            }
+        }
+    });
+    let mut seen = Vec::new();
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    while !String::from_utf8_lossy(&seen).contains("Ctrl-C to stop")
+        && std::time::Instant::now() < deadline
+    {
+        if let Ok(chunk) = rx.recv_timeout(Duration::from_millis(100)) {
+            seen.extend(chunk);
+        }
+    }
+    let _ = script.kill();
+    let _ = script.wait();
+    let screen = String::from_utf8_lossy(&seen).replace("\r\n", "\n");
+    let frames: Vec<&str> = screen.split("\x1b[H\x1b[2J").collect();
+    assert_eq!(
+        frames.len(),
+        3,
+        "two frames, each clearing the screen: {screen:?}"
+    );
+    assert!(
+        frames[1].starts_with("No balances yet\nLast error at 20")
+            && frames[1].contains(": the API answered 503 Service Unavailable"),
+        "{screen:?}"
+    );
+    assert!(frames[2].contains("│ BTC   ┆ Bitcoin  ┆ 9.75021866 ┆"), "{screen:?}");
+    assert!(
+        frames[2].contains("\nUpdated 20") && frames[2].ends_with(", every 5 s; Ctrl-C to stop\n"),
+        "{screen:?}"
+    );
+    assert!(!frames[2].contains("error"), "{screen:?}");
+}
+
+#[test]
 fn watch_needs_at_least_five_seconds() {
     let sandbox = Sandbox::new();
     let run = run(sandbox.bare().args(["--watch", "1"]));
