@@ -469,7 +469,10 @@ fn watch_on_a_terminal_redraws_in_place_with_the_last_error() {
             && frames[1].contains(": the API answered 503 Service Unavailable"),
         "{screen:?}"
     );
-    assert!(frames[2].contains("│ BTC   ┆ Bitcoin  ┆ 9.75021866 ┆"), "{screen:?}");
+    assert!(
+        frames[2].contains("│ BTC   ┆ Bitcoin  ┆ 9.75021866 ┆"),
+        "{screen:?}"
+    );
     assert!(
         frames[2].contains("\nUpdated 20") && frames[2].ends_with(", every 5 s; Ctrl-C to stop\n"),
         "{screen:?}"
