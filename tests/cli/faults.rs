@@ -443,6 +443,38 @@ fn oversized_body_is_refused() {
 }
 
 #[test]
+fn chunked_answer_reads_as_one_with_a_length() {
+    // Servers behind a CDN often send JSON chunked, without a length.
+    let chunked = scripted(|_| {
+        Some(Reply::Chunked {
+            reply: Box::new(Reply::json(200, ACCOUNT)),
+            chunk: 7,
+        })
+    });
+    let sized = FakeApi::serving(ACCOUNT);
+    let sandbox = Sandbox::new();
+    let table = |api: &FakeApi| run(&mut sandbox.cmd(api));
+    let (chunked, sized) = (table(&chunked), table(&sized));
+    chunked.succeeds();
+    assert!(chunked.stdout.contains("| BTC "), "{}", chunked.stdout);
+    assert_eq!(chunked.stdout, sized.stdout);
+}
+
+#[test]
+fn oversized_chunked_body_is_refused() {
+    malformed(
+        || Reply::Chunked {
+            reply: Box::new(Reply::Huge {
+                status: 200,
+                size: 65 * 1024 * 1024,
+            }),
+            chunk: 1 << 20,
+        },
+        &["response too large"],
+    );
+}
+
+#[test]
 fn oversized_response_head_is_named() {
     malformed(
         || Reply::json(200, ACCOUNT).with_header("X-Padding", &"a".repeat(70 * 1024)),

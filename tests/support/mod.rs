@@ -70,6 +70,10 @@ pub enum Reply {
     Slow(Duration, Box<Reply>),
     /// `status` with `size` bytes of body, streamed.
     Huge { status: u16, size: usize },
+    /// A `Respond` or `Huge` reply sent as `Transfer-Encoding: chunked`,
+    /// with no Content-Length, in chunks of at most `chunk` bytes, as
+    /// servers behind a CDN often answer.
+    Chunked { reply: Box<Reply>, chunk: usize },
 }
 
 impl Reply {
@@ -307,26 +311,45 @@ fn serve(stream: TcpStream, offset_ms: i64, requests: &Mutex<Vec<Request>>, hand
     respond(stream, handler(&request));
 }
 
-fn respond(mut stream: TcpStream, reply: Reply) {
-    let head = |status: u16, len: usize, headers: &[(String, String)]| {
-        let mut head =
-            format!("HTTP/1.1 {status} Fake\r\nContent-Length: {len}\r\nConnection: close\r\n");
-        for (name, value) in headers {
-            head += &format!("{name}: {value}\r\n");
-        }
-        head + "\r\n"
+/// A response head: status, then Content-Length `len` or, without one,
+/// chunked transfer encoding.
+fn head(status: u16, len: Option<usize>, headers: &[(String, String)]) -> String {
+    let mut head = format!("HTTP/1.1 {status} Fake\r\nConnection: close\r\n");
+    head += &match len {
+        Some(len) => format!("Content-Length: {len}\r\n"),
+        None => "Transfer-Encoding: chunked\r\n".into(),
     };
+    for (name, value) in headers {
+        head += &format!("{name}: {value}\r\n");
+    }
+    head + "\r\n"
+}
+
+/// `body` in chunks of at most `chunk` bytes, and the last, empty chunk.
+fn write_chunked(
+    stream: &mut TcpStream,
+    body: impl Iterator<Item = Vec<u8>>,
+) -> std::io::Result<()> {
+    for part in body {
+        write!(stream, "{:x}\r\n", part.len())?;
+        stream.write_all(&part)?;
+        stream.write_all(b"\r\n")?;
+    }
+    stream.write_all(b"0\r\n\r\n")
+}
+
+fn respond(mut stream: TcpStream, reply: Reply) {
     let _ = match reply {
         Reply::Respond {
             status,
             headers,
             body,
         } => stream
-            .write_all(head(status, body.len(), &headers).as_bytes())
+            .write_all(head(status, Some(body.len()), &headers).as_bytes())
             .and_then(|()| stream.write_all(&body)),
         Reply::Hangup => Ok(()),
         Reply::Truncated { declared, body } => stream
-            .write_all(head(200, declared, &[]).as_bytes())
+            .write_all(head(200, Some(declared), &[]).as_bytes())
             .and_then(|()| stream.write_all(&body)),
         Reply::Slow(wait, reply) => {
             thread::sleep(wait);
@@ -334,7 +357,7 @@ fn respond(mut stream: TcpStream, reply: Reply) {
         }
         Reply::Huge { status, size } => {
             let chunk = vec![b' '; 64 * 1024];
-            let mut result = stream.write_all(head(status, size, &[]).as_bytes());
+            let mut result = stream.write_all(head(status, Some(size), &[]).as_bytes());
             let mut left = size;
             while result.is_ok() && left > 0 {
                 let n = left.min(chunk.len());
@@ -343,6 +366,26 @@ fn respond(mut stream: TcpStream, reply: Reply) {
             }
             result
         }
+        Reply::Chunked { reply, chunk } => match *reply {
+            Reply::Respond {
+                status,
+                headers,
+                body,
+            } => stream
+                .write_all(head(status, None, &headers).as_bytes())
+                .and_then(|()| write_chunked(&mut stream, body.chunks(chunk).map(<[u8]>::to_vec))),
+            Reply::Huge { status, size } => stream
+                .write_all(head(status, None, &[]).as_bytes())
+                .and_then(|()| {
+                    let chunks = size.div_ceil(chunk);
+                    let last = size - (chunks - 1) * chunk;
+                    write_chunked(
+                        &mut stream,
+                        (0..chunks).map(|i| vec![b' '; if i + 1 == chunks { last } else { chunk }]),
+                    )
+                }),
+            other => return respond(stream, other),
+        },
     };
     let _ = stream.flush();
     // Read what the client may still send so that closing does not reset
