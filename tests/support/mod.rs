@@ -325,7 +325,7 @@ fn head(status: u16, len: Option<usize>, headers: &[(String, String)]) -> String
     head + "\r\n"
 }
 
-/// `body` in chunks of at most `chunk` bytes, and the last, empty chunk.
+/// Each part of a body as a chunk, then the last, empty chunk.
 fn write_chunked(
     stream: &mut TcpStream,
     body: impl Iterator<Item = Vec<u8>>,
@@ -377,11 +377,10 @@ fn respond(mut stream: TcpStream, reply: Reply) {
             Reply::Huge { status, size } => stream
                 .write_all(head(status, None, &[]).as_bytes())
                 .and_then(|()| {
-                    let chunks = size.div_ceil(chunk);
-                    let last = size - (chunks - 1) * chunk;
+                    let parts = (0..size).step_by(chunk);
                     write_chunked(
                         &mut stream,
-                        (0..chunks).map(|i| vec![b' '; if i + 1 == chunks { last } else { chunk }]),
+                        parts.map(|start| vec![b' '; chunk.min(size - start)]),
                     )
                 }),
             other => return respond(stream, other),
