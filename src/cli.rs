@@ -41,7 +41,7 @@ Examples:
 
 /// Show a BtcTurk account's balances as a table, JSON or CSV.
 #[derive(Debug, Parser)]
-#[command(name = "btcturk-bal", version, about, after_help = AFTER_HELP)]
+#[command(name = "btcturk-bal", bin_name = "btcturk-bal", version, about, after_help = AFTER_HELP)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Option<Command>,
