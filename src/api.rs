@@ -7,13 +7,14 @@ use std::io::Read;
 use std::time::{Duration, Instant};
 
 use serde::Deserialize;
+use serde_json::value::RawValue;
 
 use crate::auth::Credentials;
 use crate::clock;
-use crate::envelope::Response;
+use crate::envelope::{Object, Response};
 use crate::error::{ClockNote, Error, Result};
 use crate::term::Log;
-use crate::text::sanitize;
+use crate::text::{clip, sanitize};
 use crate::tls;
 
 const BALANCES_PATH: &str = "/api/v1/users/balances";
@@ -81,11 +82,17 @@ struct Reply {
     retry_after: Option<Duration>,
 }
 
+/// The server-time answer, `{"serverTime": 1613292018131, ...}`: a bare
+/// object, no envelope.
 #[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct ServerTime {
-    server_time: i64,
+struct ServerTime<'a> {
+    #[serde(rename = "serverTime", borrow)]
+    server_time: Option<&'a RawValue>,
 }
+
+/// The times a server clock can tell, in Unix ms: from 2001 (no API's
+/// clock is older) to the end of 9999.
+const SERVER_TIMES: std::ops::RangeInclusive<i64> = 978_307_200_000..=253_402_300_799_999;
 
 /// The longest response head (status line and headers) accepted.
 const MAX_HEAD: usize = 64 << 10;
@@ -271,15 +278,16 @@ impl<'a> Client<'a> {
                 response.status_text()
             )));
         }
-        let time: ServerTime = serde_json::from_slice(&response.body).map_err(|e| {
-            Error::Response(format!("server time is not {{\"serverTime\": ms}}: {e}"))
-        })?;
-        Ok(time.server_time - (before + after) / 2)
+        let server = server_time(&response)?;
+        // Both are within SERVER_TIMES or a few ms of now: no overflow.
+        Ok(server - before.midpoint(after))
     }
 
     /// A fresh stamp for every request, strictly increasing within the run.
     fn next_stamp(&mut self) -> i64 {
-        let stamp = (clock::now_ms() + self.clock_offset_ms).max(self.last_stamp + 1);
+        let stamp = clock::now_ms()
+            .saturating_add(self.clock_offset_ms)
+            .max(self.last_stamp.saturating_add(1));
         self.last_stamp = stamp;
         stamp
     }
@@ -383,17 +391,46 @@ fn read_reply(
 
 /// The wait a `Retry-After` asks for: seconds, or an HTTP date (RFC 9110,
 /// `Sun, 06 Nov 1994 08:49:37 GMT`), which proxies and CDNs may send. A
-/// date already past asks for no wait.
+/// date already past asks for no wait; a number of seconds too large to
+/// hold asks for the longest wait there is.
 fn retry_after(value: &str) -> Option<Duration> {
     let value = value.trim();
-    if let Ok(secs) = value.parse::<u64>() {
-        return Some(Duration::from_secs(secs));
+    if !value.is_empty() && value.bytes().all(|b| b.is_ascii_digit()) {
+        return Some(Duration::from_secs(value.parse().unwrap_or(u64::MAX)));
     }
     let at = jiff::fmt::rfc2822::DateTimeParser::new()
         .parse_timestamp(value)
         .ok()?;
     let wait = at.duration_since(jiff::Timestamp::now());
     Some(Duration::try_from(wait).unwrap_or(Duration::ZERO))
+}
+
+/// The API's clock in Unix ms from a server-time answer, or what is wrong
+/// with the answer, in words.
+fn server_time(response: &Response) -> Result<i64> {
+    let fail = |what: String| Error::Response(format!("the server time {what}"));
+    let parsed = std::str::from_utf8(&response.body).ok().and_then(|text| {
+        serde_json::from_str::<Object<ServerTime>>(text.trim_start_matches('\u{feff}')).ok()
+    });
+    let Some(Object(time)) = parsed else {
+        return Err(fail(format!(
+            "is not {{\"serverTime\": ms}}: the API answered {}",
+            response.describe_body()
+        )));
+    };
+    let raw = time
+        .server_time
+        .ok_or_else(|| fail("answer has no serverTime".into()))?;
+    raw.get()
+        .parse::<i64>()
+        .ok()
+        .filter(|ms| SERVER_TIMES.contains(ms))
+        .ok_or_else(|| {
+            fail(format!(
+                "answer's serverTime {} is not a time in milliseconds since 1970",
+                sanitize(&clip(raw.get(), 40))
+            ))
+        })
 }
 
 /// What a status other than 2xx means for the retry loop.
@@ -591,6 +628,69 @@ mod tests {
             Some(Duration::ZERO)
         );
         assert_eq!(retry_after("soon"), None);
+        assert_eq!(
+            retry_after("18446744073709551615"),
+            Some(Duration::from_secs(u64::MAX))
+        );
+        assert_eq!(
+            retry_after("99999999999999999999999"),
+            Some(Duration::from_secs(u64::MAX))
+        );
+        assert_eq!(retry_after("-5"), None);
+    }
+
+    fn time_of(body: &str) -> Result<i64, String> {
+        server_time(&Response {
+            status: 200,
+            content_type: Some("text/html".into()),
+            body: body.as_bytes().to_vec(),
+        })
+        .map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn server_time_is_a_plausible_time_or_a_malformed_answer() {
+        assert_eq!(
+            time_of(r#"{"serverTime": 1613292018131, "serverTime2": "x"}"#),
+            Ok(1613292018131)
+        );
+        for (body, words) in [
+            (
+                "<html>down</html>",
+                "the API answered an HTML page of 17 bytes",
+            ),
+            (
+                r#"{"serverTime":"1613292018131"}"#,
+                "serverTime \"1613292018131\" is not a time",
+            ),
+            (
+                r#"{"serverTime":-9223372036854775808}"#,
+                "is not a time in milliseconds",
+            ),
+            (r#"{"serverTime":-1}"#, "is not a time"),
+            (r#"{"serverTime":1}"#, "is not a time"),
+            (r#"{"serverTime":253402300800000}"#, "is not a time"),
+            (r#"{"serverTime":1.6e12}"#, "is not a time"),
+            (r#"[1613292018131]"#, "is not {\"serverTime\": ms}"),
+            (r#"{"time":1}"#, "has no serverTime"),
+        ] {
+            let err = time_of(body).expect_err(body);
+            assert!(err.contains(words), "{body}: {err}");
+            assert!(!err.contains("line 1 column"), "{err}");
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn any_retry_after_is_a_wait_or_none(text in "\\PC{0,40}") {
+            let _ = retry_after(&text);
+        }
+
+        #[test]
+        fn any_server_time_body_is_a_time_or_an_error(body in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..64), n in proptest::prelude::any::<i64>()) {
+            let _ = server_time(&Response { status: 200, content_type: None, body });
+            let _ = time_of(&format!(r#"{{"serverTime":{n}}}"#));
+        }
     }
 
     #[test]

@@ -15,7 +15,7 @@ use rust_decimal::Decimal;
 use serde::Deserialize;
 use serde_json::value::RawValue;
 
-use crate::envelope::Response;
+use crate::envelope::{Object, Response};
 use crate::error::{Error, Result};
 use crate::text::{clip, sanitize};
 
@@ -54,7 +54,8 @@ impl<'a> Amount<'a> {
                     return Err(AmountError);
                 }
                 let exp: i64 = exp.parse().map_err(|_| AmountError)?;
-                if exp.abs() > MAX_EXPONENT {
+                // Not `exp.abs()`: the absolute value of i64::MIN wraps.
+                if !(-MAX_EXPONENT..=MAX_EXPONENT).contains(&exp) {
                     return Err(AmountError);
                 }
                 (&s[..i], exp)
@@ -265,7 +266,7 @@ impl<'de> serde::de::Visitor<'de> for CheckedVisitor {
     fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
         let mut balances = Ok(Vec::with_capacity(seq.size_hint().unwrap_or(0)));
         let mut index = 0;
-        while let Some(raw) = seq.next_element::<RawBalance>()? {
+        while let Some(Object(raw)) = seq.next_element::<Object<RawBalance>>()? {
             if let Ok(list) = &mut balances {
                 match raw.check(index) {
                     Ok(balance) => list.push(balance),
@@ -317,9 +318,7 @@ impl<'a> RawBalance<'a> {
             request_fund: optional("requestFund", self.request_fund)?,
             precision: self
                 .precision
-                .map(|r| {
-                    precision(r.get()).ok_or_else(|| bad(&asset, "precision", "a whole number", r))
-                })
+                .map(|r| precision(r).ok_or_else(|| bad(&asset, "precision", "a whole number", r)))
                 .transpose()?,
             name,
             asset,
@@ -353,7 +352,7 @@ fn text(raw: &RawValue) -> Option<Cow<'_, str>> {
 }
 
 /// An amount from the JSON text of a string or number, read from its text.
-fn amount(text: &str) -> Option<Amount<'_>> {
+pub fn amount(text: &str) -> Option<Amount<'_>> {
     match text.strip_prefix('"').and_then(|t| t.strip_suffix('"')) {
         // A string without escapes is its own content between the quotes;
         // one with escapes (never seen, but valid JSON) is decoded.
@@ -368,13 +367,13 @@ fn amount(text: &str) -> Option<Amount<'_>> {
     }
 }
 
-/// `precision` from the JSON text of an integer, or of a string of digits
-/// only.
-fn precision(text: &str) -> Option<u32> {
-    let digits = text
-        .strip_prefix('"')
-        .and_then(|t| t.strip_suffix('"'))
-        .unwrap_or(text);
+/// `precision` from a JSON integer, or a string of digits only (read
+/// after unescaping, as codes and amounts are).
+fn precision(raw: &RawValue) -> Option<u32> {
+    let digits = match raw.get() {
+        json if json.starts_with('"') => text(raw)?,
+        json => Cow::Borrowed(json),
+    };
     if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
         return None;
     }
@@ -417,8 +416,31 @@ mod tests {
     #[test]
     fn refuses_what_is_not_a_decimal() {
         for bad in [
-            "", " ", "-", ".", "abc", "1.2.3", "1,234.5", "1.234,5", "1e", "1e+", "1e999", "NaN",
-            "inf", "0x10", "1_000", "--1", "1 2",
+            "",
+            " ",
+            "-",
+            ".",
+            "abc",
+            "1.2.3",
+            "1,234.5",
+            "1.234,5",
+            "1e",
+            "1e+",
+            "1e999",
+            "NaN",
+            "inf",
+            "0x10",
+            "1_000",
+            "--1",
+            "1 2",
+            // Exponents out of range, i64::MIN among them (its absolute
+            // value wraps) and past i64.
+            "1e-9223372036854775808",
+            "0E-9223372036854775808",
+            "1e9223372036854775807",
+            "1e-9223372036854775809",
+            "1e65",
+            "1e-65",
         ] {
             assert_eq!(p(bad), "ERR", "{bad:?}");
         }
@@ -540,6 +562,34 @@ mod tests {
     }
 
     #[test]
+    fn precision_is_read_after_unescaping() {
+        let data = r#"[{"asset":"A","balance":"1","free":"1","locked":"0","precision":"\u0038"}]"#;
+        assert_eq!(read(data), Ok(vec!["A - 1 1 0 - - 8".to_owned()]));
+    }
+
+    #[test]
+    fn an_asset_is_an_object_never_an_array_read_by_position() {
+        let err = read(r#"[["BTC","Bitcoin","1.5","1.5","0"]]"#).expect_err("an array");
+        assert!(err.contains("item 1 is a JSON array"), "{err}");
+        let err =
+            read(r#"[{"asset":"A","balance":"1","free":"1","locked":"0"},["B","b","2","2","0"]]"#)
+                .expect_err("an array");
+        assert!(err.contains("item 2 is a JSON array"), "{err}");
+    }
+
+    #[test]
+    fn an_exponent_out_of_range_is_a_malformed_answer() {
+        for bad in [r#""1e-9223372036854775808""#, "0E-9223372036854775808"] {
+            let data = format!(r#"[{{"asset":"A","balance":{bad},"free":"1","locked":"0"}}]"#);
+            let err = read(&data).expect_err(bad);
+            assert!(
+                err.contains("`balance` that is not a decimal number"),
+                "{err}"
+            );
+        }
+    }
+
+    #[test]
     fn names_the_asset_and_field_of_what_is_wrong() {
         let fails = |data: &str, words: &str| {
             let err = read(data).expect_err(data);
@@ -601,7 +651,7 @@ mod tests {
             "1e1",
             "\"+8\"",
             "\"\"",
-            "\"\\u0038\"",
+            "\"\\u0038x\"",
             "4294967296",
         ] {
             let data = format!(
@@ -655,6 +705,18 @@ mod tests {
             #[test]
             fn no_input_panics(text in "\\PC{0,64}") {
                 let _ = Amount::parse(&text).map(|a| a.truncated(8));
+            }
+
+            #[test]
+            fn any_exponent_parses_or_is_refused(
+                mantissa in "[+-]?[0-9]{0,4}([.,][0-9]{0,4})?",
+                e in "[eE]",
+                exp in any::<i64>(),
+            ) {
+                let text = format!("{mantissa}{e}{exp}");
+                if let Ok(a) = Amount::parse(&text) {
+                    prop_assert!(a.as_str().len() <= 2 * MAX_EXPONENT as usize + 12, "{}", a);
+                }
             }
 
             #[test]

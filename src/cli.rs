@@ -25,9 +25,9 @@ Environment:
   NO_COLOR, CLICOLOR, CLICOLOR_FORCE, TERM=dumb   colour, as --color auto reads them
 
 Exit codes: 0 ok, 2 usage, 65 bad history data, 66 history file unreadable,
-69 API unreachable, 74 output not written, 75 rate limited or server error
-(try later), 76 unexpected response, 77 authentication rejected,
-78 configuration.
+69 API unreachable, 70 a bug in btcturk-bal (please report it), 74 output not
+written, 75 rate limited or server error (try later), 76 unexpected response,
+77 authentication rejected, 78 configuration, 130 interrupted (Ctrl-C).
 
 Examples:
   btcturk-bal --non-zero
@@ -381,6 +381,16 @@ mod tests {
         assert_eq!(parse_delimiter("|"), Ok(b'|'));
         for bad in ["", "ab", "a", "\"", "ş"] {
             assert!(parse_delimiter(bad).is_err(), "{bad}");
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn any_text_is_a_value_or_a_usage_error(text in "\\PC{0,40}") {
+            let _ = parse_delimiter(&text);
+            let _ = parse_decimal(&text);
+            let _ = parse_code(&text);
+            let _ = whole(&text, 0..=3600);
         }
     }
 }

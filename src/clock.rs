@@ -13,16 +13,16 @@ pub fn now_ms() -> i64 {
 /// The current time as RFC 3339 UTC with whole seconds (`2026-11-24T03:34:30Z`),
 /// the form jq's `fromdateiso8601` reads.
 pub fn rfc3339_now() -> String {
-    rfc3339_after(Duration::ZERO)
+    rfc3339_after(Duration::ZERO).unwrap_or_else(|| "(unknown time)".into())
 }
 
-/// RFC 3339 UTC time `wait` from now, to whole seconds.
-pub fn rfc3339_after(wait: Duration) -> String {
-    let at = SystemTime::now() + wait;
-    match jiff::Timestamp::try_from(at) {
-        Ok(ts) => format!("{:.0}", ts),
-        Err(_) => String::from("(unknown time)"),
-    }
+/// RFC 3339 UTC time `wait` from now, to whole seconds; `None` past the
+/// last time there is (a server may ask for any wait).
+pub fn rfc3339_after(wait: Duration) -> Option<String> {
+    let at = SystemTime::now().checked_add(wait)?;
+    jiff::Timestamp::try_from(at)
+        .ok()
+        .map(|ts| format!("{ts:.0}"))
 }
 
 /// "your clock is 20.1 s behind the API's" for a skew in ms (positive: behind).
@@ -50,6 +50,13 @@ mod tests {
             describe_skew(-3_050),
             "your clock is 3.0 s ahead of the API's"
         );
+    }
+
+    #[test]
+    fn no_wait_is_too_long_to_word() {
+        assert_eq!(rfc3339_after(Duration::MAX), None);
+        assert_eq!(rfc3339_after(Duration::from_secs(u64::MAX)), None);
+        assert!(rfc3339_after(Duration::from_secs(49)).is_some());
     }
 
     #[test]

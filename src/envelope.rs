@@ -10,6 +10,28 @@ use serde_json::value::RawValue;
 use crate::error::{ClockNote, Error, Result};
 use crate::text::{clip, sanitize};
 
+/// A JSON object read as `T`. Anything else is an error: serde's derive
+/// would read an array into a struct's fields by position
+/// (`["BTC","Bitcoin","1.5"]` as an asset holding 1.5).
+pub struct Object<T>(pub T);
+
+impl<'de, T: Deserialize<'de>> Deserialize<'de> for Object<T> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Fields<T>(std::marker::PhantomData<T>);
+        impl<'de, T: Deserialize<'de>> serde::de::Visitor<'de> for Fields<T> {
+            type Value = T;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("an object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> Result<T, A::Error> {
+                T::deserialize(serde::de::value::MapAccessDeserializer::new(map))
+            }
+        }
+        d.deserialize_map(Fields(std::marker::PhantomData))
+            .map(Object)
+    }
+}
+
 /// An answer read in full.
 pub struct Response {
     pub status: u16,
@@ -59,10 +81,15 @@ impl Response {
         self.json().trim_ascii_start().starts_with(b"{")
     }
 
+    /// The body as text: JSON is UTF-8 throughout, also in the fields
+    /// this tool skips.
+    fn text(&self) -> Option<&str> {
+        std::str::from_utf8(self.json()).ok()
+    }
+
     fn envelope(&self) -> Option<Envelope<'_, IgnoredAny>> {
-        self.is_object()
-            .then(|| serde_json::from_slice(self.json()).ok())
-            .flatten()
+        let text = self.text().filter(|_| self.is_object())?;
+        serde_json::from_str(text).ok()
     }
 
     /// The `data` of a success envelope read as `D`, in one pass over the
@@ -72,7 +99,7 @@ impl Response {
     pub fn data<'a, D: Deserialize<'a>>(&'a self, not_d: &str) -> Result<D> {
         // Checked as UTF-8 once, so that serde need not check each string.
         if self.is_object()
-            && let Ok(text) = std::str::from_utf8(self.json())
+            && let Some(text) = self.text()
             && let Ok(envelope) = serde_json::from_str::<Envelope<D>>(text)
             && problem(&envelope).is_none()
             && let Some(data) = envelope.data
@@ -116,15 +143,23 @@ impl Response {
                 self.status_text()
             )));
         }
+        let Some(body) = self.text() else {
+            return Err(Error::Response(format!(
+                "the API answered {} with a body that is not JSON ({}, {} bytes): it is not UTF-8 text",
+                self.status_text(),
+                self.content_type(),
+                self.body.len()
+            )));
+        };
         if !self.is_object()
-            && let Ok(value) = serde_json::from_slice::<&RawValue>(body)
+            && let Ok(value) = serde_json::from_str::<&RawValue>(body)
         {
             return Err(Error::Response(format!(
                 "{NOT_ENVELOPE}, got {}",
                 kind(value)
             )));
         }
-        serde_json::from_slice::<Envelope<D>>(body).map_err(|e| {
+        serde_json::from_str::<Envelope<D>>(body).map_err(|e| {
             Error::Response(if e.is_eof() {
                 TRUNCATED.into()
             } else if e.classify() == serde_json::error::Category::Data {
@@ -171,6 +206,16 @@ impl Response {
         }
         if self.body.iter().all(u8::is_ascii_whitespace) {
             "no details given".into()
+        } else {
+            self.describe_body()
+        }
+    }
+
+    /// What the body is, in words: "an empty body", "an HTML page of 512
+    /// bytes", "a text/plain body of 4 bytes".
+    pub fn describe_body(&self) -> String {
+        if self.body.iter().all(u8::is_ascii_whitespace) {
+            "an empty body".into()
         } else if self.is_html() {
             format!("an HTML page of {} bytes", self.body.len())
         } else {
@@ -230,8 +275,8 @@ fn kind(value: &RawValue) -> &'static str {
 /// shape, or `success: false`.
 fn problem<D>(envelope: &Envelope<D>) -> Option<String> {
     if let Some(error) = envelope.error.filter(|e| e.get() != "null") {
-        let (code, message) = match serde_json::from_str::<ErrorObject>(error.get()) {
-            Ok(object) => (text_of(object.code), text_of(object.message)),
+        let (code, message) = match serde_json::from_str::<Object<ErrorObject>>(error.get()) {
+            Ok(Object(object)) => (text_of(object.code), text_of(object.message)),
             Err(_) => (None, text_of(Some(error))),
         };
         return Some(format!(
@@ -377,6 +422,23 @@ mod tests {
         );
         bad("\"ok\"", "with a `data` list, got a string");
         bad("[1,", "truncated");
+    }
+
+    #[test]
+    fn invalid_utf8_anywhere_is_not_json() {
+        let body = b"{\"x\":\"\xff\",\"data\":[1]}";
+        let err = response(200, body)
+            .data::<&RawValue>("`data` is not a value")
+            .map(|d| d.get().to_owned())
+            .expect_err("not UTF-8");
+        assert!(err.to_string().contains("not UTF-8 text"), "{err}");
+        // Not even when it carries a refusal's words.
+        let body = b"{\"x\":\"\xff\",\"success\":true,\"message\":\"Unauthorized\"}";
+        let err = response(200, body)
+            .data::<&RawValue>("`data` is not a value")
+            .map(|d| d.get().to_owned())
+            .expect_err("not UTF-8");
+        assert_eq!(err.code(), crate::error::exit::PROTOCOL, "{err}");
     }
 
     #[test]

@@ -11,6 +11,8 @@ use std::time::Duration;
 /// Exit codes, from sysexits.h where one fits.
 pub mod exit {
     pub const DATAERR: u8 = 65;
+    /// A bug: the tool panicked.
+    pub const SOFTWARE: u8 = 70;
     pub const NOINPUT: u8 = 66;
     pub const UNAVAILABLE: u8 = 69;
     pub const IO: u8 = 74;
@@ -262,11 +264,13 @@ impl Error {
                     .into(),
             ),
             Error::RateLimited { retry_after, .. } => Some(match retry_after {
-                Some(wait) => format!(
-                    "try again after {} ({} s from now)",
-                    crate::clock::rfc3339_after(*wait),
-                    wait.as_secs()
-                ),
+                Some(wait) => match crate::clock::rfc3339_after(*wait) {
+                    Some(at) => format!("try again after {at} ({} s from now)", wait.as_secs()),
+                    None => format!(
+                        "the API asks for a pause of {} s, past any date; try again later",
+                        wait.as_secs()
+                    ),
+                },
                 None => "try again in a minute; the API allows 120 requests a minute".into(),
             }),
             Error::ServerFault { .. } => {

@@ -35,6 +35,7 @@ use crate::report::Sort;
 use crate::term::{Log, TermEnv};
 
 fn main() -> ExitCode {
+    report_panics_as_bugs();
     refuse_keys_on_the_command_line();
     let cli = cli::parse();
     check_usage(&cli);
@@ -58,6 +59,34 @@ fn main() -> ExitCode {
             log.error(&err);
             ExitCode::from(err.code())
         }
+    }
+}
+
+/// A panic is a bug in btcturk-bal: the user sees one line saying so and
+/// how to report it, and the run ends with exit 70 (EX_SOFTWARE), not an
+/// abort with its core file. The panic's own message may quote what the
+/// tool was handling (a secret, say), so it and the backtrace are shown
+/// only when RUST_BACKTRACE asks for them.
+fn report_panics_as_bugs() {
+    let details = std::env::var_os("RUST_BACKTRACE").is_some_and(|v| v != "0");
+    let default = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        if details {
+            default(info);
+        }
+        let at = info
+            .location()
+            .map(|l| format!(" at {}:{}", l.file(), l.line()))
+            .unwrap_or_default();
+        term::bug(&format!(
+            "internal error{at}: this is a bug in btcturk-bal, not a fault of your setup"
+        ));
+        std::process::exit(i32::from(error::exit::SOFTWARE));
+    }));
+    // A way for the tests to see the above at work; not in release builds.
+    #[cfg(debug_assertions)]
+    if std::env::var_os("BTCTURK_BAL_TEST_PANIC").is_some() {
+        panic!("a panic the tests asked for");
     }
 }
 

@@ -185,6 +185,10 @@ const SECTIONS: &[(&str, &[Item])] = &[
                 "69",
                 "The API could not be reached: connection, DNS, TLS, timeout.",
             ),
+            Term(
+                "70",
+                "A bug in btcturk-bal (it panicked): please report it with the command you ran.",
+            ),
             Term("74", "The output could not be written."),
             Term(
                 "75",
@@ -198,6 +202,10 @@ const SECTIONS: &[(&str, &[Item])] = &[
             Term(
                 "78",
                 "Configuration: missing or invalid keys, config file or profile.",
+            ),
+            Term(
+                "130",
+                "Interrupted by Ctrl-C (SIGINT), also while a secret command prompts. SIGTERM and SIGHUP end the run as those signals do.",
             ),
         ],
     ),

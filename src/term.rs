@@ -64,6 +64,15 @@ fn line(text: &str) {
     let _ = writeln!(std::io::stderr().lock(), "{text}");
 }
 
+/// The report of a bug (a panic), before any settings are known: plain,
+/// with the way to report it.
+pub fn bug(text: &str) {
+    line(&format!("{PREFIX}: error: {text}"));
+    line(&format!(
+        "{PREFIX}: hint: please report it with the command you ran (leave out any key) and these two lines; RUST_BACKTRACE=1 shows more"
+    ));
+}
+
 /// Errors, warnings, retry notes and `--verbose` lines on stderr.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Log {

@@ -9,8 +9,8 @@ use rust_decimal::Decimal;
 use serde::Deserialize;
 use serde_json::value::RawValue;
 
-use crate::balance::Amount;
-use crate::envelope::Response;
+use crate::balance::amount;
+use crate::envelope::{Object, Response};
 use crate::error::{Error, Result};
 use crate::text::{clip, sanitize};
 
@@ -88,8 +88,8 @@ impl Prices {
     /// The prices of a ticker answer (`GET /api/v2/ticker`). Pairs without
     /// sides or a last price are skipped: they price nothing.
     pub fn parse(response: &Response) -> Result<Prices> {
-        let pairs: Vec<RawPair> = response.data("ticker `data` is not a list of pairs")?;
-        Self::from_pairs(pairs)
+        let pairs: Vec<Object<RawPair>> = response.data("ticker `data` is not a list of pairs")?;
+        Self::from_pairs(pairs.into_iter().map(|Object(pair)| pair).collect())
     }
 
     /// How many assets have a price.
@@ -106,9 +106,7 @@ impl Prices {
             if raw.get() == "null" {
                 continue;
             }
-            let text = raw.get().trim_matches('"');
-            let price = Amount::parse(text)
-                .ok()
+            let price = amount(raw.get())
                 .and_then(|a| a.to_decimal())
                 .ok_or_else(|| {
                     Error::Response(format!(
@@ -295,5 +293,27 @@ mod tests {
             .expect_err("bad price")
             .to_string();
         assert!(err.contains("A/TRY") && err.contains("n/a"), "{err}");
+    }
+
+    #[test]
+    fn a_ticker_record_is_an_object_never_an_array() {
+        let err = ticker(r#"[["ZZZ","TRY",null,5]]"#).expect_err("an array");
+        assert!(err.to_string().contains("item 1 is a JSON array"), "{err}");
+    }
+
+    #[test]
+    fn a_last_price_with_an_exponent_out_of_range_is_malformed() {
+        for last in ["0E-9223372036854775808", r#""1e-9223372036854775808""#] {
+            let data =
+                format!(r#"[{{"numeratorSymbol":"A","denominatorSymbol":"TRY","last":{last}}}]"#);
+            let err = ticker(&data).expect_err(last);
+            assert_eq!(err.code(), crate::error::exit::PROTOCOL, "{err}");
+        }
+        // An escaped string is read after unescaping, as amounts are.
+        let p = prices(r#"[{"numeratorSymbol":"A","denominatorSymbol":"TRY","last":"\u0032.5"}]"#);
+        assert_eq!(
+            p.quote("A", Currency::Try).and_then(Quote::price),
+            Some(Decimal::new(25, 1))
+        );
     }
 }

@@ -11,6 +11,8 @@ mod doctor;
 mod faults;
 #[path = "cli/files.rs"]
 mod files;
+#[path = "cli/hardening.rs"]
+mod hardening;
 #[path = "cli/history.rs"]
 mod history;
 #[path = "cli/messages.rs"]

@@ -382,7 +382,7 @@ fn bad_amount_names_asset_field_and_value() {
 
 #[test]
 fn precision_that_is_not_digits_is_exit_76() {
-    for precision in ["\"+8\"", "8.0", "-1", "\"\\u0038\""] {
+    for precision in ["\"+8\"", "8.0", "-1", "\"\\u0038x\""] {
         malformed(
             move || {
                 Reply::json(

@@ -1,0 +1,279 @@
+//! Input from the user, a file or the server that once crashed the tool
+//! or leaked what it should not: each is an exit code and words now, never
+//! a panic (exit 134, a core file) and never a secret on the screen.
+
+use crate::support::{BALANCES, FakeApi, Reply, SERVER_TIME, Sandbox, TICKER, run, standard};
+
+/// A dump of one run, as `-o csv --value-in TRY` writes it.
+const DUMP: &str = "fetched_at,asset,name,balance,free,locked,order_fund,request_fund,precision,price_try,value_try\n\
+2026-11-24T03:00:00Z,TRY,Türk Lirası,10,10,0,0,0,2,1,10\n";
+
+fn dump(sandbox: &Sandbox, text: &str) -> String {
+    let file = sandbox.home.path().join("dump.csv");
+    std::fs::write(&file, text).expect("write dump");
+    file.display().to_string()
+}
+
+/// A usage error: exit 2, clap's `error:` line holding `words`, nothing
+/// on stdout, and no panic's words.
+fn usage_error(run: &crate::support::Run, words: &str) {
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert_eq!(run.stdout, "");
+    assert!(
+        run.stderr.contains(words),
+        "{words:?} not in {}",
+        run.stderr
+    );
+    assert!(!run.stderr.contains("panicked"), "{}", run.stderr);
+}
+
+#[test]
+fn times_and_spans_beyond_reach_are_usage_errors() {
+    let sandbox = Sandbox::new();
+    let file = dump(&sandbox, DUMP);
+    let history = |flag: &str, value: &str| {
+        run(sandbox
+            .bare()
+            .args(["history", &file])
+            .arg(format!("{flag}={value}")))
+    };
+    usage_error(&history("--since", "é"), "\"é\" is not a time");
+    usage_error(
+        &history("--since", "3é"),
+        "a span is a number and m, h, d or w",
+    );
+    for span in ["5000000d", "9223372036854775807m"] {
+        usage_error(
+            &history("--since", span),
+            "a span reaches back at most 36525d",
+        );
+    }
+    usage_error(&history("--until", "-5000000d"), "cannot be negative");
+    usage_error(
+        &history("--until", "9999-12-30"),
+        "\"9999-12-30\" is beyond the times btcturk-bal can handle",
+    );
+    // The longest span there is still reads every snapshot.
+    let all = history("--since", "36525d");
+    all.succeeds();
+    assert!(
+        all.stdout.contains("2026-11-24T03:00:00Z"),
+        "{}",
+        all.stdout
+    );
+}
+
+#[test]
+fn a_huge_retry_after_gives_up_in_words() {
+    for wait in ["18446744073709551615", "99999999999999999999999999"] {
+        let api = FakeApi::start(move |req| match req.path.as_str() {
+            BALANCES => Reply::json(429, r#"{"message":"TOO_MANY_REQUESTS","success":false}"#)
+                .with_header("Retry-After", wait),
+            _ => standard(req, "{}"),
+        });
+        let sandbox = Sandbox::new();
+        let run = run(&mut sandbox.cmd(&api));
+        run.fails(75, &["rate limited"]);
+        assert_eq!(
+            run.hint(),
+            "the API asks for a pause of 18446744073709551615 s, past any date; try again later"
+        );
+        assert_eq!(
+            api.hits(BALANCES),
+            1,
+            "no retry for a wait beyond --max-wait"
+        );
+    }
+}
+
+#[test]
+fn a_server_time_that_is_no_time_is_a_malformed_answer_not_a_correction() {
+    for time in ["-9223372036854775808", "-1", "253402300800000", "\"soon\""] {
+        let api = FakeApi::start(move |req| match req.path.as_str() {
+            BALANCES => Reply::unauthorized(),
+            SERVER_TIME => Reply::json(200, format!(r#"{{"serverTime":{time}}}"#)),
+            _ => Reply::status(404),
+        });
+        let sandbox = Sandbox::new();
+        let run = run(&mut sandbox.cmd(&api));
+        // The refusal stands; the clock could not be compared, in words.
+        run.fails(77, &["authentication rejected"]);
+        assert!(
+            run.hint().contains("could not compare it")
+                && run
+                    .hint()
+                    .contains("is not a time in milliseconds since 1970"),
+            "{}",
+            run.stderr
+        );
+        assert_eq!(api.hits(BALANCES), 1, "no request signed with that time");
+        // doctor says the same, without a parser's words.
+        let doctor = crate::support::run(sandbox.cmd(&api).arg("doctor"));
+        assert_eq!(doctor.code, 76, "{}", doctor.stdout);
+        assert!(
+            doctor
+                .stdout
+                .contains("FAILED   network: unexpected response from the API: the server time answer's serverTime"),
+            "{}",
+            doctor.stdout
+        );
+    }
+}
+
+#[test]
+fn doctor_names_an_html_server_time_page_in_words() {
+    let api = FakeApi::start(|req| match req.path.as_str() {
+        SERVER_TIME => Reply::Respond {
+            status: 200,
+            headers: vec![("Content-Type".into(), "text/html".into())],
+            body: b"<html><body>Maintenance</body></html>".to_vec(),
+        },
+        _ => standard(req, crate::ACCOUNT),
+    });
+    let sandbox = Sandbox::new();
+    let doctor = run(sandbox.cmd(&api).arg("doctor"));
+    assert_eq!(doctor.code, 76, "{}", doctor.stdout);
+    assert!(
+        doctor.stdout.contains(
+            "the server time is not {\"serverTime\": ms}: the API answered an HTML page of 37 bytes"
+        ),
+        "{}",
+        doctor.stdout
+    );
+    assert!(
+        !doctor.stdout.contains("line 1 column"),
+        "{}",
+        doctor.stdout
+    );
+}
+
+/// An account answer whose one asset has `balance` as given.
+fn balance_of(balance: &str) -> String {
+    format!(
+        r#"{{"success":true,"data":[{{"asset":"BTC","balance":{balance},"free":"1","locked":"0"}}]}}"#
+    )
+}
+
+#[test]
+fn an_exponent_out_of_range_is_exit_76_in_any_amount() {
+    for balance in [r#""1e-9223372036854775808""#, "0E-9223372036854775808"] {
+        let api = FakeApi::serving(&balance_of(balance));
+        let sandbox = Sandbox::new();
+        run(&mut sandbox.cmd(&api)).fails(
+            76,
+            &["asset BTC has a `balance` that is not a decimal number"],
+        );
+    }
+    let api = FakeApi::start(|req| match req.path.as_str() {
+        TICKER => Reply::json(
+            200,
+            r#"{"data":[{"numeratorSymbol":"BTC","denominatorSymbol":"TRY","last":0E-9223372036854775808}]}"#,
+        ),
+        _ => standard(req, &balance_of("\"1\"")),
+    });
+    let sandbox = Sandbox::new();
+    run(sandbox.cmd(&api).args(["--value-in", "TRY"])).fails(
+        76,
+        &["ticker pair BTC/TRY has a `last` price that is not a decimal number"],
+    );
+}
+
+#[test]
+fn only_objects_are_assets_or_ticker_records() {
+    let api = FakeApi::serving(r#"{"success":true,"data":[["BTC","Bitcoin","1.5","1.5","0"]]}"#);
+    let sandbox = Sandbox::new();
+    run(&mut sandbox.cmd(&api)).fails(
+        76,
+        &["`data` is not a list of assets: item 1 is a JSON array"],
+    );
+    let api = FakeApi::start(|req| match req.path.as_str() {
+        TICKER => Reply::json(200, r#"{"data":[["ZZZ","TRY",null,5]]}"#),
+        _ => standard(req, &balance_of("\"1\"")),
+    });
+    run(sandbox.cmd(&api).args(["--value-in", "TRY"])).fails(
+        76,
+        &["ticker `data` is not a list of pairs: item 1 is a JSON array"],
+    );
+}
+
+#[test]
+fn a_body_with_invalid_utf8_anywhere_is_not_json() {
+    let body = |rest: &[u8]| [br#"{"x":""#.as_slice(), b"\xff", br#"","#, rest].concat();
+    for (rest, _) in [
+        (
+            &br#""data":[{"asset":"BTC","balance":"1","free":"1","locked":"0"}]}"#[..],
+            "data",
+        ),
+        (
+            &br#""success":true,"message":"Unauthorized - Invalid Nonce","code":1037}"#[..],
+            "refusal",
+        ),
+    ] {
+        let body = body(rest);
+        let api = FakeApi::start(move |req| match req.path.as_str() {
+            BALANCES => Reply::Respond {
+                status: 200,
+                headers: vec![("Content-Type".into(), "application/json".into())],
+                body: body.clone(),
+            },
+            _ => standard(req, "{}"),
+        });
+        let sandbox = Sandbox::new();
+        run(&mut sandbox.cmd(&api)).fails(76, &["not JSON", "it is not UTF-8 text"]);
+    }
+}
+
+#[test]
+fn precision_as_an_escaped_string_is_read_unescaped() {
+    let api = FakeApi::serving(
+        r#"{"success":true,"data":[{"asset":"BTC","balance":"1.123456789","free":"1","locked":"0","precision":"\u0034"}]}"#,
+    );
+    let sandbox = Sandbox::new();
+    let run = run(sandbox.cmd(&api).args(["-o", "table"]));
+    run.succeeds();
+    assert!(run.stdout.contains("1.1234 "), "{}", run.stdout);
+}
+
+#[test]
+fn a_panic_is_one_line_and_exit_70() {
+    let sandbox = Sandbox::new();
+    let run = run(sandbox
+        .bare()
+        .env("BTCTURK_BAL_TEST_PANIC", "1")
+        .arg("--version"));
+    assert_eq!(run.code, 70, "{}", run.stderr);
+    assert_eq!(run.stdout, "");
+    let lines: Vec<&str> = run.stderr.lines().collect();
+    assert_eq!(lines.len(), 2, "{}", run.stderr);
+    assert!(
+        lines[0].starts_with("btcturk-bal: error: internal error at src/main.rs:")
+            && lines[0].ends_with("this is a bug in btcturk-bal, not a fault of your setup"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        lines[1].starts_with("btcturk-bal: hint: please report it"),
+        "{}",
+        run.stderr
+    );
+    // The panic's message and backtrace only when asked for.
+    assert!(!run.stderr.contains("asked for"), "{}", run.stderr);
+    let verbose = crate::support::run(
+        sandbox
+            .bare()
+            .env("BTCTURK_BAL_TEST_PANIC", "1")
+            .env("RUST_BACKTRACE", "1")
+            .arg("--version"),
+    );
+    assert_eq!(verbose.code, 70);
+    assert!(
+        verbose.stderr.contains("a panic the tests asked for"),
+        "{}",
+        verbose.stderr
+    );
+    assert!(
+        verbose.stderr.contains("stack backtrace"),
+        "{}",
+        verbose.stderr
+    );
+}
