@@ -37,7 +37,7 @@ pub struct ApiSettings {
     /// The profile's name, for row labels and messages.
     pub profile: String,
     pub credentials: Credentials,
-    /// Scheme and host (and any path prefix), without a trailing slash.
+    /// Scheme and host (`https://HOST[:PORT]`), checked by config.
     pub base_url: String,
     pub timeout: Duration,
     pub retries: u32,
@@ -158,7 +158,7 @@ impl<'a> Client<'a> {
     pub fn balances(&mut self) -> Result<Response> {
         let result = self.with_retries(|client, attempt| {
             let reply = client.send(BALANCES_PATH, true, attempt)?;
-            check_status(&reply, &client.settings.base_url)?;
+            check_status(&reply)?;
             Ok(reply.response)
         });
         if result.is_ok() && self.clock_corrected {
@@ -174,7 +174,7 @@ impl<'a> Client<'a> {
     pub fn ticker(&mut self) -> Result<Response> {
         self.with_retries(|client, attempt| {
             let reply = client.send(TICKER_PATH, false, attempt)?;
-            check_status(&reply, &client.settings.base_url).map_err(|failure| match failure {
+            check_status(&reply).map_err(|failure| match failure {
                 // No key is involved, so no clock to correct.
                 Failure::Unauthorized { detail } => Failure::Fatal(Error::Auth {
                     status: 401,
@@ -434,7 +434,7 @@ fn server_time(response: &Response) -> Result<i64> {
 }
 
 /// What a status other than 2xx means for the retry loop.
-fn check_status(reply: &Reply, base_url: &str) -> Result<(), Failure> {
+fn check_status(reply: &Reply) -> Result<(), Failure> {
     let response = &reply.response;
     let status = response.status;
     Err(match status {
@@ -465,23 +465,12 @@ fn check_status(reply: &Reply, base_url: &str) -> Result<(), Failure> {
             },
             retry_after: reply.retry_after,
         },
-        _ => Failure::Fatal(Error::Response(match host_only(base_url) {
-            Some(host) if status == 404 => format!(
-                "the API answered 404 Not Found: the base URL {base_url} has a path; it should be the host only, {host}"
-            ),
-            _ => format!("status {}: {}", response.status_text(), response.describe()),
-        })),
+        _ => Failure::Fatal(Error::Response(format!(
+            "status {}: {}",
+            response.status_text(),
+            response.describe()
+        ))),
     })
-}
-
-/// `https://HOST[:PORT]` of a base URL that has a path after it (`/api/v1`,
-/// a common slip: the tool adds the API's paths itself).
-fn host_only(base_url: &str) -> Option<String> {
-    let uri: ureq::http::Uri = base_url.parse().ok()?;
-    if uri.path().trim_matches('/').is_empty() {
-        return None;
-    }
-    Some(format!("{}://{}", uri.scheme_str()?, uri.authority()?))
 }
 
 /// ": message" of a refusal whose body carries one.

@@ -130,7 +130,11 @@ fn show(inputs: &Inputs) -> Result<Vec<u8>> {
         (None, _) => "(no config directory)".into(),
     };
     rows.push(("config file", file, inputs.config.source.to_string()));
-    rows.push(("profile", profile.value, profile.source.to_string()));
+    rows.push((
+        "profile",
+        sanitize(&profile.value),
+        profile.source.to_string(),
+    ));
     let not_set = || ("(not set)".to_owned(), String::new());
     let (key, key_source) = d.api_key.map_or_else(not_set, |k| {
         let head: String = k.value.chars().take(4).collect();
@@ -139,19 +143,30 @@ fn show(inputs: &Inputs) -> Result<Vec<u8>> {
     rows.push(("api_key", key, key_source));
     let (secret, secret_source) = d.api_secret.map_or_else(not_set, |s| match s.value {
         SecretSetting::Value(_) => ("[redacted]".to_owned(), s.source.to_string()),
-        SecretSetting::Command(c) => (
-            format!("from command `{}`", sanitize(&c)),
-            s.source.to_string(),
-        ),
+        // The command's text is not shown: a secret pasted there would be.
+        SecretSetting::Command(_) => ("from a command".to_owned(), s.source.to_string()),
     });
     rows.push(("api_secret", secret, secret_source));
-    rows.push(("base_url", d.base_url.value, d.base_url.source.to_string()));
+    let base_url = match crate::config::check_base_url(&d.base_url) {
+        Ok(url) => url,
+        Err(e) => match &e {
+            Error::BaseUrl {
+                preview, problem, ..
+            } => format!("{preview} (not usable: {problem})"),
+            _ => e.to_string(),
+        },
+    };
+    rows.push(("base_url", base_url, d.base_url.source.to_string()));
     rows.push((
         "timeout_secs",
         d.timeout_secs.value.to_string(),
         d.timeout_secs.source.to_string(),
     ));
-    rows.push(("profiles", inputs.profile_names().join(", "), String::new()));
+    rows.push((
+        "profiles",
+        sanitize(&inputs.profile_names().join(", ")),
+        String::new(),
+    ));
 
     let width = rows
         .iter()

@@ -9,7 +9,6 @@
 use std::ffi::OsString;
 use std::fmt;
 use std::io::IsTerminal;
-use std::net::IpAddr;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -23,10 +22,13 @@ use crate::output::Destination;
 use crate::render::{self, CsvStyle, Style};
 use crate::report::{Filter, View};
 use crate::term::TermEnv;
+use crate::text::sanitize;
 
+mod base_url;
 mod file;
 
 use file::{FileConfig, FileProfile, load};
+use toml::Spanned;
 
 pub const DEFAULT_BASE_URL: &str = "https://api.btcturk.com";
 pub const DEFAULT_TIMEOUT_SECS: u64 = 10;
@@ -49,7 +51,12 @@ pub const DEFAULT_PROFILE: &str = "default";
 pub enum Source {
     Flag(&'static str),
     Env(&'static str),
-    File { path: PathBuf, key: String },
+    /// A key of the config file and its line.
+    File {
+        path: PathBuf,
+        key: String,
+        line: usize,
+    },
     Default,
 }
 
@@ -58,7 +65,10 @@ impl fmt::Display for Source {
         match self {
             Source::Flag(flag) => write!(f, "flag {flag}"),
             Source::Env(var) => write!(f, "env {var}"),
-            Source::File { path, key } => write!(f, "{key} in {}", path.display()),
+            Source::File { path, key, line } => {
+                // A profile's name in the key came from the file: inert.
+                write!(f, "{} on line {line} of {}", sanitize(key), path.display())
+            }
             Source::Default => f.write_str("default"),
         }
     }
@@ -138,11 +148,15 @@ impl<'a> Inputs<'a> {
         })
     }
 
-    fn file_source(&self, key: &str) -> Source {
-        Source::File {
+    /// A value of the file and where it came from: `prefix` (a profile's
+    /// `profiles.NAME.`, or nothing) and `key`, on its line.
+    fn located<'f, T>(&'f self, prefix: &str, key: &str, value: &'f Spanned<T>) -> (&'f T, Source) {
+        let source = Source::File {
             path: self.config.path.clone().unwrap_or_default(),
-            key: key.to_owned(),
-        }
+            key: format!("{prefix}{key}"),
+            line: self.file.line(value),
+        };
+        (value.get_ref(), source)
     }
 
     /// Every profile name the file defines, the default first.
@@ -192,23 +206,23 @@ impl<'a> Inputs<'a> {
             }
         };
         let prefix = format!("profiles.{name}.");
-        let layer = |key: &str, own_set: bool| -> Source {
-            if own_set {
-                self.file_source(&format!("{prefix}{key}"))
-            } else {
-                self.file_source(key)
-            }
+        // base_url and timeout_secs: the profile's own, else the top-level one.
+        let inherited = |set: fn(&FileProfile) -> bool| match own {
+            Some(p) if set(p) => (p, prefix.as_str()),
+            _ => (top, ""),
         };
-        let pick = |key: &str, get: fn(&FileProfile) -> bool| {
-            let own_set = own.is_some_and(get);
-            (own_set, layer(key, own_set))
-        };
-        let table = |own_set: bool| if own_set { own.unwrap_or(top) } else { top };
-
-        let (o, base_src) = pick("base_url", |p| p.base_url.is_some());
-        let base_url = table(o).base_url.as_deref().map(|v| (v, base_src));
-        let (o, timeout_src) = pick("timeout_secs", |p| p.timeout_secs.is_some());
-        let timeout_secs = table(o).timeout_secs.map(|v| (v, timeout_src));
+        let (table, from) = inherited(|p| p.base_url.is_some());
+        let base_url = table
+            .base_url
+            .as_ref()
+            .map(|v| self.located(from, "base_url", v))
+            .map(|(v, source)| (v.as_str(), source));
+        let (table, from) = inherited(|p| p.timeout_secs.is_some());
+        let timeout_secs = table
+            .timeout_secs
+            .as_ref()
+            .map(|v| self.located(from, "timeout_secs", v))
+            .map(|(v, source)| (*v, source));
         // The keys name an account, so they are never inherited: a named
         // profile has its own or none; the top-level ones are the default
         // profile's (or a [profiles.default] table's, if it sets any).
@@ -219,21 +233,29 @@ impl<'a> Inputs<'a> {
             Some(own) if name != DEFAULT_PROFILE || has_keys(own) => (own, prefix.as_str()),
             _ => (top, ""),
         };
-        let source = |key: &str| self.file_source(&format!("{prefix}{key}"));
         if keys.api_secret.is_some() && keys.api_secret_command.is_some() {
             return Err(Error::ConfigParse {
                 path: self.config.path.clone().unwrap_or_default(),
                 message: format!(
-                    "{prefix}api_secret and {prefix}api_secret_command are both set; keep one"
+                    "{0}api_secret and {0}api_secret_command are both set; keep one",
+                    sanitize(prefix)
                 ),
             });
         }
-        let api_key = keys.api_key.as_deref().map(|v| (v, source("api_key")));
-        let api_secret = keys.api_secret.as_ref().map(|v| (v, source("api_secret")));
+        let api_key = keys
+            .api_key
+            .as_ref()
+            .map(|v| self.located(prefix, "api_key", v))
+            .map(|(v, source)| (v.as_str(), source));
+        let api_secret = keys
+            .api_secret
+            .as_ref()
+            .map(|v| self.located(prefix, "api_secret", v));
         let api_secret_command = keys
             .api_secret_command
-            .as_deref()
-            .map(|v| (v, source("api_secret_command")));
+            .as_ref()
+            .map(|v| self.located(prefix, "api_secret_command", v))
+            .map(|(v, source)| (v.as_str(), source));
         Ok(Merged {
             api_key,
             api_secret,
@@ -335,7 +357,9 @@ impl<'a> Inputs<'a> {
             .ok_or_else(|| missing("secret", ENV_SECRET, "api_secret"))?;
         let secret_value = match secret.value {
             SecretSetting::Value(s) => s,
-            SecretSetting::Command(command) => crate::secret::run(&command)?,
+            SecretSetting::Command(command) => {
+                crate::secret::run(&command, &secret.source.to_string())?
+            }
         };
         let key_text = key.value.trim();
         // It goes out as a header: only printable ASCII can.
@@ -349,7 +373,7 @@ impl<'a> Inputs<'a> {
             &secret_value,
             &secret.source.to_string(),
         )?;
-        let base_url = check_base_url(&d.base_url.value, &d.base_url.source)?;
+        let base_url = check_base_url(&d.base_url)?;
         if !(1..=3600).contains(&d.timeout_secs.value) {
             return Err(Error::ConfigParse {
                 path: self.config.path.clone().unwrap_or_default(),
@@ -410,7 +434,9 @@ impl<'a> Inputs<'a> {
                 return Err(Error::ConfigParse {
                     path: path(),
                     message: format!(
-                        "profiles {other} and {name} have the same api_key; each profile names its own account"
+                        "profiles {} and {} have the same api_key; each profile names its own account",
+                        sanitize(other),
+                        sanitize(&name)
                     ),
                 });
             }
@@ -498,7 +524,9 @@ impl Settings {
 }
 
 /// The environment variables btcturk-bal reads, read once. An empty
-/// variable counts as unset, as most tools treat it.
+/// variable counts as unset, as most tools treat it; so does one of spaces
+/// only (a key of spaces would be sent, and refused requests count toward
+/// the API's block of an address).
 struct EnvVars {
     key: Option<String>,
     secret: Option<SecretString>,
@@ -511,9 +539,10 @@ struct EnvVars {
 
 impl EnvVars {
     fn read() -> EnvVars {
+        let blank = |v: &OsString| v.to_string_lossy().trim().is_empty();
         let var = |name| {
             std::env::var_os(name)
-                .filter(|v: &OsString| !v.is_empty())
+                .filter(|v: &OsString| !blank(v))
                 .map(|v| v.to_string_lossy().into_owned())
         };
         EnvVars {
@@ -524,7 +553,7 @@ impl EnvVars {
             profile: var(ENV_PROFILE),
             empty: [ENV_KEY, ENV_SECRET]
                 .into_iter()
-                .filter(|name| std::env::var_os(name).is_some_and(|v| v.is_empty()))
+                .filter(|name| std::env::var_os(name).is_some_and(|v| blank(&v)))
                 .collect(),
         }
     }
@@ -553,71 +582,13 @@ pub fn default_config_path() -> Option<PathBuf> {
         .map(|dirs| dirs.config_dir().join("config.toml"))
 }
 
-/// Accepts `https://HOST[:PORT][/PREFIX]`, and `http://` only for loopback
-/// hosts (the tests' fake server): the signature headers must not cross a
-/// network in clear text.
-fn check_base_url(url: &str, origin: &Source) -> Result<String> {
-    let fail = |reason: &str| Error::BaseUrl {
-        url: url.to_owned(),
-        origin: origin.to_string(),
-        reason: reason.to_owned(),
-    };
-    let trimmed = url.trim().trim_end_matches('/');
-    let uri: ureq::http::Uri = trimmed.parse().map_err(|_| fail("not a URL"))?;
-    let host = uri.host().ok_or_else(|| fail("no host"))?;
-    if trimmed.contains('@') {
-        return Err(fail("user names and passwords do not belong in the URL"));
-    }
-    if uri.query().is_some() {
-        return Err(fail("a query string does not belong in the base URL"));
-    }
-    match uri.scheme_str() {
-        Some("https") => {}
-        Some("http") if is_loopback(host) => {}
-        Some("http") => return Err(fail("plain http is refused for hosts other than loopback")),
-        _ => return Err(fail("the scheme must be https")),
-    }
-    Ok(trimmed.to_owned())
-}
-
-fn is_loopback(host: &str) -> bool {
-    let bare = host.trim_start_matches('[').trim_end_matches(']');
-    host.eq_ignore_ascii_case("localhost")
-        || bare.parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn base_url_rules() {
-        let ok = |u: &str| check_base_url(u, &Source::Default).map_err(|e| e.to_string());
-        assert_eq!(
-            ok("https://api.btcturk.com/").as_deref(),
-            Ok("https://api.btcturk.com")
-        );
-        assert_eq!(
-            ok("http://127.0.0.1:8080").as_deref(),
-            Ok("http://127.0.0.1:8080")
-        );
-        assert_eq!(ok("http://127.9.0.1").as_deref(), Ok("http://127.9.0.1"));
-        assert_eq!(ok("http://[::1]:9/").as_deref(), Ok("http://[::1]:9"));
-        assert_eq!(
-            ok("http://localhost:1").as_deref(),
-            Ok("http://localhost:1")
-        );
-        for bad in [
-            "http://api.btcturk.com",
-            "http://10.0.0.1",
-            "http://127.0.0.1.example.com",
-            "ftp://127.0.0.1",
-            "api.btcturk.com",
-            "https://user:pw@api.btcturk.com",
-            "https://api.btcturk.com/?x=1",
-            "",
-        ] {
-            assert!(ok(bad).is_err(), "{bad} accepted");
-        }
-    }
+/// The base URL requests go to, or an error that says what is wrong with
+/// it without showing it.
+pub fn check_base_url(url: &Resolved<String>) -> Result<String> {
+    base_url::parse(&url.value).map_err(|p| Error::BaseUrl {
+        origin: url.source.to_string(),
+        preview: base_url::preview(&url.value),
+        problem: p.problem,
+        fix: p.fix,
+    })
 }

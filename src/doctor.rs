@@ -96,7 +96,7 @@ fn keys(report: &mut Report, global: &GlobalArgs) -> Option<(ApiSettings, String
     };
     report.ok(
         "config file",
-        &format!("{file}, profile {profile}; {sources}"),
+        &format!("{file}, profile {}; {sources}", sanitize(&profile)),
     );
     match inputs.api_settings(&profile, true) {
         Ok(settings) => {

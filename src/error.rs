@@ -8,6 +8,8 @@ use std::io;
 use std::path::PathBuf;
 use std::time::Duration;
 
+use crate::text::sanitize;
+
 /// Exit codes, from sysexits.h where one fits.
 pub mod exit {
     pub const DATAERR: u8 = 65;
@@ -48,7 +50,7 @@ pub enum Error {
         mode: u32,
     },
 
-    #[error("no profile {name:?} in the config file{}", from.map(|v| format!(" (from {v})")).unwrap_or_default())]
+    #[error("no profile \"{}\" in the config file{}", sanitize(name), from.map(|v| format!(" (from {v})")).unwrap_or_default())]
     UnknownProfile {
         name: String,
         known: Vec<String>,
@@ -56,10 +58,12 @@ pub enum Error {
         from: Option<&'static str>,
     },
 
-    #[error("api_secret_command `{command}` failed: {reason}")]
-    SecretCommand { command: String, reason: String },
+    /// The command is named by its key and line, never by its text: a
+    /// secret pasted under that key would be shown.
+    #[error("{origin} failed: {reason}")]
+    SecretCommand { origin: String, reason: String },
 
-    #[error("profile {profile}: {source}")]
+    #[error("profile {}: {source}", sanitize(profile))]
     Profile {
         profile: String,
         #[source]
@@ -83,11 +87,13 @@ pub enum Error {
     #[error("the API key from {origin} holds spaces, control or non-ASCII characters")]
     BadKey { origin: String },
 
-    #[error("invalid base URL {url:?} (from {origin}): {reason}")]
+    #[error("the base URL from {origin} is not usable: {problem} (it begins {preview})")]
     BaseUrl {
-        url: String,
         origin: String,
-        reason: String,
+        /// Its first few characters: enough to know it, not to leak it.
+        preview: String,
+        problem: &'static str,
+        fix: &'static str,
     },
 
     #[error("cannot reach {url}: {cause}")]
@@ -207,7 +213,7 @@ impl Error {
             Error::Profile { source, .. } => source.hint(),
             Error::UnknownProfile { known, .. } => Some(format!(
                 "known profiles: {} (add [profiles.NAME] to the config file for more)",
-                known.join(", ")
+                sanitize(&known.join(", "))
             )),
             Error::SecretCommand { .. } => Some(
                 "run the command yourself to see what it says; it must print the secret on stdout"
@@ -249,10 +255,7 @@ impl Error {
                 "use the private key exactly as BtcTurk showed it when the API key was created"
                     .into(),
             ),
-            Error::BaseUrl { .. } => Some(
-                "use https://HOST; plain http:// is only allowed for 127.0.0.1, ::1 and localhost"
-                    .into(),
-            ),
+            Error::BaseUrl { fix, .. } => Some((*fix).into()),
             Error::Unresolved { .. } => Some(
                 "check the host name in the base URL, the network connection and its DNS".into(),
             ),

@@ -116,10 +116,7 @@ fn replace(path: &Path, bytes: &[u8]) -> Result<()> {
             .map_err(fail)?;
         return file.write_all(bytes).map_err(fail);
     }
-    let dir = match target.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p,
-        _ => Path::new("."),
-    };
+    let dir = parent_dir(&target);
     let signals = HeldSignals::hold().map_err(fail)?;
     let result = (|| {
         let mut temp = tempfile::Builder::new()
@@ -265,9 +262,22 @@ fn check_header(file: &File, path: &Path, head: &[u8]) -> Result<()> {
     })
 }
 
+/// The directory a file is in: a bare file name's is the current one,
+/// not "".
+pub fn parent_dir(path: &Path) -> &Path {
+    match path.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => dir,
+        _ => Path::new("."),
+    }
+}
+
 /// Creates `dir` and its missing parents, each 0700.
 fn create_private_dirs(dir: &Path) -> io::Result<()> {
-    let missing: Vec<&Path> = dir.ancestors().take_while(|d| !d.exists()).collect();
+    // A relative path's last ancestor is "", the current directory.
+    let missing: Vec<&Path> = dir
+        .ancestors()
+        .take_while(|d| !d.as_os_str().is_empty() && !d.exists())
+        .collect();
     for d in missing.into_iter().rev() {
         std::fs::create_dir(d)?;
         std::fs::set_permissions(d, std::fs::Permissions::from_mode(0o700))?;
@@ -280,7 +290,7 @@ fn create_private_dirs(dir: &Path) -> io::Result<()> {
 /// way, 0700 whatever the umask.
 pub fn create_private(path: &Path, bytes: &[u8], force: bool) -> Result<()> {
     let fail = |source| file_error(path, source);
-    let dir = path.parent().unwrap_or(Path::new("."));
+    let dir = parent_dir(path);
     create_private_dirs(dir).map_err(fail)?;
     let mut temp = tempfile::NamedTempFile::new_in(dir).map_err(fail)?;
     temp.write_all(bytes).map_err(fail)?;

@@ -11,7 +11,6 @@ use secrecy::zeroize::Zeroize;
 use secrecy::{ExposeSecret, SecretString};
 
 use crate::error::{Error, Result};
-use crate::text::sanitize;
 
 /// How long the command may run (a password manager may prompt).
 const TIMEOUT: Duration = Duration::from_secs(120);
@@ -25,13 +24,15 @@ const MAX_OUTPUT: usize = 64 * 1024;
 /// killed; once the command itself has exited, what it printed is the
 /// secret, even if something it left in the background still holds its
 /// output open.
-pub fn run(command: &str) -> Result<SecretString> {
-    run_within(command, TIMEOUT)
+/// `origin` names the command in messages (its key and line): its text
+/// is never shown.
+pub fn run(command: &str, origin: &str) -> Result<SecretString> {
+    run_within(command, origin, TIMEOUT)
 }
 
-fn run_within(command: &str, timeout: Duration) -> Result<SecretString> {
+fn run_within(command: &str, origin: &str, timeout: Duration) -> Result<SecretString> {
     let fail = |reason: String| Error::SecretCommand {
-        command: sanitize(command),
+        origin: origin.to_owned(),
         reason,
     };
     let mut child = Command::new("sh")
@@ -52,9 +53,11 @@ fn run_within(command: &str, timeout: Duration) -> Result<SecretString> {
     };
     if !status.success() {
         out.zeroize();
-        return Err(fail(match status.code() {
-            Some(code) => format!("it exited with code {code}"),
-            None => "it was ended by a signal".into(),
+        use std::os::unix::process::ExitStatusExt;
+        return Err(fail(match (status.code(), status.signal()) {
+            (Some(code), _) => format!("exit status {code}"),
+            (None, Some(signal)) => format!("ended by signal {signal}"),
+            (None, None) => "it failed".into(),
         }));
     }
     let text = String::from_utf8(out).map_err(|e| {
@@ -139,7 +142,8 @@ mod tests {
         let pidfile = dir.path().join("pid");
         let command = format!("sleep 1000 & echo $! > {}; wait", pidfile.display());
         let started = Instant::now();
-        let err = run_within(&command, Duration::from_millis(300)).expect_err("too slow");
+        let err = run_within(&command, "api_secret_command", Duration::from_millis(300))
+            .expect_err("too slow");
         assert!(err.to_string().contains("did not finish within"), "{err}");
         assert!(started.elapsed() < Duration::from_secs(5));
         let pid = std::fs::read_to_string(&pidfile).expect("pid");
@@ -156,10 +160,15 @@ mod tests {
 
     #[test]
     fn takes_the_trimmed_output_and_refuses_too_much() {
-        let secret = run_within("printf '  c2VjcmV0\\n'", TIMEOUT).expect("runs");
+        let secret =
+            run_within("printf '  c2VjcmV0\\n'", "api_secret_command", TIMEOUT).expect("runs");
         assert_eq!(secret.expose_secret().trim(), "c2VjcmV0");
-        let err =
-            run_within("head -c 70000 /dev/zero | tr '\\0' a", TIMEOUT).expect_err("too much");
+        let err = run_within(
+            "head -c 70000 /dev/zero | tr '\\0' a",
+            "api_secret_command",
+            TIMEOUT,
+        )
+        .expect_err("too much");
         assert!(
             err.to_string().contains("printed more than 64 KiB"),
             "{err}"

@@ -11,18 +11,20 @@ use std::path::Path;
 use secrecy::zeroize::Zeroize;
 use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
+use toml::Spanned;
 
 use crate::error::{Error, Result};
 
-/// One profile's keys as the file gives them.
+/// One profile's keys as the file gives them, each with where it stands
+/// in the file (for messages that name a key's line, never its value).
 #[derive(Debug, Default, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(super) struct FileProfile {
-    pub(super) api_key: Option<String>,
-    pub(super) api_secret: Option<SecretString>,
-    pub(super) api_secret_command: Option<String>,
-    pub(super) base_url: Option<String>,
-    pub(super) timeout_secs: Option<u64>,
+    pub(super) api_key: Option<Spanned<String>>,
+    pub(super) api_secret: Option<Spanned<SecretString>>,
+    pub(super) api_secret_command: Option<Spanned<String>>,
+    pub(super) base_url: Option<Spanned<String>>,
+    pub(super) timeout_secs: Option<Spanned<u64>>,
 }
 
 /// The config file: the default profile's keys at the top, and more
@@ -31,6 +33,9 @@ pub(super) struct FileProfile {
 pub(super) struct FileConfig {
     pub(super) top: FileProfile,
     pub(super) profiles: BTreeMap<String, FileProfile>,
+    /// Where each line of the file starts, to turn a value's place into
+    /// its line number once the text itself is gone.
+    line_starts: Vec<usize>,
 }
 
 /// The file as written. The top-level keys are spelled out rather than
@@ -39,17 +44,20 @@ pub(super) struct FileConfig {
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct FileText {
-    api_key: Option<String>,
-    api_secret: Option<SecretString>,
-    api_secret_command: Option<String>,
-    base_url: Option<String>,
-    timeout_secs: Option<u64>,
+    api_key: Option<Spanned<String>>,
+    api_secret: Option<Spanned<SecretString>>,
+    api_secret_command: Option<Spanned<String>>,
+    base_url: Option<Spanned<String>>,
+    timeout_secs: Option<Spanned<u64>>,
     #[serde(default)]
     profiles: BTreeMap<String, FileProfile>,
 }
 
-impl From<FileText> for FileConfig {
-    fn from(f: FileText) -> Self {
+impl FileConfig {
+    fn new(f: FileText, text: &str) -> Self {
+        let line_starts = std::iter::once(0)
+            .chain(text.match_indices('\n').map(|(at, _)| at + 1))
+            .collect();
         FileConfig {
             top: FileProfile {
                 api_key: f.api_key,
@@ -59,18 +67,25 @@ impl From<FileText> for FileConfig {
                 timeout_secs: f.timeout_secs,
             },
             profiles: f.profiles,
+            line_starts,
         }
     }
-}
 
-impl FileConfig {
+    /// The line (from 1) of a value of the file.
+    pub(super) fn line<T>(&self, value: &Spanned<T>) -> usize {
+        let at = value.span().start;
+        self.line_starts
+            .partition_point(|&start| start <= at)
+            .max(1)
+    }
+
     /// Whether any profile holds a secret (an empty `api_secret = ""`, as
     /// in the example file, is none).
     fn holds_secret(&self) -> bool {
         let holds = |p: &FileProfile| {
             p.api_secret
                 .as_ref()
-                .is_some_and(|s| !s.expose_secret().trim().is_empty())
+                .is_some_and(|s| !s.get_ref().expose_secret().trim().is_empty())
         };
         holds(&self.top) || self.profiles.values().any(holds)
     }
@@ -112,13 +127,15 @@ pub(super) fn load(path: &Path, named: bool) -> Result<Option<FileConfig>> {
         text.zeroize();
         return Err(refuse("larger than 1 MiB; a config file is a few lines"));
     }
-    let parsed = toml::from_str::<FileText>(&text).map_err(|e| Error::ConfigParse {
-        path: path.to_path_buf(),
-        message: toml_problem(&e, &text),
-    });
+    let parsed = toml::from_str::<FileText>(&text)
+        .map(|f| FileConfig::new(f, &text))
+        .map_err(|e| Error::ConfigParse {
+            path: path.to_path_buf(),
+            message: toml_problem(&e, &text),
+        });
     // The text may hold the secret: zero it rather than leave it to the allocator.
     text.zeroize();
-    let config = FileConfig::from(parsed?);
+    let config = parsed?;
     let mode = meta.permissions().mode() & 0o777;
     if config.holds_secret() && mode & 0o044 != 0 {
         return Err(Error::ConfigReadable {
@@ -140,10 +157,7 @@ fn check_writers(path: &Path, meta: &std::fs::Metadata) -> Result<()> {
             mode,
         });
     }
-    let dir = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p,
-        _ => Path::new("."),
-    };
+    let dir = crate::output::parent_dir(path);
     if let Ok(dir_meta) = std::fs::metadata(dir) {
         let mode = dir_meta.permissions().mode() & 0o7777;
         if mode & 0o022 != 0 && mode & 0o1000 == 0 {
@@ -175,7 +189,7 @@ fn toml_problem(e: &toml::de::Error, text: &str) -> String {
     let Some(span) = e.span() else {
         return what;
     };
-    let before = &text[..span.start.min(text.len())];
+    let before = text.get(..span.start).unwrap_or(text);
     let line = before.matches('\n').count() + 1;
     let line_text = text.lines().nth(line - 1).unwrap_or_default();
     match line_text.split_once('=').map(|(key, _)| key.trim()) {
@@ -234,6 +248,34 @@ mod tests {
             let shown = problem(text);
             assert!(shown.contains(expected), "{text:?}: {shown}");
             assert!(!shown.contains("s3cr3t"), "{text:?}: {shown}");
+        }
+    }
+
+    #[test]
+    fn each_value_knows_its_line() {
+        let text = "# keys\napi_key = \"k\"\n\n[profiles.work]\nbase_url = \"x\"\n";
+        let parsed = toml::from_str::<FileText>(text).expect("parses");
+        let config = FileConfig::new(parsed, text);
+        let key = config.top.api_key.as_ref().expect("key");
+        assert_eq!(config.line(key), 2);
+        let url = config.profiles["work"].base_url.as_ref().expect("url");
+        assert_eq!(config.line(url), 5);
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn any_text_is_a_config_or_a_problem_in_words(text in "\\PC{0,80}") {
+            match toml::from_str::<FileText>(&text) {
+                Ok(parsed) => {
+                    let config = FileConfig::new(parsed, &text);
+                    if let Some(key) = &config.top.api_key {
+                        proptest::prop_assert!(config.line(key) >= 1);
+                    }
+                }
+                Err(e) => {
+                    let _ = toml_problem(&e, &text);
+                }
+            }
         }
     }
 }

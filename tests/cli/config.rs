@@ -296,5 +296,11 @@ fn plain_http_to_a_remote_host_is_refused_before_connecting() {
         .env("BTCTURK_API_KEY", KEY)
         .env("BTCTURK_API_SECRET", SECRET)
         .env("BTCTURK_BASE_URL", "http://api.btcturk.example"));
-    run.fails(78, &["invalid base URL", "BTCTURK_BASE_URL", "plain http"]);
+    run.fails(
+        78,
+        &[
+            "the base URL from env BTCTURK_BASE_URL is not usable",
+            "plain http",
+        ],
+    );
 }

@@ -277,3 +277,145 @@ fn a_panic_is_one_line_and_exit_70() {
         verbose.stderr
     );
 }
+
+/// `run`, `doctor` and `config show` with the config file `text`: what
+/// each printed, stdout and stderr together, and the exit codes.
+fn every_view_of(sandbox: &Sandbox, text: &str) -> (String, Vec<i32>) {
+    let path = sandbox.default_config();
+    sandbox.write_config(&path, text);
+    let mut seen = String::new();
+    let mut codes = Vec::new();
+    for args in [&[][..], &["doctor"], &["config", "show"]] {
+        let run = run(sandbox.bare().args(args));
+        seen += &run.stdout;
+        seen += &run.stderr;
+        codes.push(run.code);
+    }
+    (seen, codes)
+}
+
+#[test]
+fn a_base_url_that_is_not_one_is_described_not_echoed() {
+    let sandbox = Sandbox::new();
+    let (seen, codes) = every_view_of(
+        &sandbox,
+        &format!(
+            "api_key = \"{}\"\napi_secret = \"{}\"\nbase_url = \"sk_live_pasted_secret_0123\"\n",
+            crate::support::KEY,
+            crate::support::SECRET
+        ),
+    );
+    assert_eq!(codes, [78, 78, 0], "{seen}");
+    let path = sandbox.default_config().display().to_string();
+    assert!(
+        seen.contains(&format!(
+            "the base URL from base_url on line 3 of {path} is not usable: it has no scheme (it begins \"sk_l…\")"
+        )),
+        "{seen}"
+    );
+    assert!(
+        seen.contains("base_url      \"sk_l…\" (not usable: it has no scheme)"),
+        "{seen}"
+    );
+    assert!(!seen.contains("pasted_secret"), "{seen}");
+}
+
+#[test]
+fn a_base_url_with_user_info_is_refused_without_its_password() {
+    let api = FakeApi::serving(crate::ACCOUNT);
+    let sandbox = Sandbox::new();
+    let url = api.url().replace("http://", "http://me:hunter2pass@");
+    let (seen, codes) = every_view_of(
+        &sandbox,
+        &format!(
+            "api_key = \"{}\"\napi_secret = \"{}\"\nbase_url = \"{url}\"\n",
+            crate::support::KEY,
+            crate::support::SECRET
+        ),
+    );
+    assert_eq!(codes, [78, 78, 0], "{seen}");
+    assert!(
+        seen.contains("it has user info (a name or password before @)"),
+        "{seen}"
+    );
+    assert!(
+        seen.contains("take NAME:PASSWORD@ out of the base URL"),
+        "{seen}"
+    );
+    assert!(
+        !seen.contains("loopback"),
+        "the hint is about user info: {seen}"
+    );
+    assert!(!seen.contains("hunter2pass"), "{seen}");
+    assert!(api.requests().is_empty());
+}
+
+#[test]
+fn a_base_url_with_a_query_or_fragment_is_refused_before_any_request() {
+    let api = FakeApi::serving(crate::ACCOUNT);
+    let sandbox = Sandbox::new();
+    for (tail, part) in [
+        ("/?x=1", "it has a query (?...)"),
+        ("#top", "it has a fragment (#...)"),
+        ("/api/v1/", "it has a path after the host"),
+    ] {
+        let url = format!("{}{tail}", api.url());
+        run(sandbox.cmd(&api).env("BTCTURK_BASE_URL", url)).fails(78, &[part]);
+    }
+    assert!(api.requests().is_empty());
+}
+
+#[test]
+fn a_blank_key_or_secret_is_refused_before_any_request() {
+    let api = FakeApi::serving(crate::ACCOUNT);
+    let sandbox = Sandbox::new();
+    run(sandbox.cmd(&api).env("BTCTURK_API_KEY", " \t")).fails(
+        78,
+        &["no API key configured (BTCTURK_API_KEY is set but empty)"],
+    );
+    run(sandbox.cmd(&api).env("BTCTURK_API_SECRET", "  ")).fails(
+        78,
+        &["no API secret configured (BTCTURK_API_SECRET is set but empty)"],
+    );
+    assert!(api.requests().is_empty());
+}
+
+#[test]
+fn config_init_takes_a_relative_path() {
+    let sandbox = Sandbox::new();
+    let home = sandbox.home.path();
+    run(sandbox
+        .bare()
+        .current_dir(home)
+        .args(["--config", "rel.toml", "config", "init"]))
+    .succeeds();
+    assert!(home.join("rel.toml").is_file());
+    run(sandbox
+        .bare()
+        .current_dir(home)
+        .env("BTCTURK_BAL_CONFIG", "dir/c.toml")
+        .args(["config", "init"]))
+    .succeeds();
+    assert!(home.join("dir/c.toml").is_file());
+}
+
+#[test]
+fn profile_names_from_the_file_reach_the_terminal_escaped() {
+    let api = FakeApi::serving(crate::ACCOUNT);
+    let sandbox = Sandbox::new();
+    sandbox.write_config(
+        &sandbox.default_config(),
+        "[profiles.\"ev\\u001b]52;c;aGk=\\u0007il\"]\napi_key = \"k\"\n",
+    );
+    let shown = crate::support::on_terminal(&sandbox, &api, "-p nope; echo exit=$?", &[]);
+    assert!(shown.contains("exit=78"), "{shown:?}");
+    assert!(
+        shown.contains("known profiles: default, ev\\u{1b}]52;c;aGk=\\u{7}il"),
+        "{shown:?}"
+    );
+    // No sequence of the name's own: only the error's colours are raw.
+    assert!(
+        !shown.contains("\u{1b}]") && !shown.contains('\u{7}'),
+        "{shown:?}"
+    );
+}

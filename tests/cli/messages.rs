@@ -93,12 +93,15 @@ fn a_base_url_with_a_path_is_told_to_be_the_host_only() {
     let base = format!("{}/api/v1", api.url());
     let run = run(sandbox.cmd(&api).env("BTCTURK_BASE_URL", &base));
     run.fails(
-        76,
-        &[&format!(
-            "the base URL {base} has a path; it should be the host only, {}",
-            api.url()
-        )],
+        78,
+        &["env BTCTURK_BASE_URL is not usable: it has a path after the host"],
     );
+    assert!(
+        run.hint().starts_with("give the scheme and host only"),
+        "{}",
+        run.stderr
+    );
+    assert!(api.requests().is_empty(), "refused before any request");
 }
 
 #[test]
