@@ -525,12 +525,9 @@ fn transport_failure(e: ureq::Error, url: &str, timeout: Duration) -> Failure {
         url: url.to_owned(),
         cause,
     };
-    // rustls reports a rejected certificate through the I/O error of the
-    // handshake; only its source tells it from a network failure.
-    if let ureq::Error::Io(io) = &e
-        && let Some(problem) = tls::rejected_certificate(io)
-    {
-        return Failure::Fatal(tls::certificate_error(url, problem));
+    // A TLS failure is no network failure to retry, and has words of its own.
+    if let Some(error) = tls::failure(&e).and_then(|tls| tls::error(url, tls)) {
+        return Failure::Fatal(error);
     }
     match e {
         ureq::Error::Timeout(_) => Failure::Retry {
@@ -561,9 +558,6 @@ fn transport_failure(e: ureq::Error, url: &str, timeout: Duration) -> Failure {
         // The system resolver's failure, as std reports it.
         ureq::Error::Io(io) if io.to_string().contains("failed to lookup address") => {
             Failure::Fatal(unresolved(url))
-        }
-        ureq::Error::Rustls(rustls::Error::InvalidCertificate(problem)) => {
-            Failure::Fatal(tls::certificate_error(url, &problem))
         }
         ureq::Error::Protocol(p) => {
             Failure::Fatal(Error::Response(format!("not a valid HTTP response: {p}")))

@@ -102,6 +102,9 @@ pub enum Error {
     #[error("cannot resolve {host}")]
     Unresolved { host: String },
 
+    #[error("{url} did not answer with TLS")]
+    NotTls { url: String },
+
     #[error("TLS certificate of {url} not accepted: {cause}")]
     Certificate { url: String, cause: String },
 
@@ -194,9 +197,10 @@ impl Error {
             | Error::UnknownProfile { .. }
             | Error::SecretCommand { .. } => exit::CONFIG,
             Error::Profile { source, .. } => source.code(),
-            Error::Unreachable { .. } | Error::Unresolved { .. } | Error::Certificate { .. } => {
-                exit::UNAVAILABLE
-            }
+            Error::Unreachable { .. }
+            | Error::Unresolved { .. }
+            | Error::Certificate { .. }
+            | Error::NotTls { .. } => exit::UNAVAILABLE,
             Error::RateLimited { .. } | Error::ServerFault { .. } => exit::TEMPFAIL,
             Error::Response(_) | Error::Redirect { .. } => exit::PROTOCOL,
             Error::Auth { .. } => exit::NOPERM,
@@ -262,6 +266,10 @@ impl Error {
             Error::Unreachable { .. } => {
                 Some("check the network connection, proxy settings and the base URL".into())
             }
+            Error::NotTls { .. } => Some(
+                "the server may speak plain http: then the base URL may want http:// (taken only for 127.0.0.1, ::1 and localhost)"
+                    .into(),
+            ),
             Error::Certificate { .. } => Some(
                 "the server's certificate is not trusted; check the base URL and any proxy that intercepts TLS"
                     .into(),

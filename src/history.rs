@@ -23,6 +23,11 @@ use crate::text::sanitize;
 /// a handful of profiles).
 const MAX_ROWS: usize = 100_000;
 
+/// The longest line read: far longer than any line the tool writes.
+const MAX_LINE: u64 = 64 * 1024;
+
+const NOT_UTF8: &str = "it is not UTF-8 text, as every dump btcturk-bal writes is";
+
 /// What to show.
 pub struct Query {
     pub files: Vec<PathBuf>,
@@ -236,16 +241,26 @@ fn read_file(path: &Path, query: &Query, story: &mut Story) -> Result<()> {
         Box::new(std::fs::File::open(path).map_err(open_err)?)
     };
     let mut input = BufReader::with_capacity(256 * 1024, input);
-    let mut first = String::new();
-    input.read_line(&mut first).map_err(open_err)?;
-    let header = first
-        .trim_start_matches('\u{feff}')
-        .trim_end_matches(['\n', '\r']);
     let bad = |line: u64, problem: String| Error::HistoryData {
         path: path.to_path_buf(),
         line,
         problem,
     };
+    let mut first = Vec::new();
+    (&mut input)
+        .take(MAX_LINE)
+        .read_until(b'\n', &mut first)
+        .map_err(open_err)?;
+    if first.len() as u64 == MAX_LINE && !first.ends_with(b"\n") {
+        return Err(bad(
+            1,
+            "it is longer than any line btcturk-bal writes".into(),
+        ));
+    }
+    let first = String::from_utf8(first).map_err(|_| bad(1, NOT_UTF8.into()))?;
+    let header = first
+        .trim_start_matches('\u{feff}')
+        .trim_end_matches(['\n', '\r']);
     if header.is_empty() {
         return Ok(());
     }
@@ -279,7 +294,13 @@ fn read_file(path: &Path, query: &Query, story: &mut Story) -> Result<()> {
         match rows.read_record(&mut record) {
             Ok(false) => return Ok(()),
             Ok(true) => add(&record, &layout, query, story).map_err(|p| bad(line, p))?,
-            Err(e) => return Err(bad(line, format!("not a CSV row ({e})"))),
+            Err(e) => {
+                return Err(match e.into_kind() {
+                    csv::ErrorKind::Io(e) => open_err(e),
+                    csv::ErrorKind::Utf8 { .. } => bad(line, NOT_UTF8.into()),
+                    _ => bad(line, "it is not a row of CSV".into()),
+                });
+            }
         }
     }
 }

@@ -22,6 +22,7 @@ mod render;
 mod report;
 mod run;
 mod secret;
+mod signals;
 mod term;
 mod text;
 mod tls;

@@ -7,10 +7,9 @@ use std::fs::{File, OpenOptions};
 use std::io::{self, ErrorKind, Write};
 use std::os::unix::fs::{FileExt, OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
 
 use crate::error::{Error, Result};
+use crate::signals;
 use crate::text::{clip, sanitize};
 
 #[derive(Debug, Clone)]
@@ -117,7 +116,9 @@ fn replace(path: &Path, bytes: &[u8]) -> Result<()> {
         return file.write_all(bytes).map_err(fail);
     }
     let dir = parent_dir(&target);
-    let signals = HeldSignals::hold().map_err(fail)?;
+    // An interrupted run leaves the old file or the new one, never a
+    // temporary file.
+    let signals = signals::Held::hold().map_err(fail)?;
     let result = (|| {
         let mut temp = tempfile::Builder::new()
             .prefix(".btcturk-bal-")
@@ -156,37 +157,6 @@ fn follow_links(path: &Path) -> io::Result<(PathBuf, bool)> {
         }
     }
     Err(io::Error::other("too many levels of symbolic links"))
-}
-
-/// SIGINT and SIGTERM held off while a file is put in place, so that an
-/// interrupted run leaves the old file or the new one, never a temporary
-/// file; the run then ends as the signal asked.
-struct HeldSignals {
-    held: Vec<(i32, Arc<AtomicBool>, signal_hook::SigId)>,
-}
-
-impl HeldSignals {
-    fn hold() -> io::Result<HeldSignals> {
-        let mut held = Vec::new();
-        for signal in [signal_hook::consts::SIGINT, signal_hook::consts::SIGTERM] {
-            let arrived = Arc::new(AtomicBool::new(false));
-            let id = signal_hook::flag::register(signal, Arc::clone(&arrived))?;
-            held.push((signal, arrived, id));
-        }
-        Ok(HeldSignals { held })
-    }
-
-    /// Lets the signals through; one that arrived meanwhile ends the run
-    /// now, with the default action it would have had.
-    fn release(self) {
-        for (signal, arrived, id) in self.held {
-            signal_hook::low_level::unregister(id);
-            if arrived.load(Ordering::SeqCst) {
-                let _ = signal_hook::low_level::emulate_default_handler(signal);
-                std::process::exit(128 + signal);
-            }
-        }
-    }
 }
 
 /// `--append`: `doc` added to the end of the file at `path` (created

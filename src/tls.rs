@@ -31,17 +31,31 @@ pub fn config() -> TlsConfig {
     TlsConfig::builder().root_certs(roots.clone()).build()
 }
 
-/// The certificate problem inside a handshake's I/O error, if that is what
-/// it is.
-pub fn rejected_certificate(io: &std::io::Error) -> Option<&rustls::CertificateError> {
-    match io.get_ref()?.downcast_ref::<rustls::Error>()? {
-        rustls::Error::InvalidCertificate(problem) => Some(problem),
+/// The TLS failure of a request, where it is one: ureq reports it itself,
+/// or inside the I/O error of the handshake.
+pub fn failure(e: &ureq::Error) -> Option<&rustls::Error> {
+    match e {
+        ureq::Error::Rustls(e) => Some(e),
+        ureq::Error::Io(io) => io.get_ref()?.downcast_ref::<rustls::Error>(),
+        _ => None,
+    }
+}
+
+/// A TLS failure as an error in words: a rejected certificate, or a server
+/// that does not speak TLS at all (a plain http server answers the
+/// handshake with bytes that are no TLS record). `None`: another failure.
+pub fn error(url: &str, e: &rustls::Error) -> Option<Error> {
+    match e {
+        rustls::Error::InvalidCertificate(problem) => Some(certificate_error(url, problem)),
+        rustls::Error::InvalidMessage(_) => Some(Error::NotTls {
+            url: url.to_owned(),
+        }),
         _ => None,
     }
 }
 
 /// A rejected certificate as an error that says why, in words.
-pub fn certificate_error(url: &str, problem: &rustls::CertificateError) -> Error {
+fn certificate_error(url: &str, problem: &rustls::CertificateError) -> Error {
     Error::Certificate {
         url: url.to_owned(),
         cause: words(problem),

@@ -562,49 +562,56 @@ fn out_never_copies_set_uid_or_set_gid_bits() {
 }
 
 #[test]
-fn out_interrupted_by_sigterm_leaves_no_temporary_file() {
+fn out_interrupted_by_a_signal_leaves_no_temporary_file() {
     use std::os::unix::process::ExitStatusExt;
     // A large answer, so that the file takes a while to write.
     let api = FakeApi::serving(&crate::support::large_account(50_000));
-    let sandbox = Sandbox::new();
-    let dir = sandbox.home.path().join("out");
-    std::fs::create_dir(&dir).expect("dir");
-    let file = dir.join("balances.csv");
-    std::fs::write(&file, "old").expect("old");
-    let mut child = sandbox
-        .cmd(&api)
-        .args(["-o", "csv", "--out"])
-        .arg(&file)
-        .stdin(std::process::Stdio::null())
-        .spawn()
-        .expect("start");
-    // Wait for the temporary file to appear, then interrupt.
-    let deadline = std::time::Instant::now() + Duration::from_secs(20);
-    let mut seen = false;
-    while std::time::Instant::now() < deadline {
-        if entries(&dir).len() > 1 {
-            seen = true;
-            let killed = std::process::Command::new("kill")
-                .args(["-TERM", &child.id().to_string()])
-                .status()
-                .expect("kill");
-            assert!(killed.success());
-            break;
+    // A closed terminal (SIGHUP) as much as kill and Ctrl-C.
+    for (signal, number) in [("TERM", 15), ("HUP", 1), ("INT", 2)] {
+        let sandbox = Sandbox::new();
+        let dir = sandbox.home.path().join("out");
+        std::fs::create_dir(&dir).expect("dir");
+        let file = dir.join("balances.csv");
+        std::fs::write(&file, "old").expect("old");
+        let mut child = sandbox
+            .cmd(&api)
+            .args(["-o", "csv", "--out"])
+            .arg(&file)
+            .stdin(std::process::Stdio::null())
+            .spawn()
+            .expect("start");
+        // Wait for the temporary file to appear, then interrupt.
+        let deadline = std::time::Instant::now() + Duration::from_secs(20);
+        let mut seen = false;
+        while std::time::Instant::now() < deadline {
+            if entries(&dir).len() > 1 {
+                seen = true;
+                let killed = std::process::Command::new("kill")
+                    .args([&format!("-{signal}"), &child.id().to_string()])
+                    .status()
+                    .expect("kill");
+                assert!(killed.success());
+                break;
+            }
+            if child.try_wait().expect("wait").is_some() {
+                break;
+            }
         }
-        if child.try_wait().expect("wait").is_some() {
-            break;
-        }
+        let status = child.wait().expect("wait");
+        assert!(seen, "the run ended before its temporary file was seen");
+        assert_eq!(status.signal(), Some(number), "{signal}: {status:?}");
+        assert_eq!(
+            entries(&dir),
+            ["balances.csv"],
+            "{signal}: a temporary file was left"
+        );
+        let text = std::fs::read_to_string(&file).expect("file");
+        assert!(
+            text == "old" || text.lines().count() == 50_001,
+            "{signal}: half a file: {} bytes",
+            text.len()
+        );
     }
-    let status = child.wait().expect("wait");
-    assert!(seen, "the run ended before its temporary file was seen");
-    assert_eq!(status.signal(), Some(15), "{status:?}");
-    assert_eq!(entries(&dir), ["balances.csv"], "a temporary file was left");
-    let text = std::fs::read_to_string(&file).expect("file");
-    assert!(
-        text == "old" || text.lines().count() == 50_001,
-        "half a file: {} bytes",
-        text.len()
-    );
 }
 
 #[test]

@@ -419,3 +419,70 @@ fn profile_names_from_the_file_reach_the_terminal_escaped() {
         "{shown:?}"
     );
 }
+
+#[test]
+fn https_to_a_plain_http_server_says_so_in_words() {
+    use std::io::{Read, Write};
+    // A plain http server answers a TLS handshake as a bad request, as
+    // nginx does.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let url = format!("https://{}", listener.local_addr().expect("addr"));
+    std::thread::spawn(move || {
+        for mut stream in listener.incoming().flatten() {
+            let _ = stream.read(&mut [0; 4096]);
+            let _ = stream.write_all(
+                b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
+            );
+        }
+    });
+    let api = FakeApi::serving(crate::ACCOUNT);
+    let sandbox = Sandbox::new();
+    let run = run(sandbox.cmd(&api).env("BTCTURK_BASE_URL", &url));
+    run.fails(
+        69,
+        &[&format!(
+            "{url}/api/v1/users/balances did not answer with TLS"
+        )],
+    );
+    assert!(
+        run.hint().contains("the base URL may want http://"),
+        "{}",
+        run.stderr
+    );
+    assert!(!run.stderr.contains("InvalidContentType"), "{}", run.stderr);
+}
+
+#[test]
+fn a_dump_that_is_not_utf8_is_bad_data_on_the_right_line() {
+    let sandbox = Sandbox::new();
+    let file = sandbox.home.path().join("dump.csv");
+    let row = "2026-11-24T03:00:00Z,TRY,T\u{fc}rk Liras\u{131},10,10,0,0,0,2,1,10\n";
+    let header = DUMP.lines().next().expect("header");
+    for (text, line) in [
+        (
+            [b"fetched_at,as\xffset\n".as_slice(), row.as_bytes()].concat(),
+            1,
+        ),
+        (
+            [
+                header.as_bytes(),
+                b"\n",
+                row.as_bytes(),
+                b"2026-11-24T04:00:00Z,TRY,T\xfcrk,1,1,0,0,0,2,1,1\n",
+            ]
+            .concat(),
+            3,
+        ),
+    ] {
+        std::fs::write(&file, text).expect("write");
+        let run = run(sandbox.bare().arg("history").arg(&file));
+        run.fails(
+            65,
+            &[&format!(
+                "{}, line {line}: it is not UTF-8 text, as every dump btcturk-bal writes is",
+                file.display()
+            )],
+        );
+        assert!(!run.stderr.contains("record"), "{}", run.stderr);
+    }
+}

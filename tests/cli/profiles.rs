@@ -430,3 +430,131 @@ fn config_init_makes_private_directories_whatever_the_umask() {
         & 0o777;
     assert_eq!(mode, 0o600);
 }
+
+/// A config whose secret command is `command`, as a TOML literal string
+/// (quotes of both kinds kept as written).
+fn prompting_config(api: &FakeApi, command: &str) -> Sandbox {
+    let sandbox = Sandbox::new();
+    sandbox.write_config(
+        &sandbox.default_config(),
+        &format!(
+            "api_key = \"{KEY}\"\napi_secret_command = '''{command}'''\nbase_url = \"{}\"\n",
+            api.url()
+        ),
+    );
+    sandbox
+}
+
+/// btcturk-bal with `args` on a pseudo-terminal (script(1)), `keys` typed
+/// a second after it starts: what the terminal showed, and the exit code
+/// the shell saw. Bounded at 30 s, so a run that hangs fails the test.
+fn typed_at_terminal(sandbox: &Sandbox, args: &str, keys: &str) -> (String, Option<i32>) {
+    let bin = assert_cmd::cargo::cargo_bin!("btcturk-bal");
+    let output = sandbox
+        .clean("sh")
+        .env("TERM", "xterm")
+        .env("KEYS", keys)
+        .args([
+            "-c",
+            &format!(
+                "(sleep 1; printf '%b' \"$KEYS\") | timeout 30 script -qfec '{} {args}; echo rc=$?' /dev/null",
+                bin.display()
+            ),
+        ])
+        .output()
+        .expect("sh and script(1) run");
+    let shown = String::from_utf8_lossy(&output.stdout).into_owned();
+    let code = shown
+        .rsplit("rc=")
+        .next()
+        .and_then(|rest| rest.trim().parse().ok());
+    (shown, code)
+}
+
+#[test]
+fn a_secret_command_can_prompt_on_the_terminal() {
+    let api = FakeApi::serving(ACCOUNT);
+    let sandbox = prompting_config(
+        &api,
+        &format!(
+            "printf 'passphrase: ' >&2; read -r s </dev/tty; [ \"$s\" = open ] && printf '%s' {SECRET}"
+        ),
+    );
+    let (shown, code) = typed_at_terminal(&sandbox, "-o csv -a BTC", "open\\r");
+    assert_eq!(code, Some(0), "{shown}");
+    assert!(shown.contains("passphrase: open"), "{shown}");
+    assert!(
+        shown.contains(",BTC,Bitcoin,9.7502186644553258,"),
+        "{shown}"
+    );
+}
+
+#[test]
+fn ctrl_c_at_a_secret_command_s_prompt_ends_the_run() {
+    let api = FakeApi::serving(ACCOUNT);
+    let sandbox = prompting_config(
+        &api,
+        &format!("printf 'passphrase: ' >&2; read -r s </dev/tty; printf '%s' {SECRET}"),
+    );
+    let (shown, code) = typed_at_terminal(&sandbox, "-o csv", "\\003");
+    assert!(shown.contains("passphrase: "), "{shown}");
+    assert_eq!(code, Some(130), "{shown}");
+    assert!(!shown.contains("error"), "{shown}");
+    assert_eq!(api.hits(BALANCES), 0);
+}
+
+/// Whether process `pid` runs (a zombie left for a reaper does not).
+fn running(pid: &str) -> bool {
+    std::fs::read_to_string(format!("/proc/{pid}/stat"))
+        .ok()
+        .and_then(|stat| {
+            stat.rsplit_once(") ")
+                .map(|(_, rest)| !rest.starts_with('Z'))
+        })
+        .unwrap_or(false)
+}
+
+#[test]
+fn a_signal_to_the_run_ends_its_secret_command_too() {
+    use std::os::unix::process::ExitStatusExt;
+    let api = FakeApi::serving(ACCOUNT);
+    for (signal, number) in [("TERM", 15), ("HUP", 1), ("INT", 2)] {
+        let sandbox = Sandbox::new();
+        let pidfile = sandbox.home.path().join("pid");
+        sandbox.write_config(
+            &sandbox.default_config(),
+            &format!(
+                "api_key = \"{KEY}\"\napi_secret_command = '''sleep 1000 & echo $! > {}; wait'''\nbase_url = \"{}\"\n",
+                pidfile.display(),
+                api.url()
+            ),
+        );
+        let mut child = sandbox
+            .bare()
+            .stdin(std::process::Stdio::null())
+            .spawn()
+            .expect("start");
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+        let pid = loop {
+            match std::fs::read_to_string(&pidfile) {
+                Ok(pid) if pid.ends_with('\n') => break pid.trim().to_owned(),
+                _ if std::time::Instant::now() > deadline => panic!("the command never ran"),
+                _ => std::thread::sleep(std::time::Duration::from_millis(20)),
+            }
+        };
+        let killed = std::process::Command::new("kill")
+            .args([&format!("-{signal}"), &child.id().to_string()])
+            .status()
+            .expect("kill");
+        assert!(killed.success());
+        let status = child.wait().expect("wait");
+        assert_eq!(status.signal(), Some(number), "{signal}: {status:?}");
+        // Ended, if not yet reaped: a killed process takes a moment to go.
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+        while running(&pid) && std::time::Instant::now() < deadline {
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+        assert!(!running(&pid), "{signal}: the command's child lives on");
+        assert_eq!(api.hits(BALANCES), 0);
+    }
+}
