@@ -63,7 +63,9 @@ impl When {
     /// upper bound), or `7d`, `24h`, `30m`, `2w` back from the last snapshot.
     pub fn parse(text: &str, end_of_day: bool) -> std::result::Result<When, String> {
         let text = text.trim();
-        let beyond = || format!("{text:?} is beyond the times btcturk-bal can handle");
+        // Quoted in messages, which need not repeat a huge value whole.
+        let shown = crate::text::clip(text, 40);
+        let beyond = || format!("{shown:?} is beyond the times btcturk-bal can handle");
         if let Ok(at) = text.parse::<Timestamp>() {
             return Ok(When::At(at));
         }
@@ -82,7 +84,7 @@ impl When {
         }
         let not_a_time = || {
             format!(
-                "{text:?} is not a time (2026-11-24T03:00:00Z), a date (2026-11-24) or a span (7d, 24h)"
+                "{shown:?} is not a time (2026-11-24T03:00:00Z), a date (2026-11-24) or a span (7d, 24h)"
             )
         };
         // The unit is the last character, whatever it is.
@@ -94,7 +96,7 @@ impl When {
             'w' => 604_800,
             _ if text.bytes().any(|b| b.is_ascii_digit()) => {
                 return Err(format!(
-                    "{text:?}: a span is a number and m, h, d or w (7d, 24h)"
+                    "{shown:?}: a span is a number and m, h, d or w (7d, 24h)"
                 ));
             }
             _ => return Err(not_a_time()),
@@ -103,14 +105,14 @@ impl When {
         if !digits.bytes().all(|b| b.is_ascii_digit()) || digits.is_empty() {
             return Err(if digits.starts_with('-') {
                 format!(
-                    "{text:?}: a span counts back from the last snapshot, so it cannot be negative"
+                    "{shown:?}: a span counts back from the last snapshot, so it cannot be negative"
                 )
             } else {
                 not_a_time()
             });
         }
         let longest =
-            || format!("{text:?}: a span reaches back at most {MAX_SPAN_DAYS}d (a hundred years)");
+            || format!("{shown:?}: a span reaches back at most {MAX_SPAN_DAYS}d (a hundred years)");
         let n: i64 = digits.parse().map_err(|_| longest())?;
         match n.checked_mul(seconds) {
             Some(secs) if secs <= MAX_SPAN_DAYS * 86_400 => {

@@ -22,6 +22,12 @@ const fn problem(problem: &'static str, fix: &'static str) -> Problem {
 /// lower case), or what is wrong with it.
 pub fn parse(text: &str) -> Result<String, Problem> {
     let text = text.trim();
+    if text.is_empty() {
+        return Err(problem(
+            "it is empty",
+            "give https://HOST, or leave the setting out for https://api.btcturk.com",
+        ));
+    }
     let Some((scheme, rest)) = text.split_once("://") else {
         return Err(problem(
             "it has no scheme",
@@ -121,7 +127,7 @@ mod tests {
     fn each_refusal_names_the_part() {
         let why = |u: &str| parse(u).map_err(|p| p.problem).expect_err(u);
         assert_eq!(why("sk_live_0123456789abcdef"), "it has no scheme");
-        assert_eq!(why(""), "it has no scheme");
+        assert_eq!(why(" "), "it is empty");
         assert_eq!(
             why("https://user:password@api.btcturk.com"),
             "it has user info (a name or password before @)"
