@@ -256,6 +256,11 @@ impl<'a> Client<'a> {
                 Ok(())
             }
             Ok(offset) => Err(auth(ClockNote::Fine(offset))),
+            // A server time that is no time is a malformed answer, never a
+            // correction.
+            Err(Error::Response(what)) => Err(Error::Response(format!(
+                "{what} (asked after the API refused the key: 401{detail})"
+            ))),
             Err(e) => Err(auth(ClockNote::Unknown(Some(e.to_string())))),
         }
     }

@@ -96,15 +96,14 @@ fn a_server_time_that_is_no_time_is_a_malformed_answer_not_a_correction() {
         });
         let sandbox = Sandbox::new();
         let run = run(&mut sandbox.cmd(&api));
-        // The refusal stands; the clock could not be compared, in words.
-        run.fails(77, &["authentication rejected"]);
-        assert!(
-            run.hint().contains("could not compare it")
-                && run
-                    .hint()
-                    .contains("is not a time in milliseconds since 1970"),
-            "{}",
-            run.stderr
+        // Malformed, naming the refusal it was asked after.
+        run.fails(
+            76,
+            &[
+                "the server time answer's serverTime",
+                "is not a time in milliseconds since 1970",
+                "(asked after the API refused the key: 401)",
+            ],
         );
         assert_eq!(api.hits(BALANCES), 1, "no request signed with that time");
         // doctor says the same, without a parser's words.
