@@ -240,34 +240,45 @@ impl<'a> Client<'a> {
         if self.clock_corrected {
             return Err(auth(ClockNote::Skewed(self.clock_offset_ms)));
         }
-        match self.server_clock_offset() {
-            Ok(offset) if offset.abs() > SKEW_TOLERANCE_MS => {
-                self.log.verbose(|| {
-                    format!(
-                        "{}; signing again with the API's time",
-                        clock::describe_skew(offset)
-                    )
-                });
-                self.clock_offset_ms = offset;
-                self.clock_corrected = true;
-                // Stamps stay increasing only within one clock: a clock that
-                // was ahead must be allowed to step back.
-                self.last_stamp = 0;
-                Ok(())
-            }
-            Ok(offset) => Err(auth(ClockNote::Fine(offset))),
-            // A server time that is no time is a malformed answer, never a
-            // correction.
-            Err(Error::Response(what)) => Err(Error::Response(format!(
+        // A server time that is no time is a malformed answer, never a
+        // correction; one that could not be had leaves the clock unknown.
+        let (response, middle) = match self.server_time_answer() {
+            Ok(answer) => answer,
+            Err(e) => return Err(auth(ClockNote::Unknown(Some(e.to_string())))),
+        };
+        let offset = server_time(&response).map_err(|e| match e {
+            Error::Response(what) => Error::Response(format!(
                 "{what} (asked after the API refused the key: 401{detail})"
-            ))),
-            Err(e) => Err(auth(ClockNote::Unknown(Some(e.to_string())))),
+            )),
+            other => other,
+        })? - middle;
+        if offset.abs() <= SKEW_TOLERANCE_MS {
+            return Err(auth(ClockNote::Fine(offset)));
         }
+        self.log.verbose(|| {
+            format!(
+                "{}; signing again with the API's time",
+                clock::describe_skew(offset)
+            )
+        });
+        self.clock_offset_ms = offset;
+        self.clock_corrected = true;
+        // Stamps stay increasing only within one clock: a clock that was
+        // ahead must be allowed to step back.
+        self.last_stamp = 0;
+        Ok(())
     }
 
     /// The API's clock minus ours, in ms, from the public server-time call,
     /// measured against the middle of the round trip.
     fn server_clock_offset(&mut self) -> Result<i64> {
+        let (response, middle) = self.server_time_answer()?;
+        Ok(server_time(&response)? - middle)
+    }
+
+    /// The server-time call's 2xx answer, and this clock's time in the
+    /// middle of its round trip.
+    fn server_time_answer(&mut self) -> Result<(Response, i64)> {
         let before = clock::now_ms();
         let reply = self
             .send(SERVER_TIME_PATH, false, "clock check")
@@ -283,9 +294,9 @@ impl<'a> Client<'a> {
                 response.status_text()
             )));
         }
-        let server = server_time(&response)?;
-        // Both are within SERVER_TIMES or a few ms of now: no overflow.
-        Ok(server - before.midpoint(after))
+        // Within SERVER_TIMES or a few ms of now, a server time and this
+        // middle subtract without overflow.
+        Ok((response, before.midpoint(after)))
     }
 
     /// A fresh stamp for every request, strictly increasing within the run.
