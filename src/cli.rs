@@ -88,7 +88,8 @@ pub enum Command {
 #[derive(Debug, Args)]
 pub struct HistoryArgs {
     /// CSV files written by btcturk-bal -o csv (any --csv-locale,
-    /// --delimiter, --value-in, --all-profiles); - or none for stdin.
+    /// --delimiter, --value-in, --all-profiles); - or none for stdin (on a
+    /// terminal, history_file from the config file).
     #[arg(value_name = "FILE")]
     pub files: Vec<PathBuf>,
 
@@ -97,7 +98,7 @@ pub struct HistoryArgs {
     pub output: Format,
 
     /// One asset's balance, price and value in each snapshot (any case).
-    #[arg(long, value_name = "CODE", value_parser = parse_code, conflicts_with = "changes")]
+    #[arg(short, long, value_name = "CODE", value_parser = parse_code, conflicts_with = "changes")]
     pub asset: Option<String>,
 
     /// Each asset's balance (and value) in the first snapshot and the last,

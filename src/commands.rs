@@ -67,11 +67,23 @@ fn fish_values(script: &str) -> String {
     out
 }
 
-pub fn history(args: &cli::HistoryArgs, global: &GlobalArgs, term: &TermEnv) -> Result<()> {
+pub fn history(
+    args: &cli::HistoryArgs,
+    global: &GlobalArgs,
+    term: &TermEnv,
+    log: Log,
+) -> Result<()> {
     use std::io::IsTerminal;
     let terminal = std::io::stdout().is_terminal();
+    let mut files = args.files.clone();
+    // On a terminal, stdin is no dump: the config file may name one.
+    if files.is_empty() && std::io::stdin().is_terminal() {
+        let inputs = Inputs::load(global)?;
+        let file = inputs.history_file(&inputs.selected_profile().value)?;
+        files.push(file.ok_or(Error::HistoryNoInput)?);
+    }
     let query = crate::history::Query {
-        files: args.files.clone(),
+        files,
         view: match (&args.asset, args.changes) {
             (Some(code), _) => crate::history::View::Asset(code.clone()),
             (None, true) => crate::history::View::Changes,
@@ -86,9 +98,14 @@ pub fn history(args: &cli::HistoryArgs, global: &GlobalArgs, term: &TermEnv) -> 
             color: term.color(global.color, terminal),
         },
         chart: terminal && !args.no_chart,
+        escape: terminal,
+        width: crate::term::width(),
     };
-    let bytes = crate::history::run(&query)?;
-    output::print(&bytes).map(drop)
+    let outcome = crate::history::run(&query)?;
+    for note in &outcome.notes {
+        log.warn(note);
+    }
+    output::print(&outcome.bytes).map(drop)
 }
 
 pub fn man() -> Result<()> {

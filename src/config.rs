@@ -172,6 +172,32 @@ impl<'a> Inputs<'a> {
             .collect()
     }
 
+    /// The dump `history` reads by default: `history_file` of the profile,
+    /// else of the top level; a leading `~/` is the home directory.
+    pub fn history_file(&self, name: &str) -> Result<Option<PathBuf>> {
+        let own = match self.file.profiles.get(name) {
+            Some(profile) => profile.history_file.as_ref(),
+            None if name == DEFAULT_PROFILE => None,
+            None => {
+                return Err(Error::UnknownProfile {
+                    name: name.to_owned(),
+                    known: self.profile_names(),
+                    from: None,
+                });
+            }
+        };
+        let Some(path) = own.or(self.file.top.history_file.as_ref()) else {
+            return Ok(None);
+        };
+        let path = path.get_ref();
+        Ok(Some(
+            match (path.strip_prefix("~/"), std::env::var_os("HOME")) {
+                (Some(rest), Some(home)) => PathBuf::from(home).join(rest),
+                _ => PathBuf::from(path),
+            },
+        ))
+    }
+
     /// The profile to use: --profile, else $BTCTURK_PROFILE, else default.
     pub fn selected_profile(&self) -> Resolved<String> {
         match (&self.global.profile, self.env.profile.clone()) {

@@ -12,6 +12,8 @@ use crate::text::sanitize;
 
 /// Exit codes, from sysexits.h where one fits.
 pub mod exit {
+    /// A command line that cannot be carried out, as clap's own errors.
+    pub const USAGE: u8 = 2;
     pub const DATAERR: u8 = 65;
     /// A bug: the tool panicked.
     pub const SOFTWARE: u8 = 70;
@@ -148,6 +150,33 @@ pub enum Error {
     #[error("cannot read {path}: {source}")]
     HistoryOpen { path: PathBuf, source: io::Error },
 
+    #[error("{path} has no header line")]
+    HistoryHeaderless {
+        path: PathBuf,
+        /// The header lines a row of its length could have been written
+        /// under.
+        headers: Vec<String>,
+    },
+
+    #[error(
+        "-p: {path} has no profile column (it was written without --all-profiles), so the dumps have no profiles"
+    )]
+    HistoryNoProfiles { path: PathBuf },
+
+    #[error(
+        "{first} (line {first_line}) and {second} (line {second_line}) hold different rows for one asset at {at}"
+    )]
+    HistoryConflict {
+        first: PathBuf,
+        first_line: u64,
+        second: PathBuf,
+        second_line: u64,
+        at: String,
+    },
+
+    #[error("history has no dump to read")]
+    HistoryNoInput,
+
     #[error("{path}, line {line}: {problem}")]
     HistoryData {
         path: PathBuf,
@@ -206,7 +235,11 @@ impl Error {
             Error::Auth { .. } => exit::NOPERM,
             Error::Output(_) | Error::OutputFile { .. } | Error::AppendMismatch { .. } => exit::IO,
             Error::HistoryOpen { .. } => exit::NOINPUT,
-            Error::HistoryData { .. } | Error::HistoryMixed { .. } => exit::DATAERR,
+            Error::HistoryData { .. }
+            | Error::HistoryMixed { .. }
+            | Error::HistoryHeaderless { .. }
+            | Error::HistoryConflict { .. } => exit::DATAERR,
+            Error::HistoryNoProfiles { .. } | Error::HistoryNoInput => exit::USAGE,
             Error::ConfigExists { .. } | Error::NoConfigDir => exit::CONFIG,
         }
     }
@@ -295,8 +328,32 @@ impl Error {
             | Error::Output(_)
             | Error::OutputFile { .. } => None,
             Error::NoConfigDir => Some("name the file with --config PATH".into()),
-            Error::HistoryData { .. } => Some(
-                "history reads the CSV btcturk-bal writes (-o csv); mend or remove that line".into(),
+            Error::HistoryData { problem, .. } => Some(if problem.starts_with("it is not UTF-8") || problem.contains("not a header") {
+                "history reads the CSV btcturk-bal writes (-o csv)".into()
+            } else {
+                "history reads the CSV btcturk-bal writes (-o csv); mend or remove that line".into()
+            }),
+            Error::HistoryHeaderless { path, headers } => Some(match &headers[..] {
+                [] => "history reads the CSV btcturk-bal writes (-o csv) with its header line".into(),
+                [one] => format!(
+                    "history needs the header line btcturk-bal writes (runs written with --no-header lack it); for these rows it is\n  {one}\nadd it as the first line, for example: sed -i '1i {one}' {}",
+                    path.display()
+                ),
+                several => format!(
+                    "history needs the header line btcturk-bal writes (runs written with --no-header lack it); for rows of this length it is one of\n  {}\n(price_usdt,value_usdt for values in USDT); add the right one as the first line",
+                    several.join("\n  ")
+                ),
+            }),
+            Error::HistoryNoInput => Some(
+                "name a FILE, pipe one in (btcturk-bal history < FILE), or set history_file in the config file"
+                    .into(),
+            ),
+            Error::HistoryNoProfiles { .. } => {
+                Some("leave out -p; dumps written with --all-profiles have a profile column".into())
+            }
+            Error::HistoryConflict { .. } => Some(
+                "two dumps of the same account and time disagree: read them apart, or remove the run that is wrong"
+                    .into(),
             ),
             Error::HistoryMixed { .. } => Some(
                 "read files written with the same options (--value-in, --all-profiles, --csv-locale) together"

@@ -13,6 +13,7 @@ mod clock;
 mod commands;
 mod config;
 mod doctor;
+mod dump;
 mod envelope;
 mod error;
 mod history;
@@ -47,7 +48,7 @@ fn main() -> ExitCode {
         Some(Command::Completions { shell }) => commands::completions(*shell),
         Some(Command::Man) => commands::man(),
         Some(Command::Config(command)) => commands::config(command, g, log),
-        Some(Command::History(args)) => commands::history(args, g, &term),
+        Some(Command::History(args)) => commands::history(args, g, &term, log),
         Some(Command::Doctor) => match doctor::run(g, log) {
             Ok(code) => return ExitCode::from(code),
             Err(e) => Err(e),

@@ -58,6 +58,15 @@ impl TermEnv {
     }
 }
 
+/// The terminal's width in columns; 80 where it reports none or 0 (a
+/// pseudo-terminal with no size set), or is no terminal.
+pub fn width() -> usize {
+    match comfy_table::Table::new().width() {
+        Some(0) | None => 80,
+        Some(n) => usize::from(n),
+    }
+}
+
 /// Writes one line to stderr. A failing stderr is ignored: there is nowhere
 /// left to report it, and `eprintln!` would panic instead.
 fn line(text: &str) {

@@ -25,6 +25,8 @@ pub(super) struct FileProfile {
     pub(super) api_secret_command: Option<Spanned<String>>,
     pub(super) base_url: Option<Spanned<String>>,
     pub(super) timeout_secs: Option<Spanned<u64>>,
+    /// The dump `history` reads when given no file on a terminal.
+    pub(super) history_file: Option<Spanned<String>>,
 }
 
 /// The config file: the default profile's keys at the top, and more
@@ -49,6 +51,7 @@ struct FileText {
     api_secret_command: Option<Spanned<String>>,
     base_url: Option<Spanned<String>>,
     timeout_secs: Option<Spanned<u64>>,
+    history_file: Option<Spanned<String>>,
     #[serde(default)]
     profiles: BTreeMap<String, FileProfile>,
 }
@@ -65,6 +68,7 @@ impl FileConfig {
                 api_secret_command: f.api_secret_command,
                 base_url: f.base_url,
                 timeout_secs: f.timeout_secs,
+                history_file: f.history_file,
             },
             profiles: f.profiles,
             line_starts,

@@ -8,25 +8,10 @@ use rust_decimal::Decimal;
 
 use super::CsvStyle;
 use crate::balance::Amount;
+use crate::dump::Columns;
 use crate::output::Document;
 use crate::report::Report;
 use crate::text::sanitize;
-
-/// The columns every row has, in order (`history` reads them back).
-pub const HEADER: [&str; 9] = [
-    "fetched_at",
-    "asset",
-    "name",
-    "balance",
-    "free",
-    "locked",
-    "order_fund",
-    "request_fund",
-    "precision",
-];
-
-/// Added last with `--all-profiles`.
-const PROFILE_HEADER: &str = "profile";
 
 const BOM: &str = "\u{feff}";
 
@@ -94,19 +79,16 @@ pub fn render(
     Ok(Document { head, body })
 }
 
-/// The column names: with `--value-in`, `price_try,value_try` (or `_usdt`)
-/// after the others, so that dumps in two currencies cannot be mixed
-/// unnoticed; with `--all-profiles`, `profile` last.
+/// The dump's columns for this report (see `dump`).
 fn header_of(report: &Report) -> Vec<String> {
-    let mut fields: Vec<String> = HEADER.map(String::from).to_vec();
-    if let Some(v) = &report.valuation {
-        let code = v.currency.code().to_ascii_lowercase();
-        fields.extend([format!("price_{code}"), format!("value_{code}")]);
+    Columns {
+        currency: report
+            .valuation
+            .as_ref()
+            .map(|v| v.currency.code().to_ascii_lowercase()),
+        profile: report.by_profile,
     }
-    if report.by_profile {
-        fields.push(PROFILE_HEADER.into());
-    }
-    fields
+    .names()
 }
 
 #[cfg(test)]

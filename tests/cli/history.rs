@@ -238,8 +238,13 @@ fn bad_input_names_the_file_and_line() {
         ),
         (
             "crowded.csv",
-            format!("{header}{}", row.repeat(100_001)),
-            "line 100002: more than 100000 rows share fetched_at 2026-11-24T03:00:00Z",
+            format!(
+                "{header}{}",
+                (0..=100_000)
+                    .map(|i| format!("2026-11-24T03:00:00Z,A{i},Asset,1,1,0,,,8\n"))
+                    .collect::<String>()
+            ),
+            "line 100002: more than 100000 rows in one run at fetched_at 2026-11-24T03:00:00Z",
         ),
     ] {
         let file = dir.join(name);
@@ -314,7 +319,9 @@ fn unvalued_dumps_from_stdin_in_every_view_and_format() {
     );
     let changes_table = from_stdin(&["--changes"]);
     assert!(
-        changes_table.contains("| Asset |    From |") && changes_table.contains("| BTC   |"),
+        // Balances to the asset's precision (8 for BTC, 2 for TRY), truncated.
+        changes_table.contains("| BTC   | 0.50000000 | 0.50000000 | 0.00000000 |")
+            && changes_table.contains("| TRY   |    1000.50 |    1000.50 |       0.00 |"),
         "{changes_table}"
     );
     let changes_json: Value =

@@ -1,0 +1,131 @@
+//! The chart above a history table: a line in braille through the totals
+//! (or one asset's balance), scaled with exact arithmetic.
+
+use jiff::Timestamp;
+use rust_decimal::Decimal;
+
+use super::views::shown;
+
+/// Rows of the chart (each four dots high).
+const CHART_ROWS: usize = 8;
+
+/// A line chart of `points` (time, value) in braille, `width` columns wide
+/// with the value axis labelled (exact, truncated toward zero to `places`
+/// decimals) and the first and last times under it.
+pub(super) fn chart(points: &[(Timestamp, Decimal)], width: usize, places: u32) -> String {
+    let (Some(first), Some(last)) = (points.first(), points.last()) else {
+        return String::new();
+    };
+    let label = |d: Decimal| shown(d, places);
+    let min = points.iter().map(|p| p.1).min().unwrap_or_default();
+    let max = points.iter().map(|p| p.1).max().unwrap_or_default();
+    let (top, bottom) = (label(max), label(min));
+    let gutter = top.len().max(bottom.len());
+    let columns = width.saturating_sub(gutter + 2).max(10);
+    let grid = plot(points, columns, (min, max));
+
+    let mut out = String::new();
+    for (i, row) in grid.iter().enumerate() {
+        let name = match i {
+            0 => top.as_str(),
+            _ if i == CHART_ROWS - 1 => bottom.as_str(),
+            _ => "",
+        };
+        let tick = if name.is_empty() { '│' } else { '┤' };
+        out.push_str(&format!("{name:>gutter$} {tick}"));
+        out.extend(
+            row.iter()
+                .map(|&b| char::from_u32(0x2800 + u32::from(b)).unwrap_or(' ')),
+        );
+        out.push('\n');
+    }
+    out.push_str(&format!("{:gutter$} └{}\n", "", "─".repeat(columns)));
+    let (from, to) = (format!("{:.0}", first.0), format!("{:.0}", last.0));
+    let pad = columns.saturating_sub(from.len() + to.len());
+    let indent = gutter + 2;
+    out.push_str(&format!("{:indent$}{from}{}{to}\n", "", " ".repeat(pad)));
+    out
+}
+
+/// The braille cells (`CHART_ROWS` by `columns`, each 2 by 4 dots) of a
+/// line through `points`, time across and value up from `min` to `max`.
+/// Scaled with exact integer arithmetic: no amount passes through floating
+/// point, even on its way to a dot.
+fn plot(
+    points: &[(Timestamp, Decimal)],
+    columns: usize,
+    (min, max): (Decimal, Decimal),
+) -> Vec<Vec<u8>> {
+    use rust_decimal::prelude::ToPrimitive;
+    let (Some(first), Some(last)) = (points.first(), points.last()) else {
+        return Vec::new();
+    };
+    let (dots_x, dots_y) = (columns * 2, CHART_ROWS * 4);
+    let span = (last.0 - first.0).as_secs().max(1);
+    let range = max.checked_sub(min).unwrap_or(Decimal::MAX);
+    let dot = |(at, value): &(Timestamp, Decimal)| {
+        let x = (at.as_second() - first.0.as_second()) * (dots_x as i64 - 1) / span;
+        let y = if range.is_zero() {
+            (dots_y / 2) as i64
+        } else {
+            // Divided first: the share of the range is at most 1, so
+            // scaling it to dots cannot overflow, whatever the totals.
+            value
+                .checked_sub(min)
+                .and_then(|above| above.checked_div(range))
+                .and_then(|share| share.checked_mul(Decimal::from(dots_y - 1)))
+                .and_then(|y| y.round().to_i64())
+                .unwrap_or(0)
+        };
+        (x, y)
+    };
+    let mut grid = vec![vec![0u8; columns]; CHART_ROWS];
+    let mut set = |x: i64, y: i64| {
+        let (x, y) = (
+            x.clamp(0, dots_x as i64 - 1) as usize,
+            y.clamp(0, dots_y as i64 - 1) as usize,
+        );
+        let row = CHART_ROWS - 1 - y / 4;
+        // Braille dots: the left column 1, 2, 3, 7 and the right 4, 5, 6, 8,
+        // top to bottom.
+        let bits = [[0x40, 0x04, 0x02, 0x01], [0x80, 0x20, 0x10, 0x08]];
+        grid[row][x / 2] |= bits[x % 2][y % 4];
+    };
+    let dots: Vec<(i64, i64)> = points.iter().map(dot).collect();
+    for pair in dots.windows(2) {
+        let ((x0, y0), (x1, y1)) = (pair[0], pair[1]);
+        let steps = (x1 - x0).abs().max((y1 - y0).abs()).max(1);
+        for i in 0..=steps {
+            set(x0 + (x1 - x0) * i / steps, y0 + (y1 - y0) * i / steps);
+        }
+    }
+    if let [(x, y)] = dots[..] {
+        set(x, y);
+    }
+    grid
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_largest_totals_are_charted() {
+        // 27,000 rows of just under 10^23 each, against nothing.
+        let big = Decimal::from_i128_with_scale(27_000 * (10_i128.pow(23) - 1), 0);
+        let t = |s: i64| Timestamp::from_second(s).expect("time");
+        for points in [
+            vec![(t(0), big), (t(3600), Decimal::ZERO)],
+            vec![(t(0), -big), (t(3600), big)],
+        ] {
+            let grid = plot(
+                &points,
+                20,
+                (points[0].1.min(points[1].1), points[0].1.max(points[1].1)),
+            );
+            assert_eq!(grid.len(), CHART_ROWS);
+            let shown = chart(&points, 60, 2);
+            assert!(shown.contains("2699999999999999999999973000"), "{shown}");
+        }
+    }
+}

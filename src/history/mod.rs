@@ -1,0 +1,347 @@
+//! `btcturk-bal history`: the CSV this tool writes (appended by cron, hour
+//! after hour) read back as the account's story: one line per snapshot
+//! (a run), one asset's balance over time, or what changed between the
+//! first snapshot and the last. Rows are read as they stream by; amounts
+//! stay exact decimals.
+
+mod chart;
+mod output;
+mod read;
+mod views;
+mod when;
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+pub use when::When;
+
+use crate::error::{Error, Result};
+use crate::render::{Format, Style};
+use crate::text::sanitize;
+use read::{Snapshot, Story};
+
+/// What to show, decided once by the command.
+pub struct Query {
+    pub files: Vec<PathBuf>,
+    pub view: View,
+    pub since: Option<When>,
+    pub until: Option<When>,
+    pub profile: Option<String>,
+    pub format: Format,
+    pub style: Style,
+    /// A chart above the table (on a terminal, unless --no-chart).
+    pub chart: bool,
+    /// Text from the dumps made inert: the output is a terminal.
+    pub escape: bool,
+    /// The terminal's width in columns, for the chart and the table.
+    pub width: usize,
+}
+
+pub enum View {
+    Snapshots,
+    Asset(String),
+    Changes,
+}
+
+/// The bytes to print, and warnings for stderr.
+pub struct Outcome {
+    pub bytes: Vec<u8>,
+    pub notes: Vec<String>,
+}
+
+pub fn run(query: &Query) -> Result<Outcome> {
+    let mut story = Story::default();
+    let stdin = [PathBuf::from("-")];
+    let files = if query.files.is_empty() {
+        &stdin[..]
+    } else {
+        &query.files
+    };
+    for (index, path) in files.iter().enumerate() {
+        read::read_file(path, index, query, &mut story)?;
+    }
+    let currency = story
+        .layout
+        .as_ref()
+        .and_then(|(_, l)| l.columns.currency.as_ref())
+        .map(|c| c.to_ascii_uppercase());
+    let mut notes = std::mem::take(&mut story.notes);
+    let snapshots = once_each(story.snapshots, files, &mut notes)?;
+    let mut snapshots = in_range(snapshots, query);
+    if let View::Asset(code) = &query.view
+        && snapshots.iter().all(|s| s.holdings.is_empty())
+    {
+        notes.push(format!("no snapshot holds the asset {}", sanitize(code)));
+        snapshots.clear();
+    }
+    let bytes = output::render(query, &snapshots, currency.as_deref())?;
+    Ok(Outcome { bytes, notes })
+}
+
+/// The snapshots by time (two runs at one time in file order), each run
+/// counted once: a run that another file holds too (a backup copy beside
+/// the original) is left out, with a note naming the files; two files that
+/// disagree about an asset at one time are an error.
+fn once_each(
+    mut snapshots: Vec<Snapshot>,
+    files: &[PathBuf],
+    notes: &mut Vec<String>,
+) -> Result<Vec<Snapshot>> {
+    snapshots.sort_by_key(|s| s.at);
+    let mut kept: Vec<Snapshot> = Vec::with_capacity(snapshots.len());
+    let mut repeats: BTreeMap<(usize, usize), usize> = BTreeMap::new();
+    let mut group_start = 0;
+    for snapshot in snapshots {
+        if kept.last().is_none_or(|last| last.at != snapshot.at) {
+            group_start = kept.len();
+        }
+        let mut repeat = None;
+        for earlier in &kept[group_start..] {
+            if earlier.origin.file == snapshot.origin.file {
+                continue;
+            }
+            match earlier.same_run(&snapshot) {
+                Ok(true) => {
+                    repeat = Some(earlier.origin.file);
+                    break;
+                }
+                Ok(false) => {}
+                Err(()) => {
+                    return Err(Error::HistoryConflict {
+                        first: files[earlier.origin.file].clone(),
+                        first_line: earlier.origin.line,
+                        second: files[snapshot.origin.file].clone(),
+                        second_line: snapshot.origin.line,
+                        at: format!("{:.0}", snapshot.at),
+                    });
+                }
+            }
+        }
+        match repeat {
+            Some(first) => *repeats.entry((first, snapshot.origin.file)).or_default() += 1,
+            None => kept.push(snapshot),
+        }
+    }
+    for ((first, second), count) in repeats {
+        let runs = if count == 1 { "run" } else { "runs" };
+        notes.push(format!(
+            "{} repeats {count} {runs} of {}; each is counted once",
+            files[second].display(),
+            files[first].display()
+        ));
+    }
+    Ok(kept)
+}
+
+/// The snapshots within `--since` and `--until` (inclusive), oldest first.
+fn in_range(snapshots: Vec<Snapshot>, query: &Query) -> Vec<Snapshot> {
+    let Some(last) = snapshots.last().map(|s| s.at) else {
+        return Vec::new();
+    };
+    let since = query.since.map(|w| w.resolve(last));
+    let until = query.until.map(|w| w.resolve(last));
+    snapshots
+        .into_iter()
+        .filter(|s| since.is_none_or(|t| s.at >= t) && until.is_none_or(|t| s.at <= t))
+        .collect()
+}
+
+#[cfg(test)]
+pub(super) mod testing {
+    use super::*;
+
+    /// A query of `view` over `files` dumps, as JSON, off a terminal.
+    pub(in crate::history) fn query(view: View, files: usize) -> Query {
+        Query {
+            files: (0..files)
+                .map(|i| PathBuf::from(format!("d{i}.csv")))
+                .collect(),
+            view,
+            since: None,
+            until: None,
+            profile: None,
+            format: Format::Json,
+            style: Style {
+                color: false,
+                boxes: false,
+            },
+            chart: false,
+            escape: false,
+            width: 80,
+        }
+    }
+
+    /// Each text read as the dump `d{i}.csv`.
+    pub(in crate::history) fn story(texts: &[&[u8]], query: &Query) -> Result<Story> {
+        let mut story = Story::default();
+        for (i, text) in texts.iter().enumerate() {
+            let path = PathBuf::from(format!("d{i}.csv"));
+            read::read_dump(*text, &path, i, query, &mut story)?;
+        }
+        Ok(story)
+    }
+
+    /// The snapshots' times and totals, as `history` counts them.
+    pub(in crate::history) fn totals(texts: &[&[u8]]) -> Result<(Vec<String>, Vec<String>)> {
+        let q = query(View::Snapshots, texts.len());
+        let story = story(texts, &q)?;
+        let mut notes = story.notes;
+        let files = q.files.clone();
+        let kept = once_each(story.snapshots, &files, &mut notes)?;
+        let shown = kept
+            .iter()
+            .map(|s| {
+                format!(
+                    "{:.0} {}",
+                    s.at,
+                    s.total
+                        .map(|t| t.normalize().to_string())
+                        .unwrap_or_default()
+                )
+            })
+            .collect();
+        Ok((shown, notes))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::testing::totals;
+
+    const HEADER: &str = "fetched_at,asset,name,balance,free,locked,order_fund,request_fund,precision,price_try,value_try\n";
+
+    fn dump(rows: &[&str]) -> Vec<u8> {
+        let mut text = HEADER.to_owned();
+        for row in rows {
+            text += row;
+            text.push('\n');
+        }
+        text.into_bytes()
+    }
+
+    const T3_TRY: &str = "2026-11-24T03:00:00Z,TRY,Lira,10,10,0,0,0,2,1,10";
+    const T3_BTC: &str = "2026-11-24T03:00:00Z,BTC,Bitcoin,1,1,0,0,0,8,5,5";
+    const T4_TRY: &str = "2026-11-24T04:00:00Z,TRY,Lira,20,20,0,0,0,2,1,20";
+
+    #[test]
+    fn two_runs_in_one_second_are_two_snapshots() {
+        let (shown, notes) =
+            totals(&[&dump(&[T3_TRY, T3_BTC, T3_TRY, T3_BTC, T4_TRY])]).expect("reads");
+        assert_eq!(
+            shown,
+            [
+                "2026-11-24T03:00:00Z 15",
+                "2026-11-24T03:00:00Z 15",
+                "2026-11-24T04:00:00Z 20"
+            ]
+        );
+        assert!(notes.is_empty(), "{notes:?}");
+    }
+
+    #[test]
+    fn a_run_in_two_files_counts_once_with_a_note() {
+        let a = dump(&[T3_TRY, T3_BTC, T4_TRY]);
+        let b = dump(&[T3_TRY, T3_BTC]);
+        let (shown, notes) = totals(&[&a, &b]).expect("reads");
+        assert_eq!(
+            shown,
+            ["2026-11-24T03:00:00Z 15", "2026-11-24T04:00:00Z 20"]
+        );
+        assert_eq!(
+            notes,
+            ["d1.csv repeats 1 run of d0.csv; each is counted once"]
+        );
+        // A whole copy: every run once.
+        let (shown, notes) = totals(&[&a, &a]).expect("reads");
+        assert_eq!(shown.len(), 2);
+        assert_eq!(
+            notes,
+            ["d1.csv repeats 2 runs of d0.csv; each is counted once"]
+        );
+        // A Turkish copy of the same run is the same run.
+        let turkish = "\u{feff}fetched_at;asset;name;balance;free;locked;order_fund;request_fund;precision;price_try;value_try\n\
+             2026-11-24T03:00:00Z;TRY;Lira;10,0;10;0;0;0;2;1;10\n2026-11-24T03:00:00Z;BTC;Bitcoin;1;1;0;0;0;8;5;5,00\n";
+        let (shown, _) = totals(&[&a, turkish.as_bytes()]).expect("reads");
+        assert_eq!(shown.len(), 2);
+    }
+
+    #[test]
+    fn two_files_that_disagree_about_an_asset_are_bad_data() {
+        let a = dump(&[T3_TRY, T3_BTC]);
+        let b = dump(&[T4_TRY, "2026-11-24T03:00:00Z,TRY,Lira,11,11,0,0,0,2,1,11"]);
+        let err = totals(&[&a, &b]).expect_err("they disagree");
+        assert_eq!(
+            err.to_string(),
+            "d0.csv (line 2) and d1.csv (line 3) hold different rows for one asset at 2026-11-24T03:00:00Z"
+        );
+        assert_eq!(err.code(), 65);
+        // Other assets at one time are two runs, not a conflict.
+        let c = dump(&["2026-11-24T03:00:00Z,ETH,Ether,2,2,0,0,0,8,3,6"]);
+        let (shown, _) = totals(&[&a, &c]).expect("reads");
+        assert_eq!(shown, ["2026-11-24T03:00:00Z 15", "2026-11-24T03:00:00Z 6"]);
+    }
+
+    #[test]
+    fn a_last_line_without_its_end_is_left_out_with_a_warning() {
+        let mut text = dump(&[T3_TRY, T4_TRY]);
+        text.pop();
+        let (shown, notes) = totals(&[&text]).expect("reads");
+        assert_eq!(shown, ["2026-11-24T03:00:00Z 10"]);
+        assert_eq!(
+            notes,
+            ["d0.csv: the last line has no line end (a run being written?); it is left out"]
+        );
+    }
+
+    #[test]
+    fn a_line_longer_than_any_the_tool_writes_is_bad_data_at_once() {
+        let long = [HEADER.as_bytes(), &vec![0u8; 2 * super::read::MAX_LINE]].concat();
+        let err = totals(&[&long]).expect_err("too long");
+        assert_eq!(
+            err.to_string(),
+            "d0.csv, line 2: it is longer than any line btcturk-bal writes"
+        );
+        let err = totals(&[&vec![b'x'; super::read::MAX_LINE + 2]]).expect_err("too long");
+        assert!(
+            err.to_string().starts_with("d0.csv, line 1: it is longer"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn a_dump_without_its_header_gets_the_header_it_needs() {
+        let rows = dump(&[T3_TRY]);
+        let text = &rows[HEADER.len()..];
+        let err = totals(&[text]).expect_err("no header");
+        assert_eq!(err.to_string(), "d0.csv has no header line");
+        let hint = err.hint().expect("hint");
+        assert!(hint.contains(HEADER.trim_end()), "{hint}");
+        let plain = "2026-11-24T03:00:00Z;TRY;Lira;10;10;0;0;0;2\n";
+        let hint = totals(&[plain.as_bytes()])
+            .expect_err("no header")
+            .hint()
+            .expect("hint");
+        assert!(
+            hint.contains(
+                "fetched_at;asset;name;balance;free;locked;order_fund;request_fund;precision\n"
+            ),
+            "{hint}"
+        );
+        // Not a line to mend: the hint says nothing of mending.
+        assert!(!hint.contains("mend"), "{hint}");
+    }
+
+    #[test]
+    fn text_that_is_not_utf8_is_bad_data_on_its_line() {
+        let text = [
+            HEADER.as_bytes(),
+            b"2026-11-24T03:00:00Z,TRY,L\xffra,10,10,0,0,0,2,1,10\n",
+        ]
+        .concat();
+        let err = totals(&[&text]).expect_err("not UTF-8");
+        assert_eq!(
+            err.to_string(),
+            "d0.csv, line 2: it is not UTF-8 text, as every dump btcturk-bal writes is"
+        );
+    }
+}

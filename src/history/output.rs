@@ -1,0 +1,210 @@
+//! A view as bytes: JSON and CSV with every digit (escaped on a terminal,
+//! exact to pipes and files), or a table in display precision under its
+//! chart.
+
+use serde::Serialize;
+
+use super::read::Snapshot;
+use super::views::{self, Cell, Grid};
+use super::{Query, View};
+use crate::error::{Error, Result};
+use crate::render::Format;
+use crate::text::{json_for_terminal, sanitize, sanitized};
+
+/// The view's bytes in the query's format.
+pub(super) fn render(
+    query: &Query,
+    snapshots: &[Snapshot],
+    currency: Option<&str>,
+) -> Result<Vec<u8>> {
+    let grid = match &query.view {
+        View::Snapshots => views::snapshots(snapshots),
+        View::Asset(_) => views::asset(snapshots),
+        View::Changes => views::changes(snapshots, currency.is_some()),
+    };
+    match query.format {
+        Format::Json => json(query, snapshots, currency, &grid),
+        Format::Csv => csv_bytes(&grid, query.escape),
+        Format::Table => {
+            let mut out = String::new();
+            if query.chart && !matches!(query.view, View::Changes) {
+                let (points, places) =
+                    views::points(snapshots, matches!(query.view, View::Asset(_)));
+                out += &super::chart::chart(&points, query.width, places);
+            }
+            out += &table(&grid, &query.view, currency, query);
+            Ok(out.into_bytes())
+        }
+    }
+}
+
+/// A JSON object whose keys keep the order given.
+struct Object(Vec<(&'static str, Field)>);
+
+/// A value in an `Object`: plain JSON, or rows that keep their key order.
+enum Field {
+    Value(serde_json::Value),
+    Rows(Vec<Object>),
+}
+
+impl Serialize for Field {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        match self {
+            Field::Value(v) => v.serialize(s),
+            Field::Rows(rows) => rows.serialize(s),
+        }
+    }
+}
+
+impl Serialize for Object {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = s.serialize_map(Some(self.0.len()))?;
+        for (key, value) in &self.0 {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+
+/// The rows of a grid as JSON objects, in column order; a count is a
+/// number, every other value a string (decimals exact) or null.
+fn objects(grid: &Grid) -> Vec<Object> {
+    grid.rows
+        .iter()
+        .map(|row| {
+            Object(
+                grid.header
+                    .iter()
+                    .zip(row)
+                    .map(|(name, cell)| {
+                        let value = match cell {
+                            Some(Cell::Count(n)) => (*n as u64).into(),
+                            Some(cell) => cell.exact().into(),
+                            None => serde_json::Value::Null,
+                        };
+                        (*name, Field::Value(value))
+                    })
+                    .collect(),
+            )
+        })
+        .collect()
+}
+
+fn json(
+    query: &Query,
+    snapshots: &[Snapshot],
+    currency: Option<&str>,
+    grid: &Grid,
+) -> Result<Vec<u8>> {
+    let mut doc = Vec::new();
+    if let View::Asset(code) = &query.view {
+        doc.push(("asset", Field::Value(code.to_ascii_uppercase().into())));
+    }
+    let currency = currency.map_or(serde_json::Value::Null, Into::into);
+    doc.push(("currency", Field::Value(currency)));
+    let rows = Field::Rows(objects(grid));
+    if let View::Changes = query.view {
+        let edge = |s: Option<&Snapshot>| {
+            Field::Value(s.map_or(serde_json::Value::Null, |s| format!("{:.0}", s.at).into()))
+        };
+        doc.push(("from", edge(snapshots.first())));
+        doc.push(("to", edge(snapshots.last())));
+        doc.push(("assets", rows));
+    } else {
+        doc.push(("snapshots", rows));
+    }
+    let mut out =
+        serde_json::to_string_pretty(&Object(doc)).map_err(|e| Error::Output(e.into()))?;
+    out.push('\n');
+    if query.escape {
+        out = json_for_terminal(&out).into_owned();
+    }
+    Ok(out.into_bytes())
+}
+
+fn csv_bytes(grid: &Grid, escape: bool) -> Result<Vec<u8>> {
+    let mut csv = csv::Writer::from_writer(Vec::new());
+    let fail = |e: csv::Error| Error::Output(e.into());
+    csv.write_record(&grid.header).map_err(fail)?;
+    for row in &grid.rows {
+        let fields = row
+            .iter()
+            .map(|c| c.as_ref().map(Cell::exact).unwrap_or_default());
+        if escape {
+            csv.write_record(fields.map(|f| sanitize(&f)))
+                .map_err(fail)?;
+        } else {
+            csv.write_record(fields).map_err(fail)?;
+        }
+    }
+    csv.into_inner().map_err(|e| Error::Output(e.into_error()))
+}
+
+/// "Total (TRY)": a column's name as the table heads it, naming the
+/// currency of the columns that hold an amount of it.
+fn heading(name: &str, view: &View, currency: Option<&str>) -> String {
+    let words = name.replace('_', " ");
+    let mut words = match words.get(..1) {
+        Some(first) => first.to_uppercase() + words.get(1..).unwrap_or_default(),
+        None => words,
+    };
+    let in_currency = match name {
+        "total" | "value" | "value_change" | "price" => true,
+        // The change of a total; in --changes, of a balance (the asset's units).
+        "change" => matches!(view, View::Snapshots),
+        _ => false,
+    };
+    if let Some(code) = currency
+        && in_currency
+    {
+        words += &format!(" ({code})");
+    }
+    words
+}
+
+fn table(grid: &Grid, view: &View, currency: Option<&str>, query: &Query) -> String {
+    use comfy_table::{CellAlignment, ColumnConstraint};
+    let names = grid
+        .header
+        .iter()
+        .map(|h| heading(h, view, currency))
+        .collect();
+    let mut table = crate::render::table::styled(names, query.style);
+    table.set_width(u16::try_from(query.width).unwrap_or(u16::MAX));
+    for row in &grid.rows {
+        table.add_row(row.iter().map(|c| match c {
+            Some(cell) => sanitized(&cell.display()).into_owned(),
+            None => "-".to_owned(),
+        }));
+    }
+    for (i, column) in table.column_iter_mut().enumerate() {
+        // A number never wraps inside itself: the table may be wider than
+        // the terminal instead.
+        column.set_constraint(ColumnConstraint::ContentWidth);
+        if i > 0 {
+            column.set_cell_alignment(CellAlignment::Right);
+        }
+    }
+    let mut out = table.to_string();
+    out.push('\n');
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_change_of_a_balance_is_in_the_asset_s_units() {
+        let h = |name| heading(name, &View::Changes, Some("TRY"));
+        assert_eq!(h("change"), "Change");
+        assert_eq!(h("value_change"), "Value change (TRY)");
+        assert_eq!(
+            heading("change", &View::Snapshots, Some("TRY")),
+            "Change (TRY)"
+        );
+        assert_eq!(heading("fetched_at", &View::Snapshots, None), "Fetched at");
+        assert_eq!(heading("", &View::Snapshots, None), "");
+    }
+}

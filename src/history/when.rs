@@ -1,0 +1,161 @@
+//! Times and spans: `--since` and `--until` as the user writes them, and
+//! the moment each stands for once the last snapshot is known.
+
+use jiff::{SignedDuration, Timestamp};
+
+/// A time limit: a moment, or a span back from the last snapshot.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum When {
+    At(Timestamp),
+    Back(SignedDuration),
+}
+
+/// The longest span back accepted: a century holds any account's story,
+/// and keeps every time it reaches within what a timestamp can hold.
+const MAX_SPAN_DAYS: i64 = 36_525;
+
+impl When {
+    /// `2026-11-24T03:00:00Z`, `2026-11-24` (`end_of_day` for an inclusive
+    /// upper bound), or `7d`, `24h`, `30m`, `2w` back from the last snapshot.
+    pub fn parse(text: &str, end_of_day: bool) -> std::result::Result<When, String> {
+        let text = text.trim();
+        // Quoted in messages, which need not repeat a huge value whole.
+        let shown = crate::text::clip(text, 40);
+        let beyond = || format!("{shown:?} is beyond the times btcturk-bal can handle");
+        if let Ok(at) = text.parse::<Timestamp>() {
+            return Ok(When::At(at));
+        }
+        if let Ok(date) = text.parse::<jiff::civil::Date>() {
+            let midnight = |day: jiff::civil::Date| {
+                jiff::tz::TimeZone::UTC.to_timestamp(day.to_datetime(jiff::civil::Time::midnight()))
+            };
+            let at = if end_of_day {
+                date.tomorrow()
+                    .and_then(midnight)
+                    .and_then(|next| next.checked_sub(SignedDuration::from_nanos(1)))
+            } else {
+                midnight(date)
+            };
+            return at.map(When::At).map_err(|_| beyond());
+        }
+        let not_a_time = || {
+            format!(
+                "{shown:?} is not a time (2026-11-24T03:00:00Z), a date (2026-11-24) or a span (7d, 24h)"
+            )
+        };
+        // The unit is the last character, whatever it is.
+        let (at, unit) = text.char_indices().next_back().ok_or_else(not_a_time)?;
+        let seconds: i64 = match unit {
+            'm' => 60,
+            'h' => 3_600,
+            'd' => 86_400,
+            'w' => 604_800,
+            _ if text.bytes().any(|b| b.is_ascii_digit()) => {
+                return Err(format!(
+                    "{shown:?}: a span is a number and m, h, d or w (7d, 24h)"
+                ));
+            }
+            _ => return Err(not_a_time()),
+        };
+        let digits = &text[..at];
+        if !digits.bytes().all(|b| b.is_ascii_digit()) || digits.is_empty() {
+            return Err(if digits.starts_with('-') {
+                format!(
+                    "{shown:?}: a span counts back from the last snapshot, so it cannot be negative"
+                )
+            } else {
+                not_a_time()
+            });
+        }
+        let longest =
+            || format!("{shown:?}: a span reaches back at most {MAX_SPAN_DAYS}d (a hundred years)");
+        let n: i64 = digits.parse().map_err(|_| longest())?;
+        match n.checked_mul(seconds) {
+            Some(secs) if secs <= MAX_SPAN_DAYS * 86_400 => {
+                Ok(When::Back(SignedDuration::from_secs(secs)))
+            }
+            _ => Err(longest()),
+        }
+    }
+
+    /// The moment this limit stands for, given the last snapshot's time. A
+    /// span reaching past the earliest time there is reaches that time.
+    pub(super) fn resolve(self, last: Timestamp) -> Timestamp {
+        match self {
+            When::At(at) => at,
+            When::Back(span) => last.checked_sub(span).unwrap_or(Timestamp::MIN),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn times_dates_and_spans() {
+        let at = |t: &str| match When::parse(t, false) {
+            Ok(When::At(at)) => format!("{at:.0}"),
+            other => format!("{other:?}"),
+        };
+        assert_eq!(at("2026-11-24T03:00:00Z"), "2026-11-24T03:00:00Z");
+        assert_eq!(at("2026-11-24"), "2026-11-24T00:00:00Z");
+        assert_eq!(
+            When::parse("2026-11-24", true).map(|w| w.resolve(Timestamp::UNIX_EPOCH)),
+            Ok("2026-11-24T23:59:59.999999999Z".parse().expect("time"))
+        );
+        assert_eq!(
+            When::parse(" 7d ", false),
+            Ok(When::Back(SignedDuration::from_hours(7 * 24)))
+        );
+        assert_eq!(
+            When::parse("36525d", false),
+            Ok(When::Back(SignedDuration::from_hours(36_525 * 24)))
+        );
+    }
+
+    #[test]
+    fn what_is_not_a_time_or_is_beyond_reach_is_refused_in_words() {
+        let err = |t: &str, end| When::parse(t, end).expect_err(t);
+        assert!(err("é", false).contains("is not a time"));
+        assert!(err("7é", false).contains("a span is a number and m, h, d or w"));
+        assert!(err("", false).contains("is not a time"));
+        assert!(err("d", false).contains("is not a time"));
+        for long in [
+            "5000000d",
+            "9223372036854775807m",
+            "99999999999999999999999h",
+            "36526d",
+        ] {
+            assert!(err(long, false).contains("at most 36525d"), "{long}");
+        }
+        assert!(err("-5000000d", true).contains("cannot be negative"));
+        assert!(err("-1d", true).contains("cannot be negative"));
+        assert!(err("9999-12-30", true).contains("beyond the times"));
+        assert!(err("9999-12-31", false).contains("beyond the times"));
+    }
+
+    #[test]
+    fn a_span_resolves_without_overflow() {
+        let span = When::parse("36525d", false).expect("span");
+        assert_eq!(span.resolve(Timestamp::MIN), Timestamp::MIN);
+    }
+
+    proptest! {
+        #[test]
+        fn any_text_is_a_time_or_an_error(text in "\\PC{0,40}", end in any::<bool>()) {
+            if let Ok(when) = When::parse(&text, end) {
+                let _ = when.resolve(Timestamp::MIN);
+                let _ = when.resolve(Timestamp::MAX);
+            }
+        }
+
+        #[test]
+        fn any_number_and_unit_is_a_span_or_an_error(n in any::<i64>(), unit in "[mhdwx]") {
+            if let Ok(when) = When::parse(&format!("{n}{unit}"), false) {
+                let _ = when.resolve(Timestamp::MIN);
+            }
+        }
+    }
+}
