@@ -70,15 +70,19 @@ const SECTIONS: &[(&str, &[Item])] = &[
             ),
             Term(
                 "api_secret_command",
-                "Instead of api_secret: a command run through sh -c whose trimmed output is the secret (a password manager, say). It runs in a process group of its own for at most 120 s; more than 64 KiB of output is refused; its output is never shown.",
+                "Instead of api_secret: a command run through sh -c whose trimmed output is the secret (a password manager, say). It runs in a process group of its own for at most 120 s; on a terminal that group is the foreground while it runs, so it may prompt, and Ctrl-C ends it and the run (130). More than 64 KiB of output is refused; neither its output nor its text is ever shown: a failure names its key and line.",
             ),
             Term(
                 "base_url",
-                "The API's address, https://api.btcturk.com by default.",
+                "The API's address, https://HOST[:PORT] with no path, query, fragment or user info; https://api.btcturk.com by default. Plain http:// only for 127.0.0.1, ::1 and localhost.",
             ),
             Term(
                 "timeout_secs",
                 "Seconds each attempt may take, 1 to 3600 (10).",
+            ),
+            Term(
+                "history_file",
+                "The dump history reads when given no FILE while stdin is a terminal (~/ is the home directory); a profile's own, else the top level's.",
             ),
             Para(
                 "The file must be a regular file of at most 1 MiB. Group and others must not be able to write it, nor the directory it is in unless that directory has the sticky bit; if it holds a non-empty api_secret they must not be able to read it either (chmod 600). An error in it names the key and line, never a value.",

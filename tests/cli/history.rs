@@ -328,3 +328,225 @@ fn unvalued_dumps_from_stdin_in_every_view_and_format() {
         serde_json::from_str(&from_stdin(&["--changes", "-o", "json"])).expect("JSON");
     assert_eq!(changes_json["assets"][0]["value_change"], Value::Null);
 }
+
+/// A valued dump of literal rows (header first).
+const HEADER_TRY: &str = "fetched_at,asset,name,balance,free,locked,order_fund,request_fund,precision,price_try,value_try\n";
+const RUN_3H: &str = "2026-11-24T03:00:00Z,TRY,Lira,10,10,0,0,0,2,1,10\n2026-11-24T03:00:00Z,BTC,Bitcoin,1,1,0,0,0,8,5,5\n";
+
+fn write(sandbox: &Sandbox, name: &str, text: &str) -> PathBuf {
+    let file = sandbox.home.path().join(name);
+    std::fs::write(&file, text).expect("write dump");
+    file
+}
+
+#[test]
+fn the_cron_line_run_twice_in_one_second_is_two_snapshots() {
+    let sandbox = Sandbox::new();
+    let file = write(&sandbox, "d.csv", &format!("{HEADER_TRY}{RUN_3H}{RUN_3H}"));
+    let run = history(&sandbox, &["-o", "csv", path(&file)]);
+    run.succeeds();
+    assert_eq!(
+        run.stdout,
+        "fetched_at,assets,total,change\n2026-11-24T03:00:00Z,2,15,\n2026-11-24T03:00:00Z,2,15,0\n"
+    );
+}
+
+#[test]
+fn a_file_given_twice_is_counted_once_with_a_note() {
+    let sandbox = Sandbox::new();
+    let file = write(&sandbox, "d.csv", &format!("{HEADER_TRY}{RUN_3H}"));
+    let run = history(&sandbox, &["-o", "csv", path(&file), path(&file)]);
+    run.succeeds();
+    assert_eq!(
+        run.stdout,
+        "fetched_at,assets,total,change\n2026-11-24T03:00:00Z,2,15,\n"
+    );
+    assert!(
+        run.stderr.contains(&format!(
+            "warning: {0} repeats 1 run of {0}; each is counted once",
+            file.display()
+        )),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn endless_or_huge_inputs_are_refused_at_once() {
+    let sandbox = Sandbox::new();
+    let sparse = sandbox.home.path().join("sparse.csv");
+    let file = std::fs::File::create(&sparse).expect("create");
+    file.set_len(2 << 30).expect("a sparse 2 GiB file");
+    let headed = sandbox.home.path().join("headed.csv");
+    std::fs::write(&headed, HEADER_TRY).expect("header");
+    std::fs::OpenOptions::new()
+        .append(true)
+        .open(&headed)
+        .and_then(|f| f.set_len(2 << 30))
+        .expect("2 GiB of NULs after the header");
+    for (file, line) in [("/dev/zero", 1), (path(&sparse), 1), (path(&headed), 2)] {
+        let started = std::time::Instant::now();
+        history(&sandbox, &[file]).fails(
+            65,
+            &[&format!(
+                "{file}, line {line}: it is longer than any line btcturk-bal writes"
+            )],
+        );
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(10),
+            "{file}"
+        );
+    }
+}
+
+#[test]
+fn a_run_being_appended_is_waited_for() {
+    let sandbox = Sandbox::new();
+    let file = write(&sandbox, "d.csv", &format!("{HEADER_TRY}{RUN_3H}"));
+    // A writer holding the --append lock while it writes a second run.
+    let run_4h = RUN_3H.replace("T03", "T04");
+    let mut writer = std::process::Command::new("flock")
+        .arg(&file)
+        .args(["sh", "-c", "sleep 1; printf '%s' \"$0\" >> \"$1\""])
+        .arg(&run_4h)
+        .arg(&file)
+        .spawn()
+        .expect("flock(1) from util-linux");
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    let run = history(&sandbox, &["-o", "csv", path(&file)]);
+    writer.wait().expect("writer");
+    run.succeeds();
+    assert_eq!(run.stdout.lines().count(), 3, "{}", run.stdout);
+}
+
+#[test]
+fn a_dump_written_without_header_is_told_the_header_it_needs() {
+    let sandbox = Sandbox::new();
+    let file = write(&sandbox, "d.csv", RUN_3H);
+    let run = history(&sandbox, &[path(&file)]);
+    run.fails(65, &[&format!("{} has no header line", file.display())]);
+    assert!(
+        run.stderr.contains(&format!("  {}", HEADER_TRY.trim_end())),
+        "{}",
+        run.stderr
+    );
+    assert!(!run.stderr.contains("mend"), "{}", run.stderr);
+}
+
+#[test]
+fn an_asset_no_snapshot_holds_is_named_and_shows_nothing() {
+    let sandbox = Sandbox::new();
+    let file = write(&sandbox, "d.csv", &format!("{HEADER_TRY}{RUN_3H}"));
+    let run = history(&sandbox, &["-a", "DOGE", "-o", "csv", path(&file)]);
+    run.succeeds();
+    assert_eq!(run.stdout, "fetched_at,balance,price,value\n");
+    assert!(
+        run.stderr
+            .contains("warning: no snapshot holds the asset DOGE"),
+        "{}",
+        run.stderr
+    );
+    let btc = history(&sandbox, &["-a", "btc", "-o", "csv", path(&file)]);
+    assert_eq!(
+        btc.stdout,
+        "fetched_at,balance,price,value\n2026-11-24T03:00:00Z,1,5,5\n"
+    );
+    let profile = history(&sandbox, &["-p", "work", path(&file)]);
+    assert_eq!(profile.code, 2, "{}", profile.stderr);
+    assert!(
+        profile.stderr.contains("the dumps have no profiles"),
+        "{}",
+        profile.stderr
+    );
+}
+
+#[test]
+fn on_a_terminal_text_from_dumps_is_escaped_in_every_format() {
+    let sandbox = Sandbox::new();
+    let evil =
+        "2026-11-24T03:00:00Z,\"X\u{1b}]52;c;aGk=\u{7}\u{9b}\u{202e}\",Evil,1,1,0,0,0,8,2,2\n";
+    let file = write(&sandbox, "d.csv", &format!("{HEADER_TRY}{RUN_3H}{evil}"));
+    let api = api("3");
+    for format in ["csv", "json", "table"] {
+        let shown = on_terminal(
+            &sandbox,
+            &api,
+            &format!("history --changes -o {format} {}", path(&file)),
+            &[],
+        );
+        for raw in ['\u{7}', '\u{9b}', '\u{202e}'] {
+            assert!(!shown.contains(raw), "{format}: {shown:?}");
+        }
+        assert!(!shown.contains("\u{1b}]52"), "{format}: {shown:?}");
+    }
+    // To a pipe, every byte as the dump has it.
+    let piped = history(&sandbox, &["--changes", "-o", "csv", path(&file)]);
+    // (--changes groups codes in upper case.)
+    assert!(
+        piped
+            .stdout
+            .contains("X\u{1b}]52;C;AGK=\u{7}\u{9b}\u{202e}"),
+        "{}",
+        piped.stdout
+    );
+}
+
+/// `history ARGS` on a pseudo-terminal of `cols` columns (0: a pty with
+/// no size), as the user sees it.
+fn history_on_terminal(sandbox: &Sandbox, cols: u16, args: &str) -> String {
+    let bin = assert_cmd::cargo::cargo_bin!("btcturk-bal");
+    let output = sandbox
+        .clean("script")
+        .env("TERM", "xterm")
+        .args([
+            "-qec",
+            &format!("stty rows 24 cols {cols}; {} history {args}", bin.display()),
+            "/dev/null",
+        ])
+        .stdin(std::process::Stdio::null())
+        .output()
+        .expect("script(1) from util-linux runs");
+    String::from_utf8(output.stdout).expect("UTF-8")
+}
+
+#[test]
+fn numbers_never_wrap_on_a_narrow_or_sizeless_terminal() {
+    let sandbox = Sandbox::new();
+    let big = "2026-11-24T04:00:00Z,TRY,Lira,123456789012.5,1,0,0,0,2,1,123456789012.5\n";
+    let file = write(&sandbox, "d.csv", &format!("{HEADER_TRY}{RUN_3H}{big}"));
+    for cols in [0, 40, 60] {
+        let changes = history_on_terminal(&sandbox, cols, &format!("--changes {}", path(&file)));
+        assert!(changes.contains(" 123456789012.50 "), "{cols}: {changes}");
+        assert!(changes.contains("Value change (TRY)"), "{cols}: {changes}");
+        let shown = history_on_terminal(&sandbox, cols, path(&file));
+        // The total and its change, each whole on its line.
+        assert!(
+            shown.contains(" 123456789012.50 ┆ 123456788997.50 "),
+            "{cols}: {shown}"
+        );
+        // The chart fits the terminal, or 80 columns where it says 0.
+        let width = if cols == 0 { 80 } else { usize::from(cols) };
+        let chart_line = shown.lines().find(|l| l.contains('┤')).expect("a chart");
+        assert!(
+            chart_line.chars().count() <= width && chart_line.chars().count() > width - 10,
+            "{cols}: {chart_line:?}"
+        );
+    }
+}
+
+#[test]
+fn with_no_file_on_a_terminal_history_reads_history_file_or_says_what_to_do() {
+    let sandbox = Sandbox::new();
+    let file = write(&sandbox, "d.csv", &format!("{HEADER_TRY}{RUN_3H}"));
+    let api = api("3");
+    let told = on_terminal(&sandbox, &api, "history; echo rc=$?", &[]);
+    assert!(told.contains("history has no dump to read"), "{told}");
+    assert!(told.contains("name a FILE, pipe one in"), "{told}");
+    assert!(told.contains("rc=2"), "{told}");
+    sandbox.write_config(
+        &sandbox.default_config(),
+        &format!("history_file = \"{}\"\n", file.display()),
+    );
+    let read = on_terminal(&sandbox, &api, "history -o csv", &[]);
+    assert!(read.contains("2026-11-24T03:00:00Z,2,15,"), "{read}");
+}
