@@ -3,7 +3,7 @@
 //!
 //! Amounts are kept as the decimal text the API sent (with a dot for the
 //! separator), never as floating point and never rounded: a value with more
-//! digits than `rust_decimal` holds still reaches JSON and CSV exactly. The
+//! digits than any fixed-size decimal holds still reaches JSON and CSV exactly. The
 //! table truncates that text toward zero at the asset's precision, which is
 //! exact too.
 
@@ -11,7 +11,6 @@ use std::borrow::Cow;
 use std::cmp::Ordering;
 use std::fmt;
 
-use rust_decimal::Decimal;
 use serde::Deserialize;
 use serde_json::value::RawValue;
 
@@ -109,12 +108,6 @@ impl<'a> Amount<'a> {
 
     pub fn is_zero(&self) -> bool {
         self.0.bytes().all(|b| matches!(b, b'0' | b'.' | b'-'))
-    }
-
-    /// The value as a `Decimal`, or `None` when it has more digits than a
-    /// `Decimal` holds (it is never rounded to fit).
-    pub fn to_decimal(&self) -> Option<Decimal> {
-        Decimal::from_str_exact(&self.0).ok()
     }
 
     /// The amount with exactly `places` decimals, truncated toward zero:
@@ -450,11 +443,6 @@ mod tests {
     fn keeps_digits_beyond_decimal_range() {
         let long = "98765432109876.543210987654321098765";
         assert_eq!(p(long), long);
-        assert_eq!(Amount::parse(long).map(|a| a.to_decimal()), Ok(None));
-        assert_eq!(
-            Amount::parse("1.5").map(|a| a.to_decimal()),
-            Ok(Some(Decimal::new(15, 1)))
-        );
     }
 
     #[test]
@@ -663,6 +651,7 @@ mod tests {
 
     mod properties {
         use super::*;
+        use crate::figure::Figure;
         use proptest::prelude::*;
 
         proptest! {
@@ -679,27 +668,21 @@ mod tests {
                 let sent = if comma { expected.replace('.', ",") } else { expected.clone() };
                 let amount = Amount::parse(&sent).expect("a plain decimal parses");
                 prop_assert_eq!(amount.as_str(), expected.as_str());
-                // Where rust_decimal can hold the value, both agree exactly.
-                if let Ok(d) = Decimal::from_str_exact(&expected) {
-                    prop_assert_eq!(amount.to_decimal(), Some(d));
-                }
+                // Every amount is a figure too.
+                prop_assert!(Figure::exact(amount.as_str()).is_some());
             }
 
             #[test]
-            fn exponent_forms_match_rust_decimal(
-                mantissa in 0u64..1_000_000_000_000,
-                scale in 0u32..16,
-                exp in -12i64..12,
+            fn exponent_forms_match_bigdecimal(
+                mantissa in "[0-9]{1,12}(\\.[0-9]{1,16})?",
+                exp in -64i64..=64,
             ) {
-                let m = Decimal::new(mantissa as i64, scale);
-                let text = format!("{m}e{exp}");
+                use std::str::FromStr;
+                let text = format!("{mantissa}e{exp}");
                 let amount = Amount::parse(&text).expect("exponent form parses");
-                let expected = if exp >= 0 {
-                    m * Decimal::from(10u64.pow(exp as u32))
-                } else {
-                    m / Decimal::from(10u64.pow(exp.unsigned_abs() as u32))
-                };
-                prop_assert_eq!(amount.to_decimal().map(|d| d.normalize()), Some(expected.normalize()));
+                let theirs = bigdecimal::BigDecimal::from_str(&text).expect("bigdecimal reads it");
+                let ours = bigdecimal::BigDecimal::from_str(amount.as_str()).expect("plain");
+                prop_assert_eq!(ours, theirs);
             }
 
             #[test]
@@ -727,9 +710,13 @@ mod tests {
             ) {
                 let text = if frac.is_empty() { int.clone() } else { format!("{int}.{frac}") };
                 let amount = Amount::parse(&text).expect("parses");
-                let shown = Decimal::from_str_exact(&amount.truncated(places)).expect("decimal");
-                let exact = amount.to_decimal().expect("fits");
-                prop_assert!(shown <= exact && exact - shown < Decimal::new(1, places));
+                let shown = Figure::exact(&amount.truncated(places)).expect("decimal");
+                let exact = Figure::exact(amount.as_str()).expect("figure");
+                let step = match places {
+                    0 => Figure::one(),
+                    n => Figure::exact(&format!("0.{}1", "0".repeat(n as usize - 1))).expect("step"),
+                };
+                prop_assert!(shown <= exact && exact.minus(&shown) < step);
             }
         }
     }

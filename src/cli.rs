@@ -4,8 +4,8 @@
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
-use rust_decimal::Decimal;
 
+use crate::figure::Figure;
 use crate::history::When;
 use crate::render::Format;
 use crate::report::Sort;
@@ -159,7 +159,7 @@ pub struct ShowArgs {
     /// With --value-in: hide priced assets worth less than AMOUNT (dust).
     /// Assets without a price stay when their balance is not zero.
     #[arg(long, value_name = "AMOUNT", requires = "value_in", value_parser = parse_decimal)]
-    pub min_value: Option<Decimal>,
+    pub min_value: Option<Figure>,
 
     /// Order of the assets: by code, or by balance or value, largest first
     /// (value needs --value-in).
@@ -307,10 +307,10 @@ pub enum CsvLocale {
 }
 
 /// An exact decimal from the command line (never through f64).
-fn parse_decimal(text: &str) -> Result<Decimal, String> {
+fn parse_decimal(text: &str) -> Result<Figure, String> {
     crate::balance::Amount::parse(text)
         .ok()
-        .and_then(|a| a.to_decimal())
+        .and_then(|a| Figure::exact(a.as_str()))
         .ok_or_else(|| format!("{text:?} is not a decimal number"))
 }
 

@@ -526,7 +526,7 @@ impl Settings {
                     assets: show.assets.clone(),
                 },
                 value_in: show.value_in,
-                min_value: show.min_value,
+                min_value: show.min_value.clone(),
                 sort: show.sort,
             },
             render: render::Options {

@@ -16,6 +16,7 @@ mod doctor;
 mod dump;
 mod envelope;
 mod error;
+mod figure;
 mod history;
 mod manual;
 mod output;

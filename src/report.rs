@@ -5,10 +5,10 @@ use std::cmp::Ordering;
 use std::collections::HashSet;
 
 use clap::ValueEnum;
-use rust_decimal::Decimal;
 
 use crate::balance::Balance;
-use crate::valuation::{Currency, Prices, Quote};
+use crate::figure::{self, Figure, Sum};
+use crate::valuation::{Currency, Prices};
 
 /// Which assets to keep.
 #[derive(Debug, Clone, Default)]
@@ -58,7 +58,7 @@ pub enum Sort {
 pub struct View {
     pub filter: Filter,
     pub value_in: Option<Currency>,
-    pub min_value: Option<Decimal>,
+    pub min_value: Option<Figure>,
     pub sort: Sort,
 }
 
@@ -74,19 +74,19 @@ pub struct Row<'a> {
     /// The config profile, with `--all-profiles`.
     pub profile: Option<&'a str>,
     pub balance: &'a Balance<'a>,
-    pub price: Option<Decimal>,
-    pub value: Option<Decimal>,
+    pub price: Option<Figure>,
+    pub value: Option<Figure>,
 }
 
 /// The valuation of the rows shown.
 pub struct Summary {
     pub currency: Currency,
-    /// Sum of the values shown; `None` only if it overflows a `Decimal`.
-    pub total: Option<Decimal>,
+    /// Sum of the values shown, as they are written out.
+    pub total: Figure,
     /// Assets shown without a value, left out of the total.
     pub unpriced: Vec<String>,
     /// Each profile's total, with `--all-profiles`.
-    pub profiles: Vec<(String, Option<Decimal>)>,
+    pub profiles: Vec<(String, Figure)>,
 }
 
 pub struct Report<'a> {
@@ -110,7 +110,7 @@ pub fn build<'a>(
         .flat_map(|a| a.balances.iter().map(|b| (a.profile.as_deref(), b)))
         .filter(|(_, b)| view.filter.keeps(b))
         .map(|(profile, balance)| valued(profile, balance, valuing))
-        .filter(|row| worth_showing(row, view.min_value))
+        .filter(|row| worth_showing(row, view.min_value.as_ref()))
         .collect();
     // Stable sorts: rows alike in all else keep the API's order. By code
     // (the default), each row's key is taken once, so that comparing two
@@ -134,14 +134,12 @@ fn valued<'a>(
     valuing: Option<(Currency, &Prices)>,
 ) -> Row<'a> {
     let quote = valuing.and_then(|(currency, prices)| prices.quote(&balance.asset, currency));
-    // Trailing zeros of a product carry nothing: 975.0218664455325800 is
-    // shown as 975.02186644553258, the same exact value.
-    let price = quote.and_then(Quote::price).map(|p| p.normalize());
-    // A balance with more digits than a Decimal holds has no exact value:
-    // it is shown unpriced rather than rounded.
+    let price = quote.as_ref().and_then(|q| q.price());
+    // Every balance has its exact value, whatever its length: the value is
+    // a computed figure (at most 28 significant digits).
     let value = quote
-        .and_then(|q| q.value(balance.balance.to_decimal()?))
-        .map(|v| v.normalize());
+        .zip(Figure::exact(balance.balance.as_str()))
+        .and_then(|(q, amount)| q.value(&amount));
     Row {
         profile,
         balance,
@@ -152,8 +150,8 @@ fn valued<'a>(
 
 /// `--min-value`: priced assets worth less are dust; unpriced ones stay
 /// when their balance is not zero.
-fn worth_showing(row: &Row, min_value: Option<Decimal>) -> bool {
-    match (min_value, row.value) {
+fn worth_showing(row: &Row, min_value: Option<&Figure>) -> bool {
+    match (min_value, &row.value) {
         (None, _) => true,
         (Some(min), Some(value)) => value >= min,
         (Some(_), None) => !row.balance.balance.is_zero(),
@@ -165,12 +163,7 @@ fn compare(a: &Row, b: &Row, sort: Sort) -> Ordering {
     let chosen = match sort {
         Sort::Asset => Ordering::Equal,
         Sort::Balance => b.balance.balance.cmp_value(&a.balance.balance),
-        Sort::Value => match (a.value, b.value) {
-            (Some(x), Some(y)) => y.cmp(&x),
-            (Some(_), None) => Ordering::Less,
-            (None, Some(_)) => Ordering::Greater,
-            (None, None) => Ordering::Equal,
-        },
+        Sort::Value => figure::cmp_largest_first(a.value.as_ref(), b.value.as_ref()),
     };
     a.profile
         .cmp(&b.profile)
@@ -179,10 +172,13 @@ fn compare(a: &Row, b: &Row, sort: Sort) -> Ordering {
 }
 
 fn summary(rows: &[Row], currency: Currency) -> Summary {
+    // From the values as they are written out, so that a script adding
+    // the column gets the total (whenever that fits 28 digits).
     let total = |rows: &mut dyn Iterator<Item = &Row>| {
-        rows.filter_map(|r| r.value)
-            .try_fold(Decimal::ZERO, Decimal::checked_add)
-            .map(|t| t.normalize())
+        let mut sum = Sum::default();
+        rows.filter_map(|r| r.value.as_ref())
+            .for_each(|v| sum.add(v));
+        sum.figure()
     };
     // Rows are sorted by profile: each profile's rows are together.
     let mut profiles: Vec<&str> = rows.iter().filter_map(|r| r.profile).collect();
@@ -252,7 +248,7 @@ mod tests {
     use super::testing::balance;
     use super::*;
 
-    fn view(sort: Sort, value_in: Option<Currency>, min_value: Option<Decimal>) -> View {
+    fn view(sort: Sort, value_in: Option<Currency>, min_value: Option<Figure>) -> View {
         View {
             filter: Filter::default(),
             value_in,
@@ -348,7 +344,7 @@ mod tests {
             account(Some("b"), &[("BTC", "0.1"), ("ZZZ", "1"), ("QQQ", "1")]),
         ];
         let prices = prices();
-        let view = view(Sort::Value, Some(Currency::Try), Some(Decimal::ONE));
+        let view = view(Sort::Value, Some(Currency::Try), Some(Figure::one()));
         let report = build(&accounts, Some(&prices), &view, String::new());
         // XRP is unpriced and zero; BTC of b is worth 0.3, under the minimum.
         assert_eq!(
@@ -356,13 +352,18 @@ mod tests {
             ["a ETH 2", "a BTC 1", "a ZZZ 4", "b QQQ 1", "b ZZZ 1"]
         );
         let summary = report.valuation.expect("valued");
-        assert_eq!(summary.total, Some(Decimal::from(13)));
+        assert_eq!(summary.total.to_string(), "13");
         assert_eq!(summary.unpriced, ["ZZZ", "QQQ"]);
+        let totals: Vec<(String, String)> = summary
+            .profiles
+            .iter()
+            .map(|(p, t)| (p.clone(), t.to_string()))
+            .collect();
         assert_eq!(
-            summary.profiles,
+            totals,
             [
-                ("a".to_owned(), Some(Decimal::from(13))),
-                ("b".to_owned(), Some(Decimal::ZERO))
+                ("a".to_owned(), "13".to_owned()),
+                ("b".to_owned(), "0".to_owned())
             ]
         );
     }

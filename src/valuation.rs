@@ -5,13 +5,13 @@
 use std::collections::HashMap;
 
 use clap::ValueEnum;
-use rust_decimal::Decimal;
 use serde::Deserialize;
 use serde_json::value::RawValue;
 
 use crate::balance::amount;
 use crate::envelope::{Object, Response};
 use crate::error::{Error, Result};
+use crate::figure::Figure;
 use crate::text::{clip, sanitize};
 
 /// The currencies a portfolio can be valued in.
@@ -44,7 +44,7 @@ impl Currency {
 /// uses), by asset code in upper case: "BTC" → [BTC/TRY, BTC/USDT].
 #[derive(Debug, Default)]
 pub struct Prices {
-    last: HashMap<String, [Option<Decimal>; 2]>,
+    last: HashMap<String, [Option<Figure>; 2]>,
 }
 
 /// Where a currency's price sits in `Prices::last`.
@@ -107,7 +107,7 @@ impl Prices {
                 continue;
             }
             let price = amount(raw.get())
-                .and_then(|a| a.to_decimal())
+                .and_then(|a| Figure::exact(a.as_str()))
                 .ok_or_else(|| {
                     Error::Response(format!(
                         "ticker pair {}/{} has a `last` price that is not a decimal number: {}",
@@ -128,39 +128,39 @@ impl Prices {
             else {
                 continue;
             };
-            last.entry(num.to_ascii_uppercase()).or_insert([None; 2])[slot(quote)] = Some(price);
+            last.entry(num.to_ascii_uppercase()).or_insert([None, None])[slot(quote)] = Some(price);
         }
         Ok(Prices { last })
     }
 }
 
 /// An asset's price in the chosen currency, and how to value a balance.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum Quote {
-    /// Units of the currency per unit of the asset (a pair, a product of
-    /// two pairs, or 1 for the currency itself).
-    Times(Decimal),
-    /// Through TRY into USDT: `amount × numerator ÷ divisor`. Dividing
-    /// last keeps values exact up to the one division.
-    Ratio {
-        numerator: Decimal,
-        divisor: Decimal,
-    },
+    /// Units of the currency per unit of the asset: a pair's last price as
+    /// the API sent it, a product of two pairs, or 1 for the currency
+    /// itself.
+    Times(Figure),
+    /// Through TRY into USDT: `amount × numerator ÷ divisor`, divided
+    /// once, last, to 28 significant digits however small.
+    Ratio { numerator: Figure, divisor: Figure },
 }
 
 impl Quote {
-    /// The price of one unit.
-    pub fn price(self) -> Option<Decimal> {
-        self.value(Decimal::ONE)
+    /// The price of one unit (a computed figure for a route).
+    pub fn price(&self) -> Option<Figure> {
+        match self {
+            Quote::Times(price) => Some(price.clone()),
+            Quote::Ratio { numerator, divisor } => numerator.over(divisor),
+        }
     }
 
-    /// The value of `amount` units; `None` on overflow or a zero divisor.
-    pub fn value(self, amount: Decimal) -> Option<Decimal> {
+    /// The value of `amount` units, by the rule of computed figures;
+    /// `None` for a zero divisor.
+    pub fn value(&self, amount: &Figure) -> Option<Figure> {
         match self {
-            Quote::Times(price) => amount.checked_mul(price),
-            Quote::Ratio { numerator, divisor } => {
-                amount.checked_mul(numerator)?.checked_div(divisor)
-            }
+            Quote::Times(price) => Some(amount.times(price)),
+            Quote::Ratio { numerator, divisor } => amount.times_over(numerator, divisor),
         }
     }
 }
@@ -171,25 +171,28 @@ impl Prices {
     pub fn quote(&self, asset: &str, currency: Currency) -> Option<Quote> {
         let asset = asset.to_ascii_uppercase();
         let asset = asset.as_str();
-        let last = |q: Currency| -> Option<Decimal> {
+        let last = |q: Currency| -> Option<Figure> {
             if asset == q.code() {
-                Some(Decimal::ONE)
+                Some(Figure::one())
             } else {
-                self.last.get(asset).and_then(|p| p[slot(q)])
+                self.last.get(asset).and_then(|p| p[slot(q)].clone())
             }
         };
         if let Some(price) = last(currency) {
             return Some(Quote::Times(price));
         }
         let via = last(currency.other())?;
-        let usdt_try = self.last.get("USDT").and_then(|p| p[slot(Currency::Try)])?;
-        match currency {
-            Currency::Try => via.checked_mul(usdt_try).map(Quote::Times),
-            Currency::Usdt => Some(Quote::Ratio {
+        let usdt_try = self
+            .last
+            .get("USDT")
+            .and_then(|p| p[slot(Currency::Try)].clone())?;
+        Some(match currency {
+            Currency::Try => Quote::Times(via.times(&usdt_try)),
+            Currency::Usdt => Quote::Ratio {
                 numerator: via,
                 divisor: usdt_try,
-            }),
-        }
+            },
+        })
     }
 }
 
@@ -222,21 +225,25 @@ mod tests {
     #[test]
     fn routes() {
         let p = prices(TICKER);
-        let d = |s: &str| s.parse::<Decimal>().expect("decimal");
-        let price = |a: &str, c| p.quote(a, c).and_then(Quote::price);
+        let d = |s: &str| Figure::exact(s).expect("decimal");
+        let price = |a: &str, c| p.quote(a, c).and_then(|q| q.price());
         assert_eq!(price("btc", Currency::Try), Some(d("2712345")));
         assert_eq!(price("BTC", Currency::Usdt), Some(d("79152.5")));
         assert_eq!(price("XRP", Currency::Try), Some(d("17.546275")));
         assert_eq!(
-            price("SHIB", Currency::Usdt),
-            Some(d("0.000685") / d("34.25"))
+            price("SHIB", Currency::Usdt)
+                .map(|p| p.to_string())
+                .as_deref(),
+            Some("0.00002")
         );
-        assert_eq!(price("TRY", Currency::Try), Some(Decimal::ONE));
-        assert_eq!(price("USDT", Currency::Usdt), Some(Decimal::ONE));
+        assert_eq!(price("TRY", Currency::Try), Some(Figure::one()));
+        assert_eq!(price("USDT", Currency::Usdt), Some(Figure::one()));
         assert_eq!(price("USDT", Currency::Try), Some(d("34.25")));
         assert_eq!(
-            price("TRY", Currency::Usdt),
-            Some(Decimal::ONE / d("34.25"))
+            price("TRY", Currency::Usdt)
+                .map(|p| p.to_string())
+                .as_deref(),
+            Some("0.0291970802919708029197080292")
         );
         assert_eq!(price("NOP", Currency::Try), None);
         assert_eq!(price("ZZZ", Currency::Usdt), None);
@@ -250,13 +257,13 @@ mod tests {
                 {"pairNormalized":"ABC_TRY","last":2.5},
                 {"pairNormalized":"USDT_TRY","last":"34"}]"#,
         );
-        let price = |a: &str, c| p.quote(a, c).and_then(Quote::price);
+        let price = |a: &str, c| p.quote(a, c).and_then(|q| q.price()).map(|p| p.to_string());
         assert_eq!(price("DEAD", Currency::Try), None);
         assert_eq!(price("DEAD", Currency::Usdt), None);
-        assert_eq!(price("ABC", Currency::Try), Some(Decimal::new(25, 1)));
+        assert_eq!(price("ABC", Currency::Try).as_deref(), Some("2.5"));
         assert_eq!(
-            price("ABC", Currency::Usdt),
-            Some(Decimal::new(25, 1) / Decimal::from(34))
+            price("ABC", Currency::Usdt).as_deref(),
+            Some("0.07352941176470588235294117647")
         );
     }
 
@@ -264,13 +271,14 @@ mod tests {
     fn dividing_routes_divide_last() {
         let p = prices(TICKER);
         let quote = p.quote("TRY", Currency::Usdt).expect("route");
-        // 1000.50 / 34.25, not 1000.50 × (1 / 34.25) with its rounding.
+        // 1000.50 / 34.25, not 1000.50 × (1 / 34.25) with its rounding;
+        // 28 significant digits.
         assert_eq!(
             quote
-                .value("1000.50".parse().expect("decimal"))
+                .value(&Figure::exact("1000.50").expect("decimal"))
                 .map(|d| d.to_string())
                 .as_deref(),
-            Some("29.211678832116788321167883212")
+            Some("29.21167883211678832116788321")
         );
     }
 
@@ -280,7 +288,7 @@ mod tests {
         let p = prices(
             r#"[{"numeratorSymbol":"A","denominatorSymbol":"TRY","last":0.30000000000000004441}]"#,
         );
-        let price = p.quote("A", Currency::Try).and_then(Quote::price);
+        let price = p.quote("A", Currency::Try).and_then(|q| q.price());
         assert_eq!(
             price.map(|d| d.to_string()).as_deref(),
             Some("0.30000000000000004441")
@@ -312,8 +320,11 @@ mod tests {
         // An escaped string is read after unescaping, as amounts are.
         let p = prices(r#"[{"numeratorSymbol":"A","denominatorSymbol":"TRY","last":"\u0032.5"}]"#);
         assert_eq!(
-            p.quote("A", Currency::Try).and_then(Quote::price),
-            Some(Decimal::new(25, 1))
+            p.quote("A", Currency::Try)
+                .and_then(|q| q.price())
+                .map(|p| p.to_string())
+                .as_deref(),
+            Some("2.5")
         );
     }
 }

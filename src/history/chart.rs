@@ -1,10 +1,8 @@
 //! The chart above a history table: a line in braille through the totals
 //! (or one asset's balance), scaled with exact arithmetic.
 
+use crate::figure::Figure;
 use jiff::Timestamp;
-use rust_decimal::Decimal;
-
-use super::views::shown;
 
 /// Rows of the chart (each four dots high).
 const CHART_ROWS: usize = 8;
@@ -12,17 +10,27 @@ const CHART_ROWS: usize = 8;
 /// A line chart of `points` (time, value) in braille, `width` columns wide
 /// with the value axis labelled (exact, truncated toward zero to `places`
 /// decimals) and the first and last times under it.
-pub(super) fn chart(points: &[(Timestamp, Decimal)], width: usize, places: u32) -> String {
+pub(super) fn chart(points: &[(Timestamp, Figure)], width: usize, places: u32) -> String {
     let (Some(first), Some(last)) = (points.first(), points.last()) else {
         return String::new();
     };
-    let label = |d: Decimal| shown(d, places);
-    let min = points.iter().map(|p| p.1).min().unwrap_or_default();
-    let max = points.iter().map(|p| p.1).max().unwrap_or_default();
-    let (top, bottom) = (label(max), label(min));
+    let label = |d: &Figure| d.truncated(places);
+    let min = points
+        .iter()
+        .map(|p| &p.1)
+        .min()
+        .cloned()
+        .unwrap_or_default();
+    let max = points
+        .iter()
+        .map(|p| &p.1)
+        .max()
+        .cloned()
+        .unwrap_or_default();
+    let (top, bottom) = (label(&max), label(&min));
     let gutter = top.len().max(bottom.len());
     let columns = width.saturating_sub(gutter + 2).max(10);
-    let grid = plot(points, columns, (min, max));
+    let grid = plot(points, columns, (&min, &max));
 
     let mut out = String::new();
     for (i, row) in grid.iter().enumerate() {
@@ -51,33 +59,17 @@ pub(super) fn chart(points: &[(Timestamp, Decimal)], width: usize, places: u32) 
 /// line through `points`, time across and value up from `min` to `max`.
 /// Scaled with exact integer arithmetic: no amount passes through floating
 /// point, even on its way to a dot.
-fn plot(
-    points: &[(Timestamp, Decimal)],
-    columns: usize,
-    (min, max): (Decimal, Decimal),
-) -> Vec<Vec<u8>> {
-    use rust_decimal::prelude::ToPrimitive;
+fn plot(points: &[(Timestamp, Figure)], columns: usize, range: (&Figure, &Figure)) -> Vec<Vec<u8>> {
     let (Some(first), Some(last)) = (points.first(), points.last()) else {
         return Vec::new();
     };
     let (dots_x, dots_y) = (columns * 2, CHART_ROWS * 4);
     let span = (last.0 - first.0).as_secs().max(1);
-    let range = max.checked_sub(min).unwrap_or(Decimal::MAX);
-    let dot = |(at, value): &(Timestamp, Decimal)| {
+    let dot = |(at, value): &(Timestamp, Figure)| {
         let x = (at.as_second() - first.0.as_second()) * (dots_x as i64 - 1) / span;
-        let y = if range.is_zero() {
-            (dots_y / 2) as i64
-        } else {
-            // Divided first: the share of the range is at most 1, so
-            // scaling it to dots cannot overflow, whatever the totals.
-            value
-                .checked_sub(min)
-                .and_then(|above| above.checked_div(range))
-                .and_then(|share| share.checked_mul(Decimal::from(dots_y - 1)))
-                .and_then(|y| y.round().to_i64())
-                .unwrap_or(0)
-        };
-        (x, y)
+        // Exact, whatever the totals: no figure can overflow.
+        let steps = u32::try_from(dots_y - 1).unwrap_or(u32::MAX);
+        (x, value.step(range, steps))
     };
     let mut grid = vec![vec![0u8; columns]; CHART_ROWS];
     let mut set = |x: i64, y: i64| {
@@ -111,21 +103,38 @@ mod tests {
 
     #[test]
     fn the_largest_totals_are_charted() {
-        // 27,000 rows of just under 10^23 each, against nothing.
-        let big = Decimal::from_i128_with_scale(27_000 * (10_i128.pow(23) - 1), 0);
+        // 27,000 rows of just under 10^23 each, against nothing; any
+        // total the reader accepts is charted.
+        let f = |text: &str| Figure::exact(text).expect("figure");
+        let big = f("2699999999999999999999973000");
         let t = |s: i64| Timestamp::from_second(s).expect("time");
         for points in [
-            vec![(t(0), big), (t(3600), Decimal::ZERO)],
-            vec![(t(0), -big), (t(3600), big)],
+            vec![(t(0), big.clone()), (t(3600), Figure::zero())],
+            vec![
+                (t(0), f("-2699999999999999999999973000")),
+                (t(3600), big.clone()),
+            ],
+            vec![
+                (
+                    t(0),
+                    f("1e99"
+                        .replace("1e99", &format!("1{}", "0".repeat(99)))
+                        .as_str()),
+                ),
+                (t(3600), Figure::zero()),
+            ],
         ] {
-            let grid = plot(
-                &points,
-                20,
-                (points[0].1.min(points[1].1), points[0].1.max(points[1].1)),
+            let (low, high) = (
+                points[0].1.clone().min(points[1].1.clone()),
+                points[0].1.clone().max(points[1].1.clone()),
             );
+            let grid = plot(&points, 20, (&low, &high));
             assert_eq!(grid.len(), CHART_ROWS);
             let shown = chart(&points, 60, 2);
-            assert!(shown.contains("2699999999999999999999973000"), "{shown}");
+            assert!(
+                shown.contains(&format!("{} ┤", high.truncated(2))),
+                "{shown}"
+            );
         }
     }
 }

@@ -194,9 +194,7 @@ pub(super) mod testing {
                 format!(
                     "{:.0} {}",
                     s.at,
-                    s.total
-                        .map(|t| t.normalize().to_string())
-                        .unwrap_or_default()
+                    s.total.as_ref().map(|t| t.to_string()).unwrap_or_default()
                 )
             })
             .collect();

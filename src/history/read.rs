@@ -9,12 +9,12 @@ use std::io::{self, BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
 
 use jiff::Timestamp;
-use rust_decimal::Decimal;
 
 use super::{Query, View};
 use crate::balance::Amount;
 use crate::dump::{Column, Columns};
 use crate::error::{Error, Result};
+use crate::figure::{Figure, Sum};
 use crate::text::sanitize;
 
 /// The most rows one run writes (an account lists a few hundred assets,
@@ -52,10 +52,10 @@ impl Layout {
 #[derive(Clone)]
 pub(super) struct Holding {
     pub(super) asset: String,
-    pub(super) balance: Decimal,
+    pub(super) balance: Figure,
     pub(super) precision: Option<u32>,
-    pub(super) price: Option<Decimal>,
-    pub(super) value: Option<Decimal>,
+    pub(super) price: Option<Figure>,
+    pub(super) value: Option<Figure>,
 }
 
 /// Where a run starts: the file (by its place in the command line) and
@@ -74,7 +74,10 @@ pub(super) struct Snapshot {
     /// Rows read, of every asset and profile.
     rows: usize,
     pub(super) assets: usize,
-    pub(super) total: Option<Decimal>,
+    /// The sum of the values, once the run is read (a computed figure).
+    pub(super) total: Option<Figure>,
+    /// That sum while the run is read, exact.
+    sum: Option<Sum>,
     pub(super) holdings: Vec<Holding>,
     /// Its rows' fingerprint, to know the same run in another file.
     content: u64,
@@ -380,7 +383,8 @@ impl Runs<'_> {
                 },
                 rows: 0,
                 assets: 0,
-                total: columns.currency.as_ref().map(|_| Decimal::ZERO),
+                total: None,
+                sum: columns.currency.as_ref().map(|_| Sum::default()),
                 holdings: Vec::new(),
                 content: 0,
                 keys: Vec::new(),
@@ -397,13 +401,10 @@ impl Runs<'_> {
         if !balance.is_zero() {
             run.assets += 1;
         }
-        if let (Some(total), Some(value)) = (&mut run.total, value) {
-            // Below 10^23 each (see `number`), no sum of a run overflows.
-            *total = total
-                .checked_add(value)
-                .ok_or("the run's total is too large to add up")?;
+        if let (Some(sum), Some(value)) = (&mut run.sum, &value) {
+            sum.add(value);
         }
-        let row = fingerprint(&(key, balance, price, value));
+        let row = fingerprint(&(key, &balance, &price, &value));
         run.content = fingerprint(&(run.content, row));
         if self.keep_keys {
             run.keys.push((key, row));
@@ -429,6 +430,7 @@ impl Runs<'_> {
     fn finish(&mut self, story: &mut Story) {
         self.seen.clear();
         if let Some(mut run) = self.current.take() {
+            run.total = run.sum.take().map(Sum::figure);
             run.keys.sort_unstable();
             story.snapshots.push(run);
         }
@@ -443,20 +445,12 @@ fn fingerprint(value: &impl Hash) -> u64 {
     hasher.finish()
 }
 
-/// An amount in a dump, named `name` in what is wrong with it.
-fn number(name: &str, text: &str) -> std::result::Result<Decimal, String> {
-    let d = Amount::parse(text)
+/// An amount in a dump, exactly as written (the tool reads back every
+/// value it writes, whatever its length), named `name` in what is wrong
+/// with it.
+fn number(name: &str, text: &str) -> std::result::Result<Figure, String> {
+    Amount::parse(text)
         .ok()
-        .and_then(|a| a.to_decimal())
-        .ok_or_else(|| format!("{name} {:?} is not a number", sanitize(text)))?;
-    // Below 10^23, the rows of a snapshot (at most MAX_ROWS) add up, and
-    // any two sums subtract, without overflowing a Decimal: every sum and
-    // difference here is exact and none can fail.
-    if d.abs() >= Decimal::from_i128_with_scale(10_i128.pow(23), 0) {
-        return Err(format!(
-            "{name} {:?} is too large to add up",
-            sanitize(text)
-        ));
-    }
-    Ok(d)
+        .and_then(|a| Figure::exact(a.as_str()))
+        .ok_or_else(|| format!("{name} {:?} is not a number", sanitize(text)))
 }

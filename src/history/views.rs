@@ -6,9 +6,9 @@
 use std::collections::BTreeMap;
 
 use jiff::Timestamp;
-use rust_decimal::{Decimal, RoundingStrategy};
 
 use super::read::{Holding, Snapshot};
+use crate::figure::Figure;
 
 /// One cell of a view.
 #[derive(Debug, Clone, PartialEq)]
@@ -17,11 +17,11 @@ pub(super) enum Cell {
     Text(String),
     Count(usize),
     /// An amount of the valuing currency: a value, total or change.
-    Money(Decimal),
+    Money(Figure),
     /// Units of the currency per unit of an asset.
-    Price(Decimal),
+    Price(Figure),
     /// Units of an asset, and how many decimals the asset has.
-    Balance(Decimal, Option<u32>),
+    Balance(Figure, Option<u32>),
 }
 
 impl Cell {
@@ -40,35 +40,11 @@ impl Cell {
     pub(super) fn display(&self) -> String {
         match self {
             Cell::Text(_) | Cell::Count(_) => self.exact(),
-            Cell::Money(d) => shown(*d, 2),
-            Cell::Price(d) => trimmed(*d, 8),
-            Cell::Balance(d, Some(places)) => shown(*d, *places),
-            Cell::Balance(d, None) => trimmed(*d, 8),
+            Cell::Money(d) => d.truncated(2),
+            Cell::Price(d) => d.trimmed(8),
+            Cell::Balance(d, Some(places)) => d.truncated(*places),
+            Cell::Balance(d, None) => d.trimmed(8),
         }
-    }
-}
-
-/// `d` with exactly `places` decimals, truncated toward zero; a zero
-/// carries no sign.
-pub(super) fn shown(d: Decimal, places: u32) -> String {
-    let mut t = d.round_dp_with_strategy(places, RoundingStrategy::ToZero);
-    if t.is_zero() {
-        t = Decimal::ZERO;
-    }
-    t.rescale(places);
-    t.to_string()
-}
-
-/// `d` truncated toward zero to at most `places` decimals, without
-/// trailing zeros.
-fn trimmed(d: Decimal, places: u32) -> String {
-    let t = d
-        .round_dp_with_strategy(places, RoundingStrategy::ToZero)
-        .normalize();
-    if t.is_zero() {
-        "0".into()
-    } else {
-        t.to_string()
     }
 }
 
@@ -84,16 +60,16 @@ fn time(at: Timestamp) -> Cell {
 
 /// A line per snapshot: the assets held, the total and its change.
 pub(super) fn snapshots(snapshots: &[Snapshot]) -> Grid {
-    let mut previous: Option<Decimal> = None;
+    let mut previous: Option<&Figure> = None;
     let rows = snapshots
         .iter()
         .map(|s| {
-            let change = s.total.zip(previous).map(|(t, p)| (t - p).normalize());
-            previous = s.total;
+            let change = s.total.as_ref().zip(previous).map(|(t, p)| t.minus(p));
+            previous = s.total.as_ref();
             vec![
                 Some(time(s.at)),
                 Some(Cell::Count(s.assets)),
-                s.total.map(|t| Cell::Money(t.normalize())),
+                s.total.clone().map(Cell::Money),
                 change.map(Cell::Money),
             ]
         })
@@ -106,12 +82,20 @@ pub(super) fn snapshots(snapshots: &[Snapshot]) -> Grid {
 
 /// One asset's holdings summed across profiles: balance, precision, price,
 /// value.
-fn combined(holdings: &[&Holding]) -> (Decimal, Option<u32>, Option<Decimal>, Option<Decimal>) {
-    // Below 10^23 each, in at most 100,000 rows: no sum overflows.
-    let balance = holdings.iter().map(|h| h.balance).sum();
+fn combined(holdings: &[&Holding]) -> (Figure, Option<u32>, Option<Figure>, Option<Figure>) {
+    let balance = match holdings {
+        // One profile's balance is the dump's, digit for digit.
+        [one] => one.balance.clone(),
+        _ => Figure::sum(holdings.iter().map(|h| &h.balance)),
+    };
     let precision = holdings.iter().find_map(|h| h.precision);
-    let price = holdings.iter().find_map(|h| h.price);
-    let value = holdings.iter().filter_map(|h| h.value).reduce(|a, b| a + b);
+    let price = holdings.iter().find_map(|h| h.price.clone());
+    let values: Vec<&Figure> = holdings.iter().filter_map(|h| h.value.as_ref()).collect();
+    let value = match values[..] {
+        [] => None,
+        [one] => Some(one.clone()),
+        _ => Some(Figure::sum(values)),
+    };
     (balance, precision, price, value)
 }
 
@@ -138,7 +122,7 @@ pub(super) fn asset(snapshots: &[Snapshot]) -> Grid {
 
 /// The points of the view's chart: the totals, or the asset's balance; and
 /// the decimals its axis shows.
-pub(super) fn points(snapshots: &[Snapshot], one_asset: bool) -> (Vec<(Timestamp, Decimal)>, u32) {
+pub(super) fn points(snapshots: &[Snapshot], one_asset: bool) -> (Vec<(Timestamp, Figure)>, u32) {
     if one_asset {
         let mut places = None;
         let points = snapshots
@@ -154,7 +138,7 @@ pub(super) fn points(snapshots: &[Snapshot], one_asset: bool) -> (Vec<(Timestamp
     } else {
         let points = snapshots
             .iter()
-            .filter_map(|s| Some((s.at, s.total?)))
+            .filter_map(|s| Some((s.at, s.total.clone()?)))
             .collect();
         (points, 2)
     }
@@ -162,7 +146,7 @@ pub(super) fn points(snapshots: &[Snapshot], one_asset: bool) -> (Vec<(Timestamp
 
 /// Each asset's balance (with its precision) and value at a snapshot,
 /// summed across profiles.
-type ByAsset = BTreeMap<String, (Decimal, Option<u32>, Option<Decimal>)>;
+type ByAsset = BTreeMap<String, (Figure, Option<u32>, Option<Figure>)>;
 
 fn by_asset(s: &Snapshot) -> ByAsset {
     let mut assets: BTreeMap<String, Vec<&Holding>> = BTreeMap::new();
@@ -195,21 +179,22 @@ pub(super) fn changes(snapshots: &[Snapshot], valued: bool) -> Grid {
     let mut codes: Vec<&String> = from.keys().chain(to.keys()).collect();
     codes.sort();
     codes.dedup();
-    let zero = (Decimal::ZERO, None, None);
+    let zero = (Figure::zero(), None, None);
     let rows = codes
         .into_iter()
         .map(|code| {
-            let (a, a_places, av) = from.get(code).copied().unwrap_or(zero);
-            let (b, b_places, bv) = to.get(code).copied().unwrap_or(zero);
-            let places = b_places.or(a_places);
+            let (a, a_places, av) = from.get(code).unwrap_or(&zero);
+            let (b, b_places, bv) = to.get(code).unwrap_or(&zero);
+            let places = b_places.or(*a_places);
             let value_change = valued.then(|| {
-                Cell::Money((bv.unwrap_or_default() - av.unwrap_or_default()).normalize())
+                let value = |v: &Option<Figure>| v.clone().unwrap_or_default();
+                Cell::Money(value(bv).minus(&value(av)))
             });
             vec![
                 Some(Cell::Text(code.clone())),
-                Some(Cell::Balance(a, places)),
-                Some(Cell::Balance(b, places)),
-                Some(Cell::Balance((b - a).normalize(), places)),
+                Some(Cell::Balance(a.clone(), places)),
+                Some(Cell::Balance(b.clone(), places)),
+                Some(Cell::Balance(b.minus(a), places)),
                 value_change,
             ]
         })
@@ -221,8 +206,8 @@ pub(super) fn changes(snapshots: &[Snapshot], valued: bool) -> Grid {
 mod tests {
     use super::*;
 
-    fn d(text: &str) -> Decimal {
-        text.parse().expect("decimal")
+    fn d(text: &str) -> Figure {
+        Figure::exact(text).expect("decimal")
     }
 
     #[test]
@@ -246,5 +231,7 @@ mod tests {
         );
         assert_eq!(Cell::Balance(d("1.5000"), None).display(), "1.5");
         assert_eq!(Cell::Price(d("0.000685123456")).display(), "0.00068512");
+        let long = Cell::Balance(d("0.123456789012345678901234567890"), Some(8));
+        assert_eq!(long.exact(), "0.123456789012345678901234567890");
     }
 }

@@ -4,11 +4,10 @@
 
 use std::io;
 
-use rust_decimal::Decimal;
-
 use super::CsvStyle;
 use crate::balance::Amount;
 use crate::dump::Columns;
+use crate::figure::Figure;
 use crate::output::Document;
 use crate::report::Report;
 use crate::text::sanitize;
@@ -48,7 +47,7 @@ pub fn render(
         }
     };
     let amount = |a: Option<&Amount>| a.map(|a| number(a.as_str().to_owned())).unwrap_or_default();
-    let decimal = |d: Option<Decimal>| d.map(|d| number(d.to_string())).unwrap_or_default();
+    let decimal = |d: Option<&Figure>| d.map(|d| number(d.to_string())).unwrap_or_default();
     for row in &report.rows {
         let b = row.balance;
         let mut record = vec![
@@ -63,7 +62,7 @@ pub fn render(
             b.precision.map(|p| p.to_string()).unwrap_or_default(),
         ];
         if valuing {
-            record.extend([decimal(row.price), decimal(row.value)]);
+            record.extend([decimal(row.price.as_ref()), decimal(row.value.as_ref())]);
         }
         if report.by_profile {
             record.push(row.profile.unwrap_or("").to_owned());

@@ -3,10 +3,10 @@
 
 use std::io;
 
-use rust_decimal::Decimal;
 use serde::Serialize;
 
 use crate::balance::Amount;
+use crate::figure::Figure;
 use crate::report::{Report, Row};
 use crate::text::json_for_terminal;
 
@@ -54,7 +54,7 @@ struct Asset<'a> {
 #[derive(Serialize)]
 struct Valuation<'a> {
     currency: &'static str,
-    total: Option<String>,
+    total: String,
     unpriced: &'a [String],
     #[serde(skip_serializing_if = "Vec::is_empty")]
     profiles: Vec<ProfileTotal<'a>>,
@@ -63,12 +63,12 @@ struct Valuation<'a> {
 #[derive(Serialize)]
 struct ProfileTotal<'a> {
     profile: &'a str,
-    total: Option<String>,
+    total: String,
 }
 
-/// A decimal with all its digits, as a string.
-fn text(d: Option<Decimal>) -> Option<String> {
-    d.map(|d| d.to_string())
+/// A figure with all its digits, as a string.
+fn text(d: Option<&Figure>) -> Option<String> {
+    d.map(Figure::to_string)
 }
 
 fn asset<'a>(row: &'a Row, valuing: bool) -> Asset<'a> {
@@ -82,8 +82,8 @@ fn asset<'a>(row: &'a Row, valuing: bool) -> Asset<'a> {
         order_fund: b.order_fund.as_ref(),
         request_fund: b.request_fund.as_ref(),
         precision: b.precision,
-        price: valuing.then(|| text(row.price)),
-        value: valuing.then(|| text(row.value)),
+        price: valuing.then(|| text(row.price.as_ref())),
+        value: valuing.then(|| text(row.value.as_ref())),
         profile: row.profile,
     }
 }
@@ -98,14 +98,14 @@ pub fn render(report: &Report, escape: bool) -> io::Result<Vec<u8>> {
         },
         valuation: report.valuation.as_ref().map(|v| Valuation {
             currency: v.currency.code(),
-            total: text(v.total),
+            total: v.total.to_string(),
             unpriced: &v.unpriced,
             profiles: v
                 .profiles
                 .iter()
                 .map(|(profile, total)| ProfileTotal {
                     profile,
-                    total: text(*total),
+                    total: total.to_string(),
                 })
                 .collect(),
         }),
@@ -169,14 +169,14 @@ mod tests {
             rows: vec![Row {
                 profile: Some(odd),
                 balance: &held,
-                price: Some(Decimal::ONE),
+                price: Some(Figure::one()),
                 value: None,
             }],
             valuation: Some(Summary {
                 currency: Currency::Try,
-                total: Some(Decimal::new(3, 0)),
+                total: Figure::exact("3").expect("figure"),
                 unpriced: vec![odd.into()],
-                profiles: vec![(odd.into(), None)],
+                profiles: vec![(odd.into(), Figure::zero())],
             }),
             by_profile: true,
         };
@@ -193,7 +193,7 @@ mod tests {
         assert_eq!(
             value["valuation"],
             json!({"currency": "TRY", "total": "3", "unpriced": [odd],
-                   "profiles": [{"profile": odd, "total": null}]})
+                   "profiles": [{"profile": odd, "total": "0"}]})
         );
     }
 

@@ -9,9 +9,9 @@ use std::borrow::Cow;
 use comfy_table::{
     Attribute, Cell, CellAlignment, ColumnConstraint, ContentArrangement, Table, Width, presets,
 };
-use rust_decimal::{Decimal, RoundingStrategy};
 
 use super::Style;
+use crate::figure::Figure;
 use crate::report::{Report, Row};
 use crate::text::{paint, sanitize, sanitized};
 
@@ -105,12 +105,12 @@ fn cells<'a>(report: &Report, row: &Row<'a>) -> Vec<Cow<'a, str>> {
     if report.valuation.is_some() {
         cells.push(
             row.price
-                .map_or(Cow::Borrowed("-"), |p| Cow::Owned(price(p))),
+                .as_ref()
+                .map_or(Cow::Borrowed("-"), |p| Cow::Owned(p.trimmed(PRICE_PLACES))),
         );
-        cells.push(
-            row.value
-                .map_or(Cow::Borrowed("-"), |v| Cow::Owned(value(v))),
-        );
+        cells.push(row.value.as_ref().map_or(Cow::Borrowed("-"), |v| {
+            Cow::Owned(v.truncated(VALUE_PLACES))
+        }));
     }
     cells
 }
@@ -121,11 +121,11 @@ fn totals(report: &Report, color: bool) -> String {
     let mut out = String::new();
     if let Some(v) = &report.valuation {
         let code = v.currency.code();
-        let total = |t: Option<Decimal>| t.map_or_else(|| "too large to add up".into(), value);
+        let total = |t: &Figure| t.truncated(VALUE_PLACES);
         for (profile, sum) in &v.profiles {
-            out += &format!("Total ({}): {} {code}\n", sanitize(profile), total(*sum));
+            out += &format!("Total ({}): {} {code}\n", sanitize(profile), total(sum));
         }
-        let line = format!("Total: {} {code}", total(v.total));
+        let line = format!("Total: {} {code}", total(&v.total));
         out += &paint(&line, "1", color);
         out.push('\n');
         if !v.unpriced.is_empty() {
@@ -134,23 +134,6 @@ fn totals(report: &Report, color: bool) -> String {
         }
     }
     out
-}
-
-/// A price to at most 8 decimals, truncated, trailing zeros dropped.
-fn price(p: Decimal) -> String {
-    p.round_dp_with_strategy(PRICE_PLACES, RoundingStrategy::ToZero)
-        .normalize()
-        .to_string()
-}
-
-/// A value to exactly 2 decimals, truncated toward zero.
-fn value(d: Decimal) -> String {
-    let mut t = d.round_dp_with_strategy(VALUE_PLACES, RoundingStrategy::ToZero);
-    t.rescale(VALUE_PLACES);
-    if t.is_zero() {
-        t.set_sign_positive(true);
-    }
-    t.to_string()
 }
 
 #[cfg(test)]
@@ -169,15 +152,17 @@ mod tests {
         let row = |balance, price: Option<i64>| Row {
             profile: None,
             balance,
-            price: price.map(Decimal::from),
-            value: price.map(|p| Decimal::new(p * 12345, 4)),
+            price: price.and_then(|p| Figure::exact(&p.to_string())),
+            value: price.and_then(|p| {
+                Figure::exact(&format!("{}.{:04}", p * 12345 / 10000, p * 12345 % 10000))
+            }),
         };
         let report = Report {
             fetched_at: "t".into(),
             rows: vec![row(&btc, Some(3)), row(&odd, None)],
             valuation: Some(Summary {
                 currency: Currency::Try,
-                total: Some(Decimal::new(37035, 4)),
+                total: Figure::exact("3.7035").expect("figure"),
                 unpriced: vec!["X\u{1b}".into()],
                 profiles: Vec::new(),
             }),

@@ -95,12 +95,12 @@ fn values_in_usdt_divide_through_usdt_try() {
             row("ETH", json!("3500.1"), json!("0")),
             // 0.000685 / 34.25 = 0.00002 exactly.
             row("SHIB", json!("0.00002"), json!("0.02")),
-            // 1 / 34.25 to rust_decimal's 28 places; 1000.50 / 34.25 to
-            // 29 significant digits, the division done last.
+            // 1 / 34.25 and 1000.50 / 34.25 to 28 significant digits,
+            // the division done last, rounded half to even.
             row(
                 "TRY",
                 json!("0.0291970802919708029197080292"),
-                json!("29.211678832116788321167883212")
+                json!("29.21167883211678832116788321")
             ),
             row("USDT", json!("1"), json!("10")),
             row("XRP", json!("0.5123"), json!("51.23")),
@@ -109,7 +109,8 @@ fn values_in_usdt_divide_through_usdt_try() {
     );
     assert_eq!(
         doc["valuation"],
-        json!({"currency": "USDT", "total": "39666.711678832116788321167883", "unpriced": ["ZZZ"]})
+        // The sum of the values as written (32 digits), to 28.
+        json!({"currency": "USDT", "total": "39666.71167883211678832116788", "unpriced": ["ZZZ"]})
     );
 }
 
@@ -270,4 +271,81 @@ fn a_pair_without_trades_prices_nothing_and_pair_names_serve() {
     );
     assert_eq!(doc["valuation"]["total"], json!("2000"));
     assert_eq!(doc["valuation"]["unpriced"], json!(["BTC"]));
+}
+
+/// An account of long amounts, priced by a ticker of long prices.
+fn long_api() -> FakeApi {
+    FakeApi::start(|req: &Request| match req.path.as_str() {
+        TICKER => Reply::json(
+            200,
+            r#"{"success":true,"data":[
+                {"numeratorSymbol":"BIG","denominatorSymbol":"TRY","last":98765432109876.54321},
+                {"numeratorSymbol":"USDT","denominatorSymbol":"TRY","last":34.25}]}"#,
+        ),
+        _ => standard(
+            req,
+            r#"{"success":true,"data":[
+                {"asset":"BIG","balance":"12345678901234.5678901234","free":"0","locked":"0","precision":8},
+                {"asset":"TRY","balance":"0.00000001","free":"0","locked":"0","precision":2},
+                {"asset":"LONG","balance":"0.123456789012345678901234567890","free":"0","locked":"0","precision":8}]}"#,
+        ),
+    })
+}
+
+#[test]
+fn one_rule_for_exact_numbers_in_every_format() {
+    let api = long_api();
+    let sandbox = Sandbox::new();
+    let json = run(sandbox.cmd(&api).args(["-o", "json", "--value-in", "TRY"]));
+    json.succeeds();
+    let doc: Value = serde_json::from_str(&json.stdout).expect("JSON");
+    // The exact product has 38 digits: 28 significant, half to even.
+    assert_eq!(doc["assets"][0]["value"], "1219326311370217952249651455");
+    // An amount as the API sent it, digit for digit.
+    assert_eq!(
+        doc["assets"][1]["balance"],
+        "0.123456789012345678901234567890"
+    );
+    // The total is the sum of the values as written.
+    assert_eq!(doc["valuation"]["total"], "1219326311370217952249651455");
+    // Below 1, a route through a division keeps 28 significant digits.
+    let usdt = run(sandbox
+        .cmd(&api)
+        .args(["-o", "csv", "--value-in", "USDT", "-a", "try"]));
+    usdt.succeeds();
+    assert!(
+        usdt.stdout
+            .ends_with(",0.0291970802919708029197080292,0.000000000291970802919708029197080292\n"),
+        "{}",
+        usdt.stdout
+    );
+}
+
+#[test]
+fn history_reads_back_every_figure_the_tool_writes() {
+    let api = long_api();
+    let sandbox = Sandbox::new();
+    let file = sandbox.home.path().join("long.csv");
+    run(sandbox
+        .cmd(&api)
+        .args(["-o", "csv", "--value-in", "TRY", "--append"])
+        .arg(&file))
+    .succeeds();
+    let history = |args: &[&str]| {
+        let run = run(sandbox.bare().arg("history").args(args).arg(&file));
+        run.succeeds();
+        run.stdout
+    };
+    assert_eq!(
+        history(&["-o", "csv", "-a", "LONG"])
+            .lines()
+            .nth(1)
+            .map(|l| l.split(',').nth(1)),
+        Some(Some("0.123456789012345678901234567890"))
+    );
+    let totals: Value = serde_json::from_str(&history(&["-o", "json"])).expect("JSON");
+    assert_eq!(
+        totals["snapshots"][0]["total"],
+        "1219326311370217952249651455"
+    );
 }
