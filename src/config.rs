@@ -175,27 +175,29 @@ impl<'a> Inputs<'a> {
     /// The dump `history` reads by default: `history_file` of the profile,
     /// else of the top level; a leading `~/` is the home directory.
     pub fn history_file(&self, name: &str) -> Result<Option<PathBuf>> {
-        let own = match self.file.profiles.get(name) {
-            Some(profile) => profile.history_file.as_ref(),
-            None if name == DEFAULT_PROFILE => None,
-            None => {
-                return Err(Error::UnknownProfile {
-                    name: name.to_owned(),
-                    known: self.profile_names(),
-                    from: None,
-                });
-            }
-        };
+        let own = self.own_table(name)?.and_then(|p| p.history_file.as_ref());
         let Some(path) = own.or(self.file.top.history_file.as_ref()) else {
             return Ok(None);
         };
         let path = path.get_ref();
-        Ok(Some(
-            match (path.strip_prefix("~/"), std::env::var_os("HOME")) {
-                (Some(rest), Some(home)) => PathBuf::from(home).join(rest),
-                _ => PathBuf::from(path),
-            },
-        ))
+        Ok(Some(match (path.strip_prefix("~/"), &self.env.home) {
+            (Some(rest), Some(home)) => PathBuf::from(home).join(rest),
+            _ => PathBuf::from(path),
+        }))
+    }
+
+    /// A profile's own table: `None` for the default profile without a
+    /// `[profiles.default]`; an error for a name the file does not have.
+    fn own_table(&self, name: &str) -> Result<Option<&FileProfile>> {
+        match self.file.profiles.get(name) {
+            Some(p) => Ok(Some(p)),
+            None if name == DEFAULT_PROFILE => Ok(None),
+            None => Err(Error::UnknownProfile {
+                name: name.to_owned(),
+                known: self.profile_names(),
+                from: None,
+            }),
+        }
     }
 
     /// The profile to use: --profile, else $BTCTURK_PROFILE, else default.
@@ -220,17 +222,7 @@ impl<'a> Inputs<'a> {
     /// each came from.
     fn merged(&self, name: &str) -> Result<Merged<'_>> {
         let top = &self.file.top;
-        let own = match self.file.profiles.get(name) {
-            Some(p) => Some(p),
-            None if name == DEFAULT_PROFILE => None,
-            None => {
-                return Err(Error::UnknownProfile {
-                    name: name.to_owned(),
-                    known: self.profile_names(),
-                    from: None,
-                });
-            }
-        };
+        let own = self.own_table(name)?;
         let prefix = format!("profiles.{name}.");
         // base_url and timeout_secs: the profile's own, else the top-level one.
         let inherited = |set: fn(&FileProfile) -> bool| match own {
@@ -559,6 +551,8 @@ struct EnvVars {
     config: Option<String>,
     base_url: Option<String>,
     profile: Option<String>,
+    /// For a `~/` in paths of the config file.
+    home: Option<OsString>,
     /// The variables set to nothing, for the messages.
     empty: Vec<&'static str>,
 }
@@ -577,6 +571,7 @@ impl EnvVars {
             config: var(ENV_CONFIG),
             base_url: var(ENV_BASE_URL),
             profile: var(ENV_PROFILE),
+            home: std::env::var_os("HOME"),
             empty: [ENV_KEY, ENV_SECRET]
                 .into_iter()
                 .filter(|name| std::env::var_os(name).is_some_and(|v| blank(&v)))

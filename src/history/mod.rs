@@ -87,22 +87,27 @@ fn once_each(
     files: &[PathBuf],
     notes: &mut Vec<String>,
 ) -> Result<Vec<Snapshot>> {
-    snapshots.sort_by_key(|s| s.at);
-    let mut kept: Vec<Snapshot> = Vec::with_capacity(snapshots.len());
+    // Stable, and in place: a file's runs are in order already.
+    if !snapshots.is_sorted_by_key(|s| s.at) {
+        snapshots.sort_by_key(|s| s.at);
+    }
+    let mut kept = vec![true; snapshots.len()];
     let mut repeats: BTreeMap<(usize, usize), usize> = BTreeMap::new();
     let mut group_start = 0;
-    for snapshot in snapshots {
-        if kept.last().is_none_or(|last| last.at != snapshot.at) {
-            group_start = kept.len();
+    for (i, snapshot) in snapshots.iter().enumerate() {
+        if i == 0 || snapshots[i - 1].at != snapshot.at {
+            group_start = i;
         }
-        let mut repeat = None;
-        for earlier in &kept[group_start..] {
-            if earlier.origin.file == snapshot.origin.file {
-                continue;
-            }
-            match earlier.same_run(&snapshot) {
+        for (earlier, _) in (group_start..i)
+            .map(|j| (&snapshots[j], j))
+            .filter(|(e, j)| kept[*j] && e.origin.file != snapshot.origin.file)
+        {
+            match earlier.same_run(snapshot) {
                 Ok(true) => {
-                    repeat = Some(earlier.origin.file);
+                    kept[i] = false;
+                    *repeats
+                        .entry((earlier.origin.file, snapshot.origin.file))
+                        .or_default() += 1;
                     break;
                 }
                 Ok(false) => {}
@@ -117,11 +122,9 @@ fn once_each(
                 }
             }
         }
-        match repeat {
-            Some(first) => *repeats.entry((first, snapshot.origin.file)).or_default() += 1,
-            None => kept.push(snapshot),
-        }
     }
+    let mut keep = kept.into_iter();
+    snapshots.retain(|_| keep.next().unwrap_or(true));
     for ((first, second), count) in repeats {
         let runs = if count == 1 { "run" } else { "runs" };
         notes.push(format!(
@@ -130,7 +133,7 @@ fn once_each(
             files[first].display()
         ));
     }
-    Ok(kept)
+    Ok(snapshots)
 }
 
 /// The snapshots within `--since` and `--until` (inclusive), oldest first.

@@ -76,8 +76,6 @@ pub(super) struct Snapshot {
     pub(super) assets: usize,
     /// The sum of the values, once the run is read (a computed figure).
     pub(super) total: Option<Figure>,
-    /// That sum while the run is read, exact.
-    sum: Option<Sum>,
     pub(super) holdings: Vec<Holding>,
     /// Its rows' fingerprint, to know the same run in another file.
     content: u64,
@@ -249,6 +247,7 @@ pub(super) fn read_dump(
         keep_keys: query.files.len() > 1,
         current: None,
         seen: HashSet::new(),
+        sum: None,
     };
     // A row is taken once the next one has been read: a last line without
     // its line end may be a run still being written, and is left out.
@@ -323,6 +322,8 @@ struct Runs<'a> {
     current: Option<Snapshot>,
     /// The profiles and assets of the current run, hashed.
     seen: HashSet<u64>,
+    /// The current run's values added up, exactly, when valued.
+    sum: Option<Sum>,
 }
 
 impl Runs<'_> {
@@ -353,10 +354,12 @@ impl Runs<'_> {
             .parse()
             .map_err(|_| format!("fetched_at {:?} is not a time", sanitize(at_text)))?;
         let asset = field(Column::Asset).unwrap_or_default();
-        let balance = number("balance", field(Column::Balance).unwrap_or_default())?;
+        // Checked as amounts here; made figures only where a sum or a view
+        // needs them (most rows only add their value to the total).
+        let balance = amount("balance", field(Column::Balance).unwrap_or_default())?;
         let optional = |name: &str, column| match field(column) {
             None | Some("") => Ok(None),
-            Some(text) => number(name, text).map(Some),
+            Some(text) => amount(name, text).map(Some),
         };
         let price = optional("price", Column::Price)?;
         let value = optional("value", Column::Value)?;
@@ -384,11 +387,11 @@ impl Runs<'_> {
                 rows: 0,
                 assets: 0,
                 total: None,
-                sum: columns.currency.as_ref().map(|_| Sum::default()),
                 holdings: Vec::new(),
                 content: 0,
                 keys: Vec::new(),
             });
+            self.sum = columns.currency.as_ref().map(|_| Sum::default());
         }
         let run = self.current.as_mut().ok_or("no run")?;
         if run.rows == MAX_ROWS {
@@ -401,10 +404,15 @@ impl Runs<'_> {
         if !balance.is_zero() {
             run.assets += 1;
         }
-        if let (Some(sum), Some(value)) = (&mut run.sum, &value) {
-            sum.add(value);
+        if let (Some(sum), Some(value)) = (&mut self.sum, &value) {
+            sum.add(&figure(value));
         }
-        let row = fingerprint(&(key, &balance, &price, &value));
+        let row = fingerprint(&(
+            key,
+            canonical(&balance),
+            price.as_ref().map(canonical),
+            value.as_ref().map(canonical),
+        ));
         run.content = fingerprint(&(run.content, row));
         if self.keep_keys {
             run.keys.push((key, row));
@@ -417,10 +425,10 @@ impl Runs<'_> {
         if keep {
             run.holdings.push(Holding {
                 asset: asset.to_owned(),
-                balance,
+                balance: figure(&balance),
                 precision,
-                price,
-                value,
+                price: price.as_ref().map(figure),
+                value: value.as_ref().map(figure),
             });
         }
         Ok(())
@@ -430,8 +438,9 @@ impl Runs<'_> {
     fn finish(&mut self, story: &mut Story) {
         self.seen.clear();
         if let Some(mut run) = self.current.take() {
-            run.total = run.sum.take().map(Sum::figure);
+            run.total = self.sum.take().map(Sum::figure);
             run.keys.sort_unstable();
+            run.keys.shrink_to_fit();
             story.snapshots.push(run);
         }
     }
@@ -448,9 +457,21 @@ fn fingerprint(value: &impl Hash) -> u64 {
 /// An amount in a dump, exactly as written (the tool reads back every
 /// value it writes, whatever its length), named `name` in what is wrong
 /// with it.
-fn number(name: &str, text: &str) -> std::result::Result<Figure, String> {
-    Amount::parse(text)
-        .ok()
-        .and_then(|a| Figure::exact(a.as_str()))
-        .ok_or_else(|| format!("{name} {:?} is not a number", sanitize(text)))
+fn amount<'t>(name: &str, text: &'t str) -> std::result::Result<Amount<'t>, String> {
+    Amount::parse(text).map_err(|_| format!("{name} {:?} is not a number", sanitize(text)))
+}
+
+/// The figure of an amount (every amount is one).
+fn figure(amount: &Amount) -> Figure {
+    Figure::exact(amount.as_str()).unwrap_or_default()
+}
+
+/// An amount's digits without the trailing zeros of its fraction, so that
+/// `10.50` in one dump and `10,5` in another say the same.
+fn canonical<'a>(amount: &'a Amount) -> &'a str {
+    let text = amount.as_str();
+    match text.contains('.') {
+        true => text.trim_end_matches('0').trim_end_matches('.'),
+        false => text,
+    }
 }
