@@ -137,9 +137,7 @@ fn valued<'a>(
     let price = quote.as_ref().and_then(|q| q.price());
     // Every balance has its exact value, whatever its length: the value is
     // a computed figure (at most 28 significant digits).
-    let value = quote
-        .zip(Figure::exact(balance.balance.as_str()))
-        .and_then(|(q, amount)| q.value(&amount));
+    let value = quote.and_then(|q| q.value(&Figure::exact(balance.balance.as_str())?));
     Row {
         profile,
         balance,
