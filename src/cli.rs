@@ -306,12 +306,31 @@ pub enum CsvLocale {
     Tr,
 }
 
-/// An exact decimal from the command line (never through f64).
+/// An exact decimal from the command line (never through f64). A comma
+/// followed by exactly three digits (`1,000`) may be a thousands separator
+/// or a decimal comma: refused, with both readings, rather than guessed.
 fn parse_decimal(text: &str) -> Result<Figure, String> {
+    let shown = crate::text::clip(text, 40);
+    let trimmed = text.trim();
+    if let Some((int, frac)) = trimmed.split_once(',')
+        && !int.contains('.')
+        && frac.len() == 3
+        && frac.bytes().all(|b| b.is_ascii_digit())
+        && !int.trim_start_matches(['-', '+']).is_empty()
+    {
+        return Err(format!(
+            "{shown:?} is ambiguous: {int}{frac} with a thousands separator, or {int}.{frac} with a decimal comma; write {int}{frac} or {int}.{frac}"
+        ));
+    }
+    if trimmed.contains(',') && trimmed.contains('.') {
+        return Err(format!(
+            "{shown:?} has a thousands separator; write the amount with digits and one decimal point or comma (1000.5 or 1000,5)"
+        ));
+    }
     crate::balance::Amount::parse(text)
         .ok()
         .and_then(|a| Figure::exact(a.as_str()))
-        .ok_or_else(|| format!("{text:?} is not a decimal number"))
+        .ok_or_else(|| format!("{shown:?} is not a decimal number"))
 }
 
 /// An asset code: not empty (an unset shell variable would otherwise ask
@@ -373,6 +392,21 @@ mod tests {
             let err = whole(bad, 1..=3600).expect_err(bad);
             assert_eq!(err, "give whole seconds, 1 to 3600");
         }
+    }
+
+    #[test]
+    fn amounts_with_a_thousands_separator_are_refused_with_both_readings() {
+        let ok = |t: &str| parse_decimal(t).map(|f| f.to_string());
+        assert_eq!(ok("1000").as_deref(), Ok("1000"));
+        assert_eq!(ok("1000.5").as_deref(), Ok("1000.5"));
+        assert_eq!(ok("1000,5").as_deref(), Ok("1000.5"));
+        assert_eq!(ok("0,25").as_deref(), Ok("0.25"));
+        assert_eq!(
+            ok("1,000"),
+            Err("\"1,000\" is ambiguous: 1000 with a thousands separator, or 1.000 with a decimal comma; write 1000 or 1.000".into())
+        );
+        assert!(ok("1.000,5").is_err_and(|e| e.contains("thousands separator")));
+        assert!(ok("1,000.5").is_err_and(|e| e.contains("thousands separator")));
     }
 
     #[test]

@@ -349,3 +349,31 @@ fn history_reads_back_every_figure_the_tool_writes() {
         "1219326311370217952249651455"
     );
 }
+
+#[test]
+fn a_min_value_with_a_thousands_separator_is_a_usage_error() {
+    let api = api();
+    let sandbox = Sandbox::new();
+    let refused = run(sandbox
+        .cmd(&api)
+        .args(["--value-in", "TRY", "--min-value", "1,000"]));
+    assert_eq!(refused.code, 2, "{}", refused.stderr);
+    assert!(
+        refused
+            .stderr
+            .contains("1000 with a thousands separator, or 1.000 with a decimal comma"),
+        "{}",
+        refused.stderr
+    );
+    assert!(api.requests().is_empty());
+    let comma =
+        run(sandbox
+            .cmd(&api)
+            .args(["-o", "csv", "--value-in", "TRY", "--min-value", "1000,6"]));
+    comma.succeeds();
+    assert!(
+        comma.stdout.contains(",BTC,") && !comma.stdout.contains(",TRY,"),
+        "{}",
+        comma.stdout
+    );
+}
