@@ -36,8 +36,9 @@ Examples:
   btcturk-bal -o csv --csv-locale tr --out balances.csv
   # crontab: every hour, one CSV history; cron has a short PATH and none of
   # your variables, so give the binary's full path and keep the keys in the
-  # config file
-  0 * * * * /usr/bin/flock -n /tmp/btcturk-bal.lock /home/you/.cargo/bin/btcturk-bal -o csv -z --append /home/you/balances.csv";
+  # config file (the line's words are separated by tabs, so that help never
+  # wraps it: it pastes into a crontab as it is)
+  0\t*\t*\t*\t*\t/usr/bin/flock\t-n\t/tmp/btcturk-bal.lock\t/home/you/.cargo/bin/btcturk-bal\t-o\tcsv\t-z\t--append\t/home/you/balances.csv";
 
 /// Show a BtcTurk account's balances as a table, JSON or CSV.
 #[derive(Debug, Parser)]

@@ -897,3 +897,23 @@ fn append_into_dev_null_or_stdout_writes_into_it() {
         piped.stdout
     );
 }
+
+#[test]
+fn the_cron_line_in_help_never_wraps() {
+    let sandbox = Sandbox::new();
+    for columns in ["40", "100", "300"] {
+        let help = run(sandbox.bare().env("COLUMNS", columns).arg("--help"));
+        help.succeeds();
+        let line = help
+            .stdout
+            .lines()
+            .find(|l| l.contains("/usr/bin/flock"))
+            .unwrap_or_else(|| panic!("no cron line in {}", help.stdout));
+        let words: Vec<&str> = line.split_whitespace().collect();
+        assert_eq!(
+            words.join(" "),
+            "0 * * * * /usr/bin/flock -n /tmp/btcturk-bal.lock /home/you/.cargo/bin/btcturk-bal -o csv -z --append /home/you/balances.csv",
+            "{columns}: {line:?}"
+        );
+    }
+}
