@@ -366,6 +366,7 @@ impl<'a> Inputs<'a> {
             env_empty: env_keys && self.env.empty.contains(&env),
             key: format!("{table}{key}"),
             path: path.clone(),
+            file_found: self.file_found,
         };
         let key = d
             .api_key

@@ -81,6 +81,8 @@ pub enum Error {
         /// The config key, `profiles.NAME.` before it for a named profile.
         key: String,
         path: Option<PathBuf>,
+        /// Whether that config file exists (else `config init` makes it).
+        file_found: bool,
     },
 
     #[error("the API secret from {origin} is not valid base64")]
@@ -137,6 +139,9 @@ pub enum Error {
 
     #[error("cannot write {path}: {source}")]
     OutputFile { path: PathBuf, source: io::Error },
+
+    #[error("cannot write {path}: the directory {} does not exist", dir.display())]
+    OutputDir { path: PathBuf, dir: PathBuf },
 
     #[error(
         "cannot append to {path}: it begins with the header `{file}`, but this run writes `{run}`"
@@ -233,7 +238,10 @@ impl Error {
             Error::RateLimited { .. } | Error::ServerFault { .. } => exit::TEMPFAIL,
             Error::Response(_) | Error::Redirect { .. } => exit::PROTOCOL,
             Error::Auth { .. } => exit::NOPERM,
-            Error::Output(_) | Error::OutputFile { .. } | Error::AppendMismatch { .. } => exit::IO,
+            Error::Output(_)
+            | Error::OutputFile { .. }
+            | Error::OutputDir { .. }
+            | Error::AppendMismatch { .. } => exit::IO,
             Error::HistoryOpen { .. } => exit::NOINPUT,
             Error::HistoryData { .. }
             | Error::HistoryMixed { .. }
@@ -262,15 +270,23 @@ impl Error {
             Error::ConfigReadable { path, .. } => {
                 Some(format!("run: chmod 600 {}", path.display()))
             }
+            // 600 in one step: it also keeps a secret the file may hold
+            // from being read, which the next check would ask for.
             Error::ConfigWritable { path, .. } => Some(format!(
-                "run: chmod go-w {} (whoever can write it can change the command it runs and where the keys go)",
+                "run: chmod 600 {} (whoever can write it can change the command it runs and where the keys go)",
                 path.display()
             )),
             Error::ConfigDirWritable { dir, .. } => Some(format!(
                 "run: chmod go-w {} (whoever can write there can replace the file)",
                 dir.display()
             )),
-            Error::MissingKey { env, key, path, .. } => {
+            Error::MissingKey {
+                env,
+                key,
+                path,
+                file_found,
+                ..
+            } => {
                 let file = path.as_ref().map_or_else(
                     || "the config file".to_owned(),
                     |p| p.display().to_string(),
@@ -280,9 +296,12 @@ impl Error {
                 } else {
                     ""
                 };
-                Some(format!(
-                    "set {env}, or {key} in {file}{own}; `btcturk-bal config init` writes a template to fill in"
-                ))
+                let init = if *file_found {
+                    ""
+                } else {
+                    "; `btcturk-bal config init` writes a template to fill in"
+                };
+                Some(format!("set {env}, or add {key} to {file}{own}{init}"))
             }
             Error::BadKey { .. } => Some(
                 "copy the public key again from BtcTurk's API access page; it is letters, digits and dashes"
@@ -328,6 +347,7 @@ impl Error {
             | Error::Output(_)
             | Error::OutputFile { .. } => None,
             Error::NoConfigDir => Some("name the file with --config PATH".into()),
+            Error::OutputDir { dir, .. } => Some(format!("create it: mkdir -p {}", dir.display())),
             Error::HistoryData { problem, .. } => Some(if problem.starts_with("it is not UTF-8") || problem.contains("not a header") {
                 "history reads the CSV btcturk-bal writes (-o csv)".into()
             } else {

@@ -82,6 +82,13 @@ fn print_parts(parts: &[&[u8]]) -> Result<Written> {
 /// kept, but not the context tempfile adds (the temporary file's name,
 /// which the user never chose).
 fn file_error(path: &Path, source: io::Error) -> Error {
+    let dir = parent_dir(path);
+    if source.kind() == ErrorKind::NotFound && !dir.exists() {
+        return Error::OutputDir {
+            path: path.to_path_buf(),
+            dir: dir.to_path_buf(),
+        };
+    }
     let text = source.to_string();
     let source = match text.find(" at path \"") {
         Some(at) => io::Error::new(source.kind(), &text[..at]),

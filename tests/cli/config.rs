@@ -193,7 +193,7 @@ fn config_others_may_write_is_refused_whatever_it_holds() {
     run.fails(78, &["is writable by group or others", "mode 620"]);
     assert!(
         run.hint()
-            .starts_with(&format!("run: chmod go-w {}", path.display())),
+            .starts_with(&format!("run: chmod 600 {}", path.display())),
         "{}",
         run.stderr
     );

@@ -291,7 +291,7 @@ fn help_ends_with_examples() {
     let tail: Vec<_> = help.stdout.lines().rev().take(8).collect();
     assert!(tail.iter().any(|l| l.contains("| jq")), "{}", help.stdout);
     assert!(
-        tail.iter().any(|l| l.starts_with("  0 * * * * ")),
+        tail.iter().any(|l| l.starts_with("  0\t*\t*\t*\t*\t")),
         "{}",
         help.stdout
     );

@@ -81,7 +81,7 @@ fn an_unwritable_out_names_the_file_not_a_temporary_one() {
         .args(["--out", "/nonexistent-dir/balances.csv"]));
     run.fails(
         74,
-        &["cannot write /nonexistent-dir/balances.csv: No such file"],
+        &["cannot write /nonexistent-dir/balances.csv: the directory /nonexistent-dir does not exist"],
     );
     assert!(!run.stderr.contains(".btcturk-bal-"), "{}", run.stderr);
 }
@@ -203,5 +203,51 @@ fn verbose_response_lines_name_their_request() {
                 && l.ends_with(&format!("for GET {}{path}", api.url()))
         });
         assert!(answered, "no response line for {path}:\n{}", run.stderr);
+    }
+}
+
+#[test]
+fn hints_work_the_first_time() {
+    use crate::support::{FakeApi, KEY, SECRET, set_mode};
+    let api = FakeApi::serving(ACCOUNT);
+    let sandbox = Sandbox::new();
+    // A config file that exists: add the key to it, not `config init`.
+    let path = sandbox.write_config(&sandbox.default_config(), "timeout_secs = 5\n");
+    let missing = run(&mut sandbox.bare());
+    missing.fails(78, &["no API key configured"]);
+    assert_eq!(
+        missing.hint(),
+        format!("set BTCTURK_API_KEY, or add api_key to {}", path.display())
+    );
+    // Group-writable and holding the secret: the one chmod that fixes both.
+    sandbox.write_config(
+        &path,
+        &format!(
+            "api_key = \"{KEY}\"\napi_secret = \"{SECRET}\"\nbase_url = \"{}\"\n",
+            api.url()
+        ),
+    );
+    set_mode(&path, 0o664);
+    let loose = run(&mut sandbox.bare());
+    loose.fails(78, &["writable by group or others"]);
+    assert!(
+        loose
+            .hint()
+            .starts_with(&format!("run: chmod 600 {}", path.display()))
+    );
+    set_mode(&path, 0o600);
+    run(&mut sandbox.bare()).succeeds();
+    // A missing directory for --append or --out is named, with mkdir -p.
+    let dir = sandbox.home.path().join("no/such");
+    for flag in ["--append", "--out"] {
+        let out = run(sandbox
+            .bare()
+            .args(["-o", "csv", flag])
+            .arg(dir.join("b.csv")));
+        out.fails(
+            74,
+            &[&format!("the directory {} does not exist", dir.display())],
+        );
+        assert_eq!(out.hint(), format!("create it: mkdir -p {}", dir.display()));
     }
 }

@@ -70,7 +70,7 @@ fn a_profile_never_takes_the_top_level_keys() {
     let lazy = run(sandbox.bare().args(["-p", "lazy"]));
     lazy.fails(78, &["no API key configured"]);
     assert!(
-        lazy.hint().contains("profiles.lazy.api_key in ")
+        lazy.hint().contains("add profiles.lazy.api_key to ")
             && lazy
                 .hint()
                 .contains("a profile does not take the top-level keys"),
