@@ -134,6 +134,13 @@ fn check_usage(cli: &Cli) {
             )
             .exit();
     }
+    if show.output == Format::Json && show.append.is_some() {
+        fail(
+            "--append with -o json would put documents back to back, which no JSON reader takes; \
+             use -o jsonl (one compact object a line, JSON Lines)"
+                .into(),
+        );
+    }
     if show.output != Format::Csv {
         let csv_only = [
             ("--no-header", show.no_header),

@@ -142,6 +142,10 @@ const SECTIONS: &[(&str, &[Item])] = &[
                 "One object: fetched_at, assets (asset, name, balance, free, locked, order_fund, request_fund, precision; with --value-in price and value; with --all-profiles profile), and with --value-in valuation (currency, total, unpriced, profiles). Every amount is a string holding the exact value.",
             ),
             Term(
+                "-o jsonl",
+                "The same object compact on one line (JSON Lines), so that --append and --watch make a file of runs that jq -c reads; --append with -o json is refused (exit 2).",
+            ),
+            Term(
                 "-o csv",
                 "RFC 4180 with LF line endings. Columns: fetched_at, asset, name, balance, free, locked, order_fund, request_fund, precision; with --value-in price_try and value_try (or _usdt); with --all-profiles profile, last. --csv-locale tr writes ; between fields, a decimal comma and a UTF-8 byte order mark; --delimiter sets the separator; --no-header leaves the header out.",
             ),

@@ -23,7 +23,7 @@ pub(super) fn render(
         View::Changes => views::changes(snapshots, currency.is_some()),
     };
     match query.format {
-        Format::Json => json(query, snapshots, currency, &grid),
+        Format::Json | Format::Jsonl => json(query, snapshots, currency, &grid),
         Format::Csv => csv_bytes(&grid, query.escape),
         Format::Table => {
             let mut out = String::new();

@@ -88,7 +88,9 @@ fn asset<'a>(row: &'a Row, valuing: bool) -> Asset<'a> {
     }
 }
 
-pub fn render(report: &Report, escape: bool) -> io::Result<Vec<u8>> {
+/// One pretty-printed document, or with `lines` one compact object on one
+/// line (JSON Lines: a run appended to the runs before it).
+pub fn render(report: &Report, escape: bool, lines: bool) -> io::Result<Vec<u8>> {
     let valuing = report.valuation.is_some();
     let document = Document {
         fetched_at: &report.fetched_at,
@@ -112,7 +114,11 @@ pub fn render(report: &Report, escape: bool) -> io::Result<Vec<u8>> {
     };
     // About 300 bytes an asset: room up front rather than copies as it grows.
     let mut out = Vec::with_capacity(300 * report.rows.len() + 200);
-    serde_json::to_writer_pretty(&mut out, &document)?;
+    if lines {
+        serde_json::to_writer(&mut out, &document)?;
+    } else {
+        serde_json::to_writer_pretty(&mut out, &document)?;
+    }
     if escape {
         let text = String::from_utf8_lossy(&out);
         out = json_for_terminal(&text).into_owned().into_bytes();
@@ -131,7 +137,7 @@ mod tests {
     use crate::valuation::Currency;
 
     fn rendered(report: &Report) -> String {
-        String::from_utf8(render(report, false).expect("renders")).expect("UTF-8")
+        String::from_utf8(render(report, false, false).expect("renders")).expect("UTF-8")
     }
 
     #[test]

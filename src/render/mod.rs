@@ -19,6 +19,9 @@ pub enum Format {
     Table,
     /// One JSON object with every amount exactly as the API sent it.
     Json,
+    /// The same object compact, on one line: JSON Lines, for --append and
+    /// --watch (a file of runs that `jq -c` and any JSON Lines reader take).
+    Jsonl,
     /// RFC 4180 CSV with every amount exactly as the API sent it.
     Csv,
 }
@@ -75,7 +78,8 @@ pub fn render(report: &Report, options: &Options) -> io::Result<Document> {
     };
     match options.format {
         Format::Table => Ok(body(table::render(report, options.style).into_bytes())),
-        Format::Json => json::render(report, options.escape).map(body),
+        Format::Json => json::render(report, options.escape, false).map(body),
+        Format::Jsonl => json::render(report, options.escape, true).map(body),
         Format::Csv => csv::render(report, options.header, options.csv, options.escape),
     }
 }

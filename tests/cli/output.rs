@@ -348,3 +348,52 @@ fn server_text_reaches_a_pipe_exactly_as_received() {
         csv.stdout
     );
 }
+
+#[test]
+fn runs_append_as_json_lines() {
+    let api = crate::support::FakeApi::serving(crate::ACCOUNT);
+    let sandbox = crate::support::Sandbox::new();
+    let file = sandbox.home.path().join("runs.jsonl");
+    let refused = crate::support::run(
+        sandbox
+            .cmd(&api)
+            .args(["-o", "json", "--append"])
+            .arg(&file),
+    );
+    assert_eq!(refused.code, 2, "{}", refused.stderr);
+    assert!(
+        refused.stderr.contains("use -o jsonl"),
+        "{}",
+        refused.stderr
+    );
+    assert!(!file.exists());
+    for _ in 0..2 {
+        crate::support::run(
+            sandbox
+                .cmd(&api)
+                .args(["-o", "jsonl", "--append"])
+                .arg(&file),
+        )
+        .succeeds();
+    }
+    let text = std::fs::read_to_string(&file).expect("file");
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 2, "{text}");
+    for line in lines {
+        let run: serde_json::Value = serde_json::from_str(line).expect("one object a line");
+        assert_eq!(run["assets"][0]["asset"], "BTC");
+    }
+    // The same fields as -o json.
+    let json = crate::support::run(sandbox.cmd(&api).args(["-o", "json"]));
+    let jsonl = crate::support::run(sandbox.cmd(&api).args(["-o", "jsonl"]));
+    let keys = |text: &str| {
+        let v: serde_json::Value = serde_json::from_str(text).expect("JSON");
+        v.as_object()
+            .expect("object")
+            .keys()
+            .cloned()
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(keys(&json.stdout), keys(&jsonl.stdout));
+    assert_eq!(jsonl.stdout.lines().count(), 1);
+}
