@@ -187,6 +187,9 @@ pub enum Error {
         path: PathBuf,
         line: u64,
         problem: String,
+        /// Whether it is one broken line (worth mending or removing), not
+        /// a file that is no dump at all.
+        broken_line: bool,
     },
 
     #[error("{first} and {second} hold different columns: `{first_header}` and `{second_header}`")]
@@ -348,10 +351,10 @@ impl Error {
             | Error::OutputFile { .. } => None,
             Error::NoConfigDir => Some("name the file with --config PATH".into()),
             Error::OutputDir { dir, .. } => Some(format!("create it: mkdir -p {}", dir.display())),
-            Error::HistoryData { problem, .. } => Some(if problem.starts_with("it is not UTF-8") || problem.contains("not a header") {
-                "history reads the CSV btcturk-bal writes (-o csv)".into()
-            } else {
+            Error::HistoryData { broken_line, .. } => Some(if *broken_line {
                 "history reads the CSV btcturk-bal writes (-o csv); mend or remove that line".into()
+            } else {
+                "history reads the CSV btcturk-bal writes (-o csv)".into()
             }),
             Error::HistoryHeaderless { path, headers } => Some(match &headers[..] {
                 [] => "history reads the CSV btcturk-bal writes (-o csv) with its header line".into(),

@@ -344,5 +344,16 @@ mod tests {
             err.to_string(),
             "d0.csv, line 2: it is not UTF-8 text, as every dump btcturk-bal writes is"
         );
+        // No line to mend: not a dump of the tool's.
+        assert!(!err.hint().expect("hint").contains("mend"));
+        // A row that is broken is one to mend or remove.
+        let broken = [HEADER.as_bytes(), b"2026-11-24T03:00:00Z,TRY\n"].concat();
+        let err = totals(&[&broken]).expect_err("broken");
+        assert!(
+            err.hint()
+                .expect("hint")
+                .contains("mend or remove that line"),
+            "{err}"
+        );
     }
 }

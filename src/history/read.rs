@@ -193,6 +193,14 @@ pub(super) fn read_dump(
         path: path.to_path_buf(),
         line,
         problem,
+        broken_line: true,
+    };
+    // Text that is not UTF-8 is no dump of the tool's, not a line to mend.
+    let not_utf8 = |line: u64| Error::HistoryData {
+        path: path.to_path_buf(),
+        line,
+        problem: NOT_UTF8.into(),
+        broken_line: false,
     };
     let lines = Lines {
         inner: input,
@@ -209,7 +217,7 @@ pub(super) fn read_dump(
             open_err(e)
         });
     }
-    let first = String::from_utf8(first).map_err(|_| bad(1, NOT_UTF8.into()))?;
+    let first = String::from_utf8(first).map_err(|_| not_utf8(1))?;
     let header = first
         .trim_start_matches('\u{feff}')
         .trim_end_matches(['\n', '\r']);
@@ -259,7 +267,7 @@ pub(super) fn read_dump(
             .map_err(|e| match e.into_kind() {
                 csv::ErrorKind::Io(e) if too_long(&e) => bad(line, LongLine.to_string()),
                 csv::ErrorKind::Io(e) => open_err(e),
-                csv::ErrorKind::Utf8 { .. } => bad(line, NOT_UTF8.into()),
+                csv::ErrorKind::Utf8 { .. } => not_utf8(line),
                 _ => bad(line, "it is not a row of CSV".into()),
             })?;
         if !more {
@@ -310,6 +318,7 @@ fn not_a_header(path: &Path, line: &str) -> Error {
         path: path.to_path_buf(),
         line: 1,
         problem: "this is not a header of btcturk-bal's CSV (fetched_at,asset,...)".into(),
+        broken_line: false,
     }
 }
 
