@@ -31,6 +31,59 @@ const ERROR_BODY_BYTES: u64 = 64 * 1024;
 /// First retry waits 250-500 ms, then doubling, always capped by --max-wait.
 const BACKOFF_BASE: Duration = Duration::from_millis(500);
 
+/// The address family requests may use. BtcTurk binds a key to the
+/// addresses registered with it, so a key bound to an IPv4 address is
+/// refused (401) when a dual-stack machine reaches the API over IPv6.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum IpVersion {
+    /// IPv4 only.
+    #[value(name = "4")]
+    V4,
+    /// IPv6 only.
+    #[value(name = "6")]
+    V6,
+    /// Either, in the order the resolver gives.
+    Any,
+}
+
+impl IpVersion {
+    /// `4`, `6` or `any` (any case, spaces around), as the environment and
+    /// the config file give it.
+    pub fn parse(text: &str) -> Option<IpVersion> {
+        match text.trim().to_ascii_lowercase().as_str() {
+            "4" => Some(IpVersion::V4),
+            "6" => Some(IpVersion::V6),
+            "any" => Some(IpVersion::Any),
+            _ => None,
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            IpVersion::V4 => "4",
+            IpVersion::V6 => "6",
+            IpVersion::Any => "any",
+        }
+    }
+
+    fn family(self) -> ureq::config::IpFamily {
+        match self {
+            IpVersion::V4 => ureq::config::IpFamily::Ipv4Only,
+            IpVersion::V6 => ureq::config::IpFamily::Ipv6Only,
+            IpVersion::Any => ureq::config::IpFamily::Any,
+        }
+    }
+
+    /// Whether a connection to `addr` is allowed.
+    pub fn allows(self, addr: &std::net::SocketAddr) -> bool {
+        match self {
+            IpVersion::V4 => addr.is_ipv4(),
+            IpVersion::V6 => addr.is_ipv6(),
+            IpVersion::Any => true,
+        }
+    }
+}
+
 /// How to reach the API for one profile, validated.
 #[derive(Debug)]
 pub struct ApiSettings {
@@ -40,6 +93,7 @@ pub struct ApiSettings {
     /// Scheme and host (`https://HOST[:PORT]`), checked by config.
     pub base_url: String,
     pub timeout: Duration,
+    pub ip_version: IpVersion,
     pub retries: u32,
     pub max_wait: Duration,
     pub max_response_bytes: u64,
@@ -113,6 +167,7 @@ impl<'a> Client<'a> {
         }
         let agent = config
             .timeout_global(Some(settings.timeout))
+            .ip_family(settings.ip_version.family())
             // Error statuses carry the API's message and Retry-After.
             .http_status_as_error(false)
             // A redirect would re-send X-PCK and X-Signature to its Location.
@@ -336,7 +391,7 @@ impl<'a> Client<'a> {
         let started = Instant::now();
         let response = request
             .call()
-            .map_err(|e| transport_failure(e, &url, self.settings.timeout))?;
+            .map_err(|e| transport_failure(e, &url, self.settings))?;
         let reply = read_reply(response, self.settings)
             .map_err(|e| body_failure(e, &url, self.settings))?;
         self.log.verbose(|| {
@@ -525,17 +580,23 @@ fn random_u64() -> u64 {
 }
 
 /// The host of `url` could not be resolved.
-fn unresolved(url: &str) -> Error {
+/// The host of `url` could not be resolved (to an address of the family
+/// allowed).
+fn unresolved(url: &str, ip_version: IpVersion) -> Error {
     let host = url
         .parse::<ureq::http::Uri>()
         .ok()
         .and_then(|u| u.host().map(str::to_owned))
         .unwrap_or_else(|| url.to_owned());
-    Error::Unresolved { host }
+    Error::Unresolved {
+        host,
+        ip_version: Some(ip_version).filter(|v| *v != IpVersion::Any),
+    }
 }
 
 /// A failure before any response arrived.
-fn transport_failure(e: ureq::Error, url: &str, timeout: Duration) -> Failure {
+fn transport_failure(e: ureq::Error, url: &str, settings: &ApiSettings) -> Failure {
+    let timeout = settings.timeout;
     use std::io::ErrorKind as K;
     let unreachable = |cause: String| Error::Unreachable {
         url: url.to_owned(),
@@ -570,10 +631,10 @@ fn transport_failure(e: ureq::Error, url: &str, timeout: Duration) -> Failure {
                 retry_after: None,
             }
         }
-        ureq::Error::HostNotFound => Failure::Fatal(unresolved(url)),
+        ureq::Error::HostNotFound => Failure::Fatal(unresolved(url, settings.ip_version)),
         // The system resolver's failure, as std reports it.
         ureq::Error::Io(io) if io.to_string().contains("failed to lookup address") => {
-            Failure::Fatal(unresolved(url))
+            Failure::Fatal(unresolved(url, settings.ip_version))
         }
         ureq::Error::Protocol(p) => {
             Failure::Fatal(Error::Response(format!("not a valid HTTP response: {p}")))

@@ -3,11 +3,13 @@
 
 use std::io::Write;
 
-use crate::cli::{self, ConfigCommand, GlobalArgs};
+use clap::CommandFactory;
+
+use crate::cli::{self, Common, ConfigCommand};
 use crate::config::{ConfigPath, Inputs, SecretSetting};
 use crate::error::{Error, Result};
 use crate::output;
-use crate::term::{Log, TermEnv};
+use crate::term::{Log, Terminal};
 use crate::text::sanitize;
 
 /// The commented template `config init` writes.
@@ -15,7 +17,7 @@ const TEMPLATE: &str = include_str!("../config.example.toml");
 
 pub fn completions(shell: clap_complete::Shell) -> Result<()> {
     let mut buffer = Vec::new();
-    clap_complete::generate(shell, &mut cli::command(), "btcturk-bal", &mut buffer);
+    clap_complete::generate(shell, &mut cli::Cli::command(), "btcturk-bal", &mut buffer);
     if shell == clap_complete::Shell::Bash {
         // clap_complete spells the case labels of a hyphenated binary's
         // subcommands differently from the state its loop builds
@@ -29,7 +31,43 @@ pub fn completions(shell: clap_complete::Shell) -> Result<()> {
     if shell == clap_complete::Shell::Fish {
         buffer = fish_values(&String::from_utf8_lossy(&buffer)).into_bytes();
     }
-    output::print(&buffer).map(drop)
+    let script = profile_names(shell, &String::from_utf8_lossy(&buffer));
+    output::print(script.as_bytes()).map(drop)
+}
+
+/// What lists the profile names, for a completion script to run.
+const PROFILES: &str = "btcturk-bal config profiles 2>/dev/null";
+
+/// Makes `-p <TAB>` complete the config file's profile names, asked of the
+/// binary when completing (as kubectl and gh completions do), instead of
+/// file names. clap_complete's static scripts have no such value source:
+/// the lines it writes for `-p`/`--profile` are rewritten.
+fn profile_names(shell: clap_complete::Shell, script: &str) -> String {
+    use clap_complete::Shell;
+    let mut out = String::with_capacity(script.len());
+    let mut after_case_label = false;
+    for line in script.lines() {
+        let t = line.trim_start();
+        let indent = &line[..line.len() - t.len()];
+        let rewritten = match shell {
+            // The line after a `--profile)` or `-p)` case label.
+            Shell::Bash if after_case_label && t == "COMPREPLY=($(compgen -f \"${cur}\"))" => {
+                format!("{indent}COMPREPLY=($(compgen -W \"$({PROFILES})\" -- \"${{cur}}\"))")
+            }
+            Shell::Zsh if t.starts_with("'-p+[") || t.starts_with("'--profile=[") => line.replace(
+                ":NAME:_default'",
+                &format!(":NAME:{{compadd -- ${{(f)\"$({PROFILES})\"}}}}'"),
+            ),
+            Shell::Fish if t.contains(" -s p -l profile ") => {
+                format!("{line} -f -a \"({PROFILES})\"")
+            }
+            _ => line.to_owned(),
+        };
+        after_case_label = shell == Shell::Bash && (t == "--profile)" || t == "-p)");
+        out.push_str(&rewritten);
+        out.push('\n');
+    }
+    out
 }
 
 /// Repairs clap_complete's fish script so that option and argument values
@@ -47,7 +85,7 @@ fn fish_values(script: &str) -> String {
         "argparse -s (__fish_btcturk_bal_global_optspecs) -- $cmd 2>/dev/null\n    or return 0\n",
         1,
     );
-    for sub in cli::command().get_subcommands() {
+    for sub in cli::Cli::command().get_subcommands() {
         for arg in sub.get_positionals() {
             let values: Vec<String> = arg
                 .get_possible_values()
@@ -69,16 +107,14 @@ fn fish_values(script: &str) -> String {
 
 pub fn history(
     args: &cli::HistoryArgs,
-    global: &GlobalArgs,
-    term: &TermEnv,
+    common: &Common,
+    terminal: &Terminal,
     log: Log,
 ) -> Result<()> {
-    use std::io::IsTerminal;
-    let terminal = std::io::stdout().is_terminal();
     let mut files = args.files.clone();
     // On a terminal, stdin is no dump: the config file may name one.
-    if files.is_empty() && std::io::stdin().is_terminal() {
-        let inputs = Inputs::load(global)?;
+    if files.is_empty() && terminal.stdin {
+        let inputs = Inputs::load(common)?;
         let file = inputs.history_file(&inputs.selected_profile().value)?;
         files.push(file.ok_or(Error::HistoryNoInput)?);
     }
@@ -91,15 +127,12 @@ pub fn history(
         },
         since: args.since,
         until: args.until,
-        profile: global.profile.clone(),
+        profile: common.profile.clone(),
         format: args.output,
-        style: crate::render::Style {
-            boxes: term.boxes(terminal),
-            color: term.color(global.color, terminal),
-        },
-        chart: terminal && !args.no_chart,
-        escape: terminal,
-        width: crate::term::width(),
+        style: terminal.style(common.color, terminal.stdout),
+        chart: terminal.stdout && !args.no_chart,
+        escape: terminal.stdout,
+        width: terminal.width,
     };
     let outcome = crate::history::run(&query)?;
     for note in &outcome.notes {
@@ -113,9 +146,9 @@ pub fn man() -> Result<()> {
     output::print(&page).map(drop)
 }
 
-pub fn config(command: &ConfigCommand, global: &GlobalArgs, log: Log) -> Result<()> {
+pub fn config(command: &ConfigCommand, global: &Common, log: Log) -> Result<()> {
     match command {
-        ConfigCommand::Init { force } => {
+        ConfigCommand::Init { force, .. } => {
             let path = ConfigPath::in_use(global).path.ok_or(Error::NoConfigDir)?;
             output::create_private(&path, TEMPLATE.as_bytes(), *force)?;
             // A message, not data: stdout stays empty, as after `git init`.
@@ -125,13 +158,22 @@ pub fn config(command: &ConfigCommand, global: &GlobalArgs, log: Log) -> Result<
             ));
             Ok(())
         }
-        ConfigCommand::Path => {
+        ConfigCommand::Path { .. } => {
             let path = ConfigPath::in_use(global).path.ok_or(Error::NoConfigDir)?;
             output::print(format!("{}\n", path.display()).as_bytes()).map(drop)
         }
-        ConfigCommand::Show => {
+        ConfigCommand::Show { .. } => {
             let inputs = Inputs::load(global)?;
             output::print(&show(&inputs)?).map(drop)
+        }
+        ConfigCommand::Profiles { .. } => {
+            let inputs = Inputs::load(global)?;
+            let names: String = inputs
+                .profile_names()
+                .iter()
+                .map(|name| format!("{}\n", sanitize(name)))
+                .collect();
+            output::print(names.as_bytes()).map(drop)
         }
     }
 }

@@ -4,24 +4,24 @@
 //!
 //! The config file's top-level keys are the default profile; each
 //! `[profiles.NAME]` table is another account, inheriting the top-level
-//! `base_url` and `timeout_secs` it does not set, never the keys.
+//! `base_url`, `timeout_secs` and `ip_version` it does not set, never the
+//! keys.
 
 use std::ffi::OsString;
 use std::fmt;
-use std::io::IsTerminal;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::time::Duration;
 
 use secrecy::{ExposeSecret, SecretString};
 
-use crate::api::ApiSettings;
+use crate::api::{ApiSettings, IpVersion};
 use crate::auth::Credentials;
-use crate::cli::{Cli, CsvLocale, GlobalArgs};
+use crate::cli::{Common, CsvLocale, ShowArgs};
 use crate::error::{Error, Result};
 use crate::output::Destination;
-use crate::render::{self, CsvStyle, Style};
+use crate::render::{self, CsvStyle};
 use crate::report::{Filter, View};
-use crate::term::TermEnv;
+use crate::term::Terminal;
 use crate::text::sanitize;
 
 mod base_url;
@@ -42,6 +42,36 @@ const ENV_SECRET: &str = "BTCTURK_API_SECRET";
 const ENV_CONFIG: &str = "BTCTURK_BAL_CONFIG";
 const ENV_BASE_URL: &str = "BTCTURK_BASE_URL";
 const ENV_PROFILE: &str = "BTCTURK_PROFILE";
+const ENV_IP_VERSION: &str = "BTCTURK_IP_VERSION";
+
+/// The environment variables btcturk-bal reads, for `--help`, the manual
+/// and the README (a test holds them to this table).
+pub const ENVIRONMENT: &[(&str, &str)] = &[
+    (
+        ENV_KEY,
+        "API public key (overrides api_key in the config file)",
+    ),
+    (ENV_SECRET, "API private key (overrides api_secret)"),
+    (ENV_CONFIG, "config file path (when --config is not given)"),
+    (ENV_BASE_URL, "API base URL (when --base-url is not given)"),
+    (ENV_PROFILE, "config profile (when --profile is not given)"),
+    (
+        ENV_IP_VERSION,
+        "4, 6 or any: the address family (when --ip-version is not given)",
+    ),
+    (
+        "HTTPS_PROXY, HTTP_PROXY, ALL_PROXY, NO_PROXY",
+        "proxies, as curl reads them (never for a plain-http loopback URL)",
+    ),
+    (
+        "SSL_CERT_FILE, SSL_CERT_DIR",
+        "certificate authorities to trust instead of the system's",
+    ),
+    (
+        "NO_COLOR, CLICOLOR, CLICOLOR_FORCE, TERM=dumb",
+        "colour and box drawing, as --color auto reads them",
+    ),
+];
 
 /// The name the top-level keys answer to.
 pub const DEFAULT_PROFILE: &str = "default";
@@ -84,7 +114,7 @@ pub struct ConfigPath {
 
 impl ConfigPath {
     /// --config, else $BTCTURK_BAL_CONFIG, else the platform default.
-    fn resolve(global: &GlobalArgs, env: &EnvVars) -> ConfigPath {
+    fn resolve(global: &Common, env: &EnvVars) -> ConfigPath {
         match (&global.config, &env.config) {
             (Some(p), _) => ConfigPath {
                 path: Some(p.clone()),
@@ -102,14 +132,14 @@ impl ConfigPath {
     }
 
     /// The path in use, without reading the file.
-    pub fn in_use(global: &GlobalArgs) -> ConfigPath {
+    pub fn in_use(global: &Common) -> ConfigPath {
         Self::resolve(global, &EnvVars::read())
     }
 }
 
 /// The inputs of resolution: flags, environment and the parsed file.
 pub struct Inputs<'a> {
-    global: &'a GlobalArgs,
+    global: &'a Common,
     env: EnvVars,
     pub config: ConfigPath,
     file: FileConfig,
@@ -131,7 +161,7 @@ pub enum SecretSetting {
 
 impl<'a> Inputs<'a> {
     /// Reads the environment and the config file.
-    pub fn load(global: &'a GlobalArgs) -> Result<Inputs<'a>> {
+    pub fn load(global: &'a Common) -> Result<Inputs<'a>> {
         let env = EnvVars::read();
         let config = ConfigPath::resolve(global, &env);
         let named = config.source != Source::Default;
@@ -224,7 +254,8 @@ impl<'a> Inputs<'a> {
         let top = &self.file.top;
         let own = self.own_table(name)?;
         let prefix = format!("profiles.{name}.");
-        // base_url and timeout_secs: the profile's own, else the top-level one.
+        // base_url, timeout_secs, ip_version: the profile's own, else the
+        // top-level one.
         let inherited = |set: fn(&FileProfile) -> bool| match own {
             Some(p) if set(p) => (p, prefix.as_str()),
             _ => (top, ""),
@@ -241,6 +272,11 @@ impl<'a> Inputs<'a> {
             .as_ref()
             .map(|v| self.located(from, "timeout_secs", v))
             .map(|(v, source)| (*v, source));
+        let (table, from) = inherited(|p| p.ip_version.is_some());
+        let ip_version = table
+            .ip_version
+            .as_ref()
+            .map(|v| self.located(from, "ip_version", v));
         // The keys name an account, so they are never inherited: a named
         // profile has its own or none; the top-level ones are the default
         // profile's (or a [profiles.default] table's, if it sets any).
@@ -280,6 +316,7 @@ impl<'a> Inputs<'a> {
             api_secret_command,
             base_url,
             timeout_secs,
+            ip_version,
         })
     }
 
@@ -339,12 +376,53 @@ impl<'a> Inputs<'a> {
                 source: Source::Default,
             },
         };
+        let ip_version = self.ip_version(file.ip_version)?;
         Ok(Described {
             api_key,
             api_secret,
             base_url,
             timeout_secs,
+            ip_version,
         })
+    }
+
+    /// --ip-version, else $BTCTURK_IP_VERSION, else the file's, else any.
+    fn ip_version(&self, file: Option<(&toml::Value, Source)>) -> Result<Resolved<IpVersion>> {
+        let invalid = |source: &Source| Error::ConfigParse {
+            path: self.config.path.clone().unwrap_or_default(),
+            message: format!("{source} must be 4, 6 or \"any\""),
+        };
+        if let Some(v) = self.global.ip_version {
+            return Ok(Resolved {
+                value: v,
+                source: Source::Flag("--ip-version"),
+            });
+        }
+        if let Some(text) = &self.env.ip_version {
+            let source = Source::Env(ENV_IP_VERSION);
+            return match IpVersion::parse(text) {
+                Some(value) => Ok(Resolved { value, source }),
+                None => Err(invalid(&source)),
+            };
+        }
+        match file {
+            Some((value, source)) => {
+                let parsed = match value {
+                    toml::Value::String(text) => IpVersion::parse(text),
+                    toml::Value::Integer(4) => Some(IpVersion::V4),
+                    toml::Value::Integer(6) => Some(IpVersion::V6),
+                    _ => None,
+                };
+                match parsed {
+                    Some(value) => Ok(Resolved { value, source }),
+                    None => Err(invalid(&source)),
+                }
+            }
+            None => Ok(Resolved {
+                value: IpVersion::Any,
+                source: Source::Default,
+            }),
+        }
     }
 
     /// The validated settings of one profile: keys present, the secret
@@ -407,6 +485,7 @@ impl<'a> Inputs<'a> {
             credentials,
             base_url,
             timeout: Duration::from_secs(d.timeout_secs.value),
+            ip_version: d.ip_version.value,
             retries: self.global.retries,
             max_wait: Duration::from_secs(self.global.max_wait),
             max_response_bytes: MAX_RESPONSE_BYTES,
@@ -486,29 +565,19 @@ pub struct Settings {
     pub view: View,
     pub render: render::Options,
     pub destination: Destination,
+    /// Whether the output goes to a terminal (stdout, a terminal).
+    pub to_terminal: bool,
     pub watch: Option<Duration>,
 }
 
 impl Settings {
-    pub fn resolve(cli: &Cli, term: &TermEnv) -> Result<Settings> {
-        let show = &cli.show;
-        let inputs = Inputs::load(&cli.global)?;
+    /// The balance listing's settings: the profiles and their keys, what
+    /// to show, how, and where.
+    pub fn resolve(show: &ShowArgs, common: &Common, terminal: &Terminal) -> Result<Settings> {
+        let inputs = Inputs::load(common)?;
         let profiles = inputs.api_profiles(show.all_profiles)?;
-        // The names of this process's own stdout are stdout: written to
-        // through the one descriptor, where the output has got to.
-        let is_stdout = |path: &Path| {
-            ["/dev/stdout", "/dev/fd/1", "/proc/self/fd/1", "-"]
-                .iter()
-                .any(|n| path == Path::new(n))
-        };
-        let destination = match (&show.out, &show.append) {
-            (Some(path), _) | (None, Some(path)) if is_stdout(path) => Destination::Stdout,
-            (Some(path), _) => Destination::Out(path.clone()),
-            (None, Some(path)) => Destination::Append(path.clone()),
-            (None, None) => Destination::Stdout,
-        };
-        let terminal =
-            matches!(destination, Destination::Stdout) && std::io::stdout().is_terminal();
+        let destination = Destination::new(show.out.as_deref(), show.append.as_deref());
+        let to_terminal = matches!(destination, Destination::Stdout) && terminal.stdout;
         let turkish = show.csv_locale == Some(CsvLocale::Tr);
         Ok(Settings {
             profiles,
@@ -530,12 +599,10 @@ impl Settings {
                     decimal_comma: turkish,
                     bom: turkish,
                 },
-                style: Style {
-                    boxes: term.boxes(terminal),
-                    color: term.color(cli.global.color, terminal),
-                },
-                escape: terminal,
+                style: terminal.style(common.color, to_terminal),
+                escape: to_terminal,
             },
+            to_terminal,
             destination,
             watch: show.watch.map(Duration::from_secs),
         })
@@ -552,6 +619,7 @@ struct EnvVars {
     config: Option<String>,
     base_url: Option<String>,
     profile: Option<String>,
+    ip_version: Option<String>,
     /// For a `~/` in paths of the config file.
     home: Option<OsString>,
     /// The variables set to nothing, for the messages.
@@ -572,6 +640,7 @@ impl EnvVars {
             config: var(ENV_CONFIG),
             base_url: var(ENV_BASE_URL),
             profile: var(ENV_PROFILE),
+            ip_version: var(ENV_IP_VERSION),
             home: std::env::var_os("HOME"),
             empty: [ENV_KEY, ENV_SECRET]
                 .into_iter()
@@ -588,6 +657,7 @@ struct Merged<'f> {
     api_secret_command: Option<(&'f str, Source)>,
     base_url: Option<(&'f str, Source)>,
     timeout_secs: Option<(u64, Source)>,
+    ip_version: Option<(&'f toml::Value, Source)>,
 }
 
 /// One profile's settings and their sources, unvalidated.
@@ -596,6 +666,7 @@ pub struct Described {
     pub api_secret: Option<Resolved<SecretSetting>>,
     pub base_url: Resolved<String>,
     pub timeout_secs: Resolved<u64>,
+    pub ip_version: Resolved<IpVersion>,
 }
 
 /// `config.toml` in the platform's config directory for btcturk-bal.

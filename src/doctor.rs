@@ -5,10 +5,11 @@
 //! check's. The secret is never printed.
 
 use std::fmt::Write as _;
+use std::net::{SocketAddr, TcpStream, ToSocketAddrs};
 
 use crate::api::{ApiSettings, Client};
 use crate::balance;
-use crate::cli::GlobalArgs;
+use crate::cli::Common;
 use crate::clock;
 use crate::config::{Described, Inputs, SecretSetting};
 use crate::error::{Error, Result};
@@ -53,7 +54,7 @@ impl Report {
 
 /// Runs every check with the settings a balances run would use. Returns
 /// the exit code of the first failing check (0 when all pass).
-pub fn run(global: &GlobalArgs, log: Log) -> Result<u8> {
+pub fn run(global: &Common, log: Log) -> Result<u8> {
     let mut report = Report::default();
     let settings = keys(&mut report, global);
     match &settings {
@@ -70,7 +71,7 @@ pub fn run(global: &GlobalArgs, log: Log) -> Result<u8> {
 /// Checks 1 and 2: the config file and where each setting came from; the
 /// secret decodes and the base URL is allowed.
 /// The settings, and where the key and secret came from.
-fn keys(report: &mut Report, global: &GlobalArgs) -> Option<(ApiSettings, String)> {
+fn keys(report: &mut Report, global: &Common) -> Option<(ApiSettings, String)> {
     let inputs = match Inputs::load(global) {
         Ok(inputs) => inputs,
         Err(e) => {
@@ -140,12 +141,55 @@ fn mode(path: &std::path::Path) -> String {
         .unwrap_or_else(|_| "unknown".into())
 }
 
+/// The addresses a connection to the API uses.
+struct Route {
+    local: SocketAddr,
+    peer: SocketAddr,
+}
+
+impl Route {
+    fn describe(&self) -> String {
+        let family = if self.peer.is_ipv6() { "IPv6" } else { "IPv4" };
+        format!(", over {family} from {} to {}", self.local.ip(), self.peer)
+    }
+}
+
+/// Connects to the API's host as a request would (the first address of
+/// the family allowed, in the resolver's order) to see which family and
+/// local address it uses. ureq does not say; `None` when it cannot be
+/// found out, which the checks after it then report in their own words.
+fn route(settings: &ApiSettings) -> Option<Route> {
+    // Through a proxy, the connection is the proxy's business.
+    if settings.base_url.starts_with("https://") && ureq::Proxy::try_from_env().is_some() {
+        return None;
+    }
+    let uri: ureq::http::Uri = settings.base_url.parse().ok()?;
+    let host = uri.host()?.trim_start_matches('[').trim_end_matches(']');
+    let port = uri
+        .port_u16()
+        .unwrap_or(if uri.scheme_str() == Some("http") {
+            80
+        } else {
+            443
+        });
+    let peer = (host, port)
+        .to_socket_addrs()
+        .ok()?
+        .find(|a| settings.ip_version.allows(a))?;
+    let stream = TcpStream::connect_timeout(&peer, settings.timeout).ok()?;
+    Some(Route {
+        local: stream.local_addr().ok()?,
+        peer,
+    })
+}
+
 /// Checks 3 to 6: the API answers over TLS, the clock, one signed
 /// request, the ticker.
 fn network(report: &mut Report, settings: &ApiSettings, sources: &str, log: Log) {
     // Each finding once: the checks below report the clock and retries
     // themselves, so the run's own warnings and notes stay quiet.
     let mut client = Client::new(settings, Log { quiet: true, ..log });
+    let route = route(settings);
     let offset = match client.clock_offset() {
         Ok(offset) => {
             let how = if settings.base_url.starts_with("https://") {
@@ -153,7 +197,8 @@ fn network(report: &mut Report, settings: &ApiSettings, sources: &str, log: Log)
             } else {
                 "answers"
             };
-            report.ok("network", &format!("{} {how}", settings.base_url));
+            let via = route.as_ref().map(Route::describe).unwrap_or_default();
+            report.ok("network", &format!("{} {how}{via}", settings.base_url));
             offset
         }
         Err(e) => {
@@ -189,6 +234,21 @@ fn network(report: &mut Report, settings: &ApiSettings, sources: &str, log: Log)
         ),
         Ok(assets) => report.ok("signed request", &format!("accepted ({assets} assets)")),
         Err(e) => {
+            if e.code() == crate::error::exit::NOPERM
+                && let Some(route) = route.as_ref().filter(|r| r.local.is_ipv6())
+            {
+                // The likeliest cause first: keys are bound to addresses,
+                // mostly IPv4 ones, and this request did not come from one.
+                report.problem(
+                    "signed request",
+                    &format!(
+                        "refused, and it went over IPv6 (from {}); a key bound to an IPv4 address is refused over IPv6",
+                        route.local.ip()
+                    ),
+                    "set ip_version = 4 in the config file (or BTCTURK_IP_VERSION=4, or --ip-version 4), or register this IPv6 address with the key",
+                    e.code(),
+                );
+            }
             report.fail("signed request", &e);
             if e.code() == crate::error::exit::NOPERM {
                 let _ = writeln!(report.text, "         sent: {sources}");

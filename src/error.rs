@@ -24,6 +24,66 @@ pub mod exit {
     pub const PROTOCOL: u8 = 76;
     pub const NOPERM: u8 = 77;
     pub const CONFIG: u8 = 78;
+    /// Ctrl-C (SIGINT), as shells report it: 128 + 2.
+    pub const INTERRUPTED: u8 = 130;
+
+    /// Every code a run can end with: the code, what it means, what to do.
+    /// `--help`, the manual and the README's table come from here (a test
+    /// holds the README to it).
+    pub const TABLE: &[(u8, &str, &str)] = &[
+        (0, "success", ""),
+        (USAGE, "bad command line", "see btcturk-bal --help"),
+        (
+            DATAERR,
+            "history: a line that is not a row of btcturk-bal's CSV, or files of different columns",
+            "mend or leave out the file the message names",
+        ),
+        (
+            NOINPUT,
+            "history: a file that is missing or cannot be read",
+            "check the path",
+        ),
+        (
+            UNAVAILABLE,
+            "the API could not be reached: connection, DNS, TLS, timeout",
+            "check the network; retry later",
+        ),
+        (
+            SOFTWARE,
+            "a bug in btcturk-bal: it panicked (one line says so, no core file)",
+            "report it with the command you ran, keys left out; RUST_BACKTRACE=1 shows the panic's message and backtrace",
+        ),
+        (
+            IO,
+            "the output could not be written",
+            "check the disk or the output file",
+        ),
+        (
+            TEMPFAIL,
+            "temporary refusal: rate limited (429) or server error (5xx)",
+            "retry later; the message says when",
+        ),
+        (
+            PROTOCOL,
+            "the response was not what the API documents",
+            "report it; the message names the problem",
+        ),
+        (
+            NOPERM,
+            "authentication rejected (401/403)",
+            "check the key pair, its permissions and IP list (an IPv4-bound key over IPv6: --ip-version 4), the clock",
+        ),
+        (
+            CONFIG,
+            "configuration: missing or invalid keys, unreadable or invalid config file",
+            "fix the setting the message names",
+        ),
+        (
+            INTERRUPTED,
+            "interrupted by Ctrl-C (SIGINT), also while a secret command prompts",
+            "",
+        ),
+    ];
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -103,8 +163,12 @@ pub enum Error {
     #[error("cannot reach {url}: {cause}")]
     Unreachable { url: String, cause: String },
 
-    #[error("cannot resolve {host}")]
-    Unresolved { host: String },
+    #[error("cannot resolve {host}{}", ip_version.map(|v| format!(" to an IPv{} address", v.name())).unwrap_or_default())]
+    Unresolved {
+        host: String,
+        /// The one address family allowed, when only one is.
+        ip_version: Option<crate::api::IpVersion>,
+    },
 
     #[error("{url} did not answer with TLS")]
     NotTls { url: String },
@@ -259,10 +323,17 @@ impl Error {
     pub fn hint(&self) -> Option<String> {
         match self {
             Error::Profile { source, .. } => source.hint(),
-            Error::UnknownProfile { known, .. } => Some(format!(
-                "known profiles: {} (add [profiles.NAME] to the config file for more)",
-                sanitize(&known.join(", "))
-            )),
+            Error::UnknownProfile { name, known, .. } => Some(match closest(name, known) {
+                Some(near) => format!(
+                    "did you mean \"{}\"? known profiles: {}",
+                    sanitize(near),
+                    sanitize(&known.join(", "))
+                ),
+                None => format!(
+                    "known profiles: {} (add [profiles.NAME] to the config file for more)",
+                    sanitize(&known.join(", "))
+                ),
+            }),
             Error::SecretCommand { .. } => Some(
                 "run the command yourself to see what it says; it must print the secret on stdout"
                     .into(),
@@ -315,6 +386,14 @@ impl Error {
                     .into(),
             ),
             Error::BaseUrl { fix, .. } => Some((*fix).into()),
+            Error::Unresolved {
+                ip_version: Some(v),
+                ..
+            } => Some(format!(
+                "ip_version {} allows only IPv{} addresses (from --ip-version, BTCTURK_IP_VERSION or ip_version in the config file); `any` allows both",
+                v.name(),
+                v.name()
+            )),
             Error::Unresolved { .. } => Some(
                 "check the host name in the base URL, the network connection and its DNS".into(),
             ),
@@ -419,3 +498,22 @@ fn auth_hint(clock: &ClockNote) -> String {
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// The known name closest to a mistyped one, if one is close: the same
+/// letters in another case, or similar by Jaro-Winkler (the measure and the
+/// bound clap's own "did you mean" uses).
+fn closest<'k>(name: &str, known: &'k [String]) -> Option<&'k String> {
+    known
+        .iter()
+        .map(|k| {
+            let score = if k.eq_ignore_ascii_case(name) {
+                1.0
+            } else {
+                strsim::jaro_winkler(name, k)
+            };
+            (score, k)
+        })
+        .filter(|(score, _)| *score > 0.8)
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, k)| k)
+}

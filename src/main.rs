@@ -32,29 +32,27 @@ mod valuation;
 
 use std::process::ExitCode;
 
-use crate::cli::{Cli, Command};
-use crate::render::Format;
-use crate::report::Sort;
-use crate::term::{Log, TermEnv};
+use crate::cli::Command;
+use crate::term::Terminal;
 
 fn main() -> ExitCode {
     report_panics_as_bugs();
-    refuse_keys_on_the_command_line();
-    let cli = cli::parse();
-    check_usage(&cli);
-    let term = TermEnv::from_env();
-    let g = &cli.global;
-    let log = Log::new(g.verbose, g.quiet, g.color, &term);
+    let cli = cli::parse_from(std::env::args_os()).unwrap_or_else(|e| e.exit());
+    let common = cli.common();
+    let terminal = Terminal::detect();
+    let log = terminal.log(&common);
     let result = match &cli.command {
         Some(Command::Completions { shell }) => commands::completions(*shell),
         Some(Command::Man) => commands::man(),
-        Some(Command::Config(command)) => commands::config(command, g, log),
-        Some(Command::History(args)) => commands::history(args, g, &term, log),
-        Some(Command::Doctor) => match doctor::run(g, log) {
+        Some(Command::Config(command)) => commands::config(command, &common, log),
+        Some(Command::History(args)) => commands::history(args, &common, &terminal, log),
+        Some(Command::Doctor(_)) => match doctor::run(&common, log) {
             Ok(code) => return ExitCode::from(code),
             Err(e) => Err(e),
         },
-        None => config::Settings::resolve(&cli, &term).and_then(|s| run::run(&s, log)),
+        None => {
+            config::Settings::resolve(&cli.show, &common, &terminal).and_then(|s| run::run(&s, log))
+        }
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -90,65 +88,5 @@ fn report_panics_as_bugs() {
     #[cfg(debug_assertions)]
     if std::env::var_os("BTCTURK_BAL_TEST_PANIC").is_some() {
         panic!("a panic the tests asked for");
-    }
-}
-
-/// Keys are never taken from the command line, where shell history and
-/// `ps` show them: `--api-key` and `--api-secret` are usage errors that
-/// point to the environment, without echoing what followed them.
-fn refuse_keys_on_the_command_line() {
-    let keyed = std::env::args_os().skip(1).find_map(|arg| {
-        let arg = arg.to_string_lossy();
-        ["--api-key", "--api-secret"]
-            .into_iter()
-            .find(|flag| arg == *flag || arg.starts_with(&format!("{flag}=")))
-    });
-    if let Some(flag) = keyed {
-        cli::command()
-            .error(
-                clap::error::ErrorKind::UnknownArgument,
-                format!(
-                    "{flag} is not taken: keys on the command line end up in shell history and ps; \
-                     set BTCTURK_API_KEY and BTCTURK_API_SECRET, or put them in the config file \
-                     (btcturk-bal config init)"
-                ),
-            )
-            .exit();
-    }
-}
-
-/// Usage rules clap's derive cannot say; broken ones exit 2 in clap's
-/// format.
-fn check_usage(cli: &Cli) {
-    let show = &cli.show;
-    let fail = |message: String| -> ! {
-        cli::command()
-            .error(clap::error::ErrorKind::ArgumentConflict, message)
-            .exit()
-    };
-    if show.sort == Sort::Value && show.value_in.is_none() {
-        cli::command()
-            .error(
-                clap::error::ErrorKind::MissingRequiredArgument,
-                "--sort value needs --value-in CUR",
-            )
-            .exit();
-    }
-    if show.output == Format::Json && show.append.is_some() {
-        fail(
-            "--append with -o json would put documents back to back, which no JSON reader takes; \
-             use -o jsonl (one compact object a line, JSON Lines)"
-                .into(),
-        );
-    }
-    if show.output != Format::Csv {
-        let csv_only = [
-            ("--no-header", show.no_header),
-            ("--delimiter", show.delimiter.is_some()),
-            ("--csv-locale", show.csv_locale.is_some()),
-        ];
-        if let Some((flag, _)) = csv_only.into_iter().find(|(_, given)| *given) {
-            fail(format!("{flag} applies only to CSV output (-o csv)"));
-        }
     }
 }

@@ -15,9 +15,13 @@ enum Item {
     Term(&'static str, &'static str),
     /// Lines shown as they are (commands, file contents).
     Example(&'static str),
+    /// The environment variables, from their table in `config`.
+    Environment,
+    /// The exit codes, from their table in `error::exit`.
+    ExitCodes,
 }
 
-use Item::{Example, Para, Term};
+use Item::{Environment, Example, ExitCodes, Para, Term};
 
 const SECTIONS: &[(&str, &[Item])] = &[
     (
@@ -100,36 +104,7 @@ const SECTIONS: &[(&str, &[Item])] = &[
             ),
         ],
     ),
-    (
-        "ENVIRONMENT",
-        &[
-            Term(
-                "BTCTURK_API_KEY, BTCTURK_API_SECRET",
-                "The key pair (not with --all-profiles).",
-            ),
-            Term(
-                "BTCTURK_BAL_CONFIG",
-                "The config file, when --config is not given.",
-            ),
-            Term(
-                "BTCTURK_BASE_URL",
-                "The API's address, when --base-url is not given.",
-            ),
-            Term("BTCTURK_PROFILE", "The profile, when -p is not given."),
-            Term(
-                "HTTPS_PROXY, HTTP_PROXY, ALL_PROXY, NO_PROXY",
-                "Proxies, as curl reads them; a plain-http (loopback) base URL never uses one.",
-            ),
-            Term(
-                "SSL_CERT_FILE, SSL_CERT_DIR",
-                "Certificate authorities to trust instead of the system's store.",
-            ),
-            Term(
-                "NO_COLOR, CLICOLOR, CLICOLOR_FORCE, TERM=dumb",
-                "Colour and box drawing, as --color auto reads them.",
-            ),
-        ],
-    ),
+    ("ENVIRONMENT", &[Environment]),
     (
         "OUTPUT",
         &[
@@ -182,39 +157,8 @@ const SECTIONS: &[(&str, &[Item])] = &[
     (
         "EXIT STATUS",
         &[
-            Term("0", "Success."),
-            Term("2", "Bad command line."),
-            Term(
-                "65",
-                "history: a line that is not a row of btcturk-bal's CSV, or files of different columns.",
-            ),
-            Term("66", "history: a file that is missing or cannot be read."),
-            Term(
-                "69",
-                "The API could not be reached: connection, DNS, TLS, timeout.",
-            ),
-            Term(
-                "70",
-                "A bug in btcturk-bal (it panicked): please report it with the command you ran.",
-            ),
-            Term("74", "The output could not be written."),
-            Term(
-                "75",
-                "Temporary refusal: rate limited (429) or server error (5xx); retry later.",
-            ),
-            Term("76", "The answer was not what the API documents."),
-            Term(
-                "77",
-                "Authentication rejected (401/403): the key pair, its permissions or IP list, the clock.",
-            ),
-            Term(
-                "78",
-                "Configuration: missing or invalid keys, config file or profile.",
-            ),
-            Term(
-                "130",
-                "Interrupted by Ctrl-C (SIGINT), also while a secret command prompts. SIGTERM and SIGHUP end the run as those signals do.",
-            ),
+            ExitCodes,
+            Para("SIGTERM and SIGHUP end a run as those signals do (the shell shows 143 and 129)."),
         ],
     ),
     (
@@ -227,7 +171,7 @@ const SECTIONS: &[(&str, &[Item])] = &[
 
 /// The whole page, as roff.
 pub fn render() -> std::io::Result<Vec<u8>> {
-    let man = Man::new(crate::cli::command());
+    let man = Man::new(<crate::cli::Cli as clap::CommandFactory>::command());
     let mut out = Vec::new();
     man.render_title(&mut out)?;
     // No hyphenation, left-aligned: flags and paths stay whole.
@@ -252,10 +196,16 @@ fn sections() -> Roff {
                 Para(text) => {
                     roff.control("PP", []).text([roman(*text)]);
                 }
-                Term(term, text) => {
-                    roff.control("TP", [])
-                        .text([bold(*term)])
-                        .text([roman(*text)]);
+                Term(term, text) => term_item(&mut roff, term, text),
+                Environment => {
+                    for (name, meaning) in crate::config::ENVIRONMENT {
+                        term_item(&mut roff, name, &sentence(meaning, ""));
+                    }
+                }
+                ExitCodes => {
+                    for (code, meaning, fix) in crate::error::exit::TABLE {
+                        term_item(&mut roff, &code.to_string(), &sentence(meaning, fix));
+                    }
                 }
                 Example(lines) => {
                     roff.control("PP", [])
@@ -270,4 +220,22 @@ fn sections() -> Roff {
         }
     }
     roff
+}
+
+fn term_item(roff: &mut Roff, term: &str, text: &str) {
+    roff.control("TP", [])
+        .text([bold(term)])
+        .text([roman(text)]);
+}
+
+/// A table's meaning and advice as a sentence: "Bad command line: see ...".
+fn sentence(meaning: &str, fix: &str) -> String {
+    let mut chars = meaning.chars();
+    let first = chars.next().map(|c| c.to_uppercase().collect::<String>());
+    let meaning = format!("{}{}", first.unwrap_or_default(), chars.as_str());
+    if fix.is_empty() {
+        format!("{meaning}.")
+    } else {
+        format!("{meaning}: {fix}.")
+    }
 }

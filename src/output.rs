@@ -21,6 +21,25 @@ pub enum Destination {
     Append(PathBuf),
 }
 
+impl Destination {
+    /// Where `--out` or `--append` (or neither) send the output. The names
+    /// of this process's own stdout are stdout: written to through the one
+    /// descriptor, where the output has got to.
+    pub fn new(out: Option<&Path>, append: Option<&Path>) -> Destination {
+        let is_stdout = |path: &Path| {
+            ["/dev/stdout", "/dev/fd/1", "/proc/self/fd/1", "-"]
+                .iter()
+                .any(|n| path == Path::new(n))
+        };
+        match (out, append) {
+            (Some(path), _) | (None, Some(path)) if is_stdout(path) => Destination::Stdout,
+            (Some(path), _) => Destination::Out(path.to_owned()),
+            (None, Some(path)) => Destination::Append(path.to_owned()),
+            (None, None) => Destination::Stdout,
+        }
+    }
+}
+
 /// A run's output: `head` belongs only at the start of a file (a byte
 /// order mark, the CSV header line), `body` is the rest.
 #[derive(Debug, Default)]

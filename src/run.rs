@@ -2,7 +2,7 @@
 //! parse, build the report, render it, write it; or the same on a timer
 //! with `--watch`.
 
-use std::io::{IsTerminal, Write};
+use std::io::Write;
 use std::time::Duration;
 
 use crate::api::Client;
@@ -11,7 +11,7 @@ use crate::clock;
 use crate::config::Settings;
 use crate::envelope::Response;
 use crate::error::{Error, Result, exit};
-use crate::output::{self, Destination, Document, Written};
+use crate::output::{self, Document, Written};
 use crate::render;
 use crate::report::{self, Account};
 use crate::term::Log;
@@ -163,8 +163,7 @@ fn transient(e: &Error) -> bool {
 /// header only before the first), until stdout's reader goes away. Only
 /// lasting faults (keys, configuration, output) end it with an error.
 fn watch(settings: &Settings, log: Log, fetcher: &mut Fetcher, every: Duration) -> Result<()> {
-    let terminal =
-        matches!(settings.destination, Destination::Stdout) && std::io::stdout().is_terminal();
+    let terminal = settings.to_terminal;
     let mut screen: Option<(Vec<u8>, String)> = None;
     let mut first = true;
     loop {

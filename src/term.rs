@@ -58,12 +58,49 @@ impl TermEnv {
     }
 }
 
-/// The terminal's width in columns; 80 where it reports none or 0 (a
-/// pseudo-terminal with no size set), or is no terminal.
-pub fn width() -> usize {
-    match comfy_table::Table::new().width() {
-        Some(0) | None => 80,
-        Some(n) => usize::from(n),
+/// What the run's terminal is, decided once before a command runs: which
+/// streams are terminals, the colour rules of the environment, the width.
+/// Nothing after it asks `is_terminal` or reads those variables again.
+#[derive(Debug, Clone)]
+pub struct Terminal {
+    pub stdin: bool,
+    pub stdout: bool,
+    stderr: bool,
+    env: TermEnv,
+    /// Columns; 80 where the terminal reports none or 0 (a pseudo-terminal
+    /// with no size set), or there is no terminal.
+    pub width: usize,
+}
+
+impl Terminal {
+    pub fn detect() -> Terminal {
+        Terminal {
+            stdin: std::io::stdin().is_terminal(),
+            stdout: std::io::stdout().is_terminal(),
+            stderr: std::io::stderr().is_terminal(),
+            env: TermEnv::from_env(),
+            width: match comfy_table::Table::new().width() {
+                Some(0) | None => 80,
+                Some(n) => usize::from(n),
+            },
+        }
+    }
+
+    /// The display style of output bound for a terminal or not.
+    pub fn style(&self, color: ColorChoice, to_terminal: bool) -> crate::render::Style {
+        crate::render::Style {
+            boxes: self.env.boxes(to_terminal),
+            color: self.env.color(color, to_terminal),
+        }
+    }
+
+    /// The messages on stderr.
+    pub fn log(&self, common: &crate::cli::Common) -> Log {
+        Log {
+            verbose: common.verbose,
+            quiet: common.quiet,
+            color: self.env.color(common.color, self.stderr),
+        }
     }
 }
 
@@ -91,14 +128,6 @@ pub struct Log {
 }
 
 impl Log {
-    pub fn new(verbose: bool, quiet: bool, color: ColorChoice, env: &TermEnv) -> Log {
-        Log {
-            verbose,
-            quiet,
-            color: env.color(color, std::io::stderr().is_terminal()),
-        }
-    }
-
     pub fn error(&self, err: &crate::error::Error) {
         line(&format!(
             "{PREFIX}: {} {err}",

@@ -25,6 +25,8 @@ pub(super) struct FileProfile {
     pub(super) api_secret_command: Option<Spanned<String>>,
     pub(super) base_url: Option<Spanned<String>>,
     pub(super) timeout_secs: Option<Spanned<u64>>,
+    /// 4, 6 or "any": the address family requests may use.
+    pub(super) ip_version: Option<Spanned<toml::Value>>,
     /// The dump `history` reads when given no file on a terminal.
     pub(super) history_file: Option<Spanned<String>>,
 }
@@ -51,6 +53,7 @@ struct FileText {
     api_secret_command: Option<Spanned<String>>,
     base_url: Option<Spanned<String>>,
     timeout_secs: Option<Spanned<u64>>,
+    ip_version: Option<Spanned<toml::Value>>,
     history_file: Option<Spanned<String>>,
     #[serde(default)]
     profiles: BTreeMap<String, FileProfile>,
@@ -68,6 +71,7 @@ impl FileConfig {
                 api_secret_command: f.api_secret_command,
                 base_url: f.base_url,
                 timeout_secs: f.timeout_secs,
+                ip_version: f.ip_version,
                 history_file: f.history_file,
             },
             profiles: f.profiles,
