@@ -735,6 +735,189 @@ mod tests {
         Cli::command().debug_assert();
     }
 
+    /// The command line as `parse_from` reads it, or its usage error's text.
+    fn parse(line: &str) -> Result<Cli, String> {
+        let words = std::iter::once("btcturk-bal").chain(line.split_whitespace());
+        parse_from(words).map_err(|e| {
+            assert_eq!(e.exit_code(), 2, "{e}");
+            e.to_string()
+        })
+    }
+
+    fn refused(line: &str, words: &[&str]) {
+        let message = parse(line).expect_err(line);
+        for word in words {
+            assert!(message.contains(word), "{word:?} not in {message}");
+        }
+    }
+
+    #[test]
+    fn a_flag_of_another_command_names_the_flag_and_the_subcommand() {
+        refused(
+            "history --timeout 5",
+            &["--timeout does not apply to btcturk-bal history"],
+        );
+        refused(
+            "completions bash --timeout 5",
+            &["--timeout does not apply to btcturk-bal completions"],
+        );
+        refused(
+            "config path -p work",
+            &["-p does not apply to btcturk-bal config path"],
+        );
+        refused("history -v", &["-v does not apply to btcturk-bal history"]);
+        refused("doctor -z", &["-z does not apply to btcturk-bal doctor"]);
+        // No tip about values that begin with a dash.
+        let message = parse("history dump.csv --retries 3").expect_err("retries");
+        assert!(!message.contains("tip:"), "{message}");
+        // A flag no command has is clap's own error.
+        refused("history --no-such-flag", &["unexpected argument"]);
+    }
+
+    #[test]
+    fn flags_before_a_subcommand_count_when_it_takes_them() {
+        let cli = parse("-p work --timeout 5 doctor").expect("doctor");
+        let c = cli.common();
+        assert_eq!(c.profile.as_deref(), Some("work"));
+        assert_eq!(c.timeout, Some(5));
+        assert_eq!(
+            parse("--config c.toml history")
+                .expect("history")
+                .common()
+                .config,
+            Some("c.toml".into())
+        );
+        // The one after the subcommand wins.
+        assert_eq!(
+            parse("--timeout 5 doctor --timeout 7")
+                .expect("doctor")
+                .common()
+                .timeout,
+            Some(7)
+        );
+    }
+
+    #[test]
+    fn flags_before_a_subcommand_that_it_does_not_take_are_refused() {
+        refused(
+            "--base-url x history",
+            &["--base-url does not apply to btcturk-bal history"],
+        );
+        refused(
+            "-p work config path",
+            &["--profile does not apply to btcturk-bal config path"],
+        );
+        // The balance listing's flags are not carried to another command.
+        refused(
+            "-o json history",
+            &["--output does not apply to btcturk-bal history"],
+        );
+        refused(
+            "-z doctor",
+            &["--non-zero does not apply to btcturk-bal doctor"],
+        );
+    }
+
+    #[test]
+    fn history_takes_its_own_asset_flag_after_the_files() {
+        let cli = parse("history a.csv b.csv -a btc").expect("history");
+        let Some(Command::History(h)) = cli.command else {
+            panic!("not history");
+        };
+        assert_eq!(h.asset.as_deref(), Some("BTC"));
+        assert_eq!(h.files.len(), 2);
+    }
+
+    #[test]
+    fn keys_are_refused_without_echoing_them() {
+        for line in [
+            "--api-key=abc123",
+            "--api-secret abc123",
+            "history --api-key abc123",
+        ] {
+            let message = parse(line).expect_err(line);
+            assert!(message.contains("keys on the command line"), "{message}");
+            assert!(!message.contains("abc123"), "{message}");
+        }
+    }
+
+    #[test]
+    fn sort_by_value_needs_a_currency() {
+        refused("--sort value", &["--value-in"]);
+        parse("--sort value --value-in try").expect("valued");
+    }
+
+    #[test]
+    fn min_value_needs_a_currency() {
+        refused("--min-value 10", &["--value-in"]);
+    }
+
+    #[test]
+    fn append_with_json_points_to_json_lines() {
+        refused("-o json --append runs.json", &["-o jsonl"]);
+        parse("-o jsonl --append runs.jsonl").expect("jsonl");
+    }
+
+    #[test]
+    fn csv_flags_need_csv_output() {
+        refused("--no-header", &["--no-header applies only to CSV output"]);
+        refused(
+            "-o json --delimiter ;",
+            &["--delimiter applies only to CSV output"],
+        );
+        refused(
+            "--csv-locale tr",
+            &["--csv-locale applies only to CSV output"],
+        );
+        parse("-o csv --csv-locale tr --no-header").expect("csv");
+    }
+
+    #[test]
+    fn one_destination_and_no_watch_into_a_file() {
+        refused("--out a --append b", &["--out"]);
+        refused("--watch 10 --out a", &["--watch"]);
+        refused("--watch 2", &["5 to 86400"]);
+    }
+
+    #[test]
+    fn all_profiles_or_one() {
+        refused("--all-profiles -p work", &["--all-profiles"]);
+    }
+
+    #[test]
+    fn verbose_and_quiet_conflict_wherever_they_stand() {
+        refused("-v -q", &["cannot be used with"]);
+        refused(
+            "-q doctor -v",
+            &["--verbose and --quiet cannot be used together"],
+        );
+    }
+
+    #[test]
+    fn network_defaults_and_ip_versions() {
+        let c = parse("").expect("bare").common();
+        assert_eq!((c.retries, c.max_wait, c.ip_version), (2, 10, None));
+        for (text, version) in [
+            ("4", IpVersion::V4),
+            ("6", IpVersion::V6),
+            ("any", IpVersion::Any),
+        ] {
+            let c = parse(&format!("--ip-version {text}")).expect(text).common();
+            assert_eq!(c.ip_version, Some(version));
+        }
+        refused("--ip-version 5", &["invalid value '5'"]);
+        refused(
+            "config show --retries 3",
+            &["--retries does not apply to btcturk-bal config show"],
+        );
+    }
+
+    #[test]
+    fn config_profiles_takes_the_config_file() {
+        let cli = parse("config profiles --config c.toml").expect("profiles");
+        assert_eq!(cli.common().config, Some("c.toml".into()));
+    }
+
     #[test]
     fn codes_and_seconds() {
         assert_eq!(parse_code(" btc "), Ok("BTC".into()));

@@ -222,6 +222,11 @@ fn show(inputs: &Inputs) -> Result<Vec<u8>> {
         d.timeout_secs.source.to_string(),
     ));
     rows.push((
+        "ip_version",
+        d.ip_version.value.name().to_owned(),
+        d.ip_version.source.to_string(),
+    ));
+    rows.push((
         "profiles",
         sanitize(&inputs.profile_names().join(", ")),
         String::new(),

@@ -15,6 +15,8 @@ mod files;
 mod hardening;
 #[path = "cli/history.rs"]
 mod history;
+#[path = "cli/ip_version.rs"]
+mod ip_version;
 #[path = "cli/messages.rs"]
 mod messages;
 #[path = "cli/output.rs"]
@@ -23,8 +25,12 @@ mod output;
 mod profiles;
 #[path = "cli/security.rs"]
 mod security;
+#[path = "cli/shell.rs"]
+mod shell;
 #[path = "cli/valuation.rs"]
 mod valuation;
+#[path = "cli/watch.rs"]
+mod watch;
 
 /// An account like the API page's example: comma decimals as the page
 /// shows, dot decimals as the live API sends, a zero balance, a name that

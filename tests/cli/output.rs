@@ -255,55 +255,6 @@ fn bad_usage_is_exit_2() {
     assert_eq!(run(sandbox.bare().args(["--timeout", "0"])).code, 2);
 }
 
-#[test]
-fn watch_off_a_terminal_writes_the_header_once_and_ends_with_its_reader() {
-    use std::io::{BufRead, BufReader, Read};
-    use std::process::Stdio;
-    use std::time::{Duration, Instant};
-
-    let api = FakeApi::serving(ACCOUNT);
-    let sandbox = Sandbox::new();
-    let mut child = sandbox
-        .cmd(&api)
-        .args(["--watch", "5", "-o", "csv", "-a", "btc"])
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("start btcturk-bal");
-    let mut lines = BufReader::new(child.stdout.take().expect("stdout")).lines();
-    // The header, then a round's row every 5 s.
-    let first: Vec<String> = (0..3)
-        .map(|_| lines.next().expect("a line").expect("UTF-8"))
-        .collect();
-    assert!(first[0].starts_with("fetched_at,asset,"), "{first:?}");
-    assert!(
-        first[1].contains(",BTC,") && first[2].contains(",BTC,"),
-        "{first:?}"
-    );
-    // As `| head -3` would: the next round finds no reader and ends the run.
-    drop(lines);
-    let deadline = Instant::now() + Duration::from_secs(20);
-    let status = loop {
-        if let Some(status) = child.try_wait().expect("wait") {
-            break status;
-        }
-        if Instant::now() > deadline {
-            let _ = child.kill();
-            panic!("--watch went on polling with no reader");
-        }
-        std::thread::sleep(Duration::from_millis(100));
-    };
-    let mut stderr = String::new();
-    child
-        .stderr
-        .take()
-        .expect("stderr")
-        .read_to_string(&mut stderr)
-        .expect("stderr");
-    assert_eq!((status.code(), stderr.as_str()), (Some(0), ""));
-}
-
 /// An asset whose code and name hold what must not reach a terminal raw:
 /// ESC (a colour sequence), U+009B (a C1 escape introducer) and U+202E (a
 /// right-to-left override).

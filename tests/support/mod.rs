@@ -133,7 +133,25 @@ impl FakeApi {
         offset_ms: i64,
         handler: impl Fn(&Request) -> Reply + Send + Sync + 'static,
     ) -> FakeApi {
-        let listener = TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1:0");
+        Self::listening("127.0.0.1:0", offset_ms, handler)
+    }
+
+    /// A server on another loopback address (`[::1]:0`); `None` where
+    /// this machine has no such address.
+    pub fn on(
+        addr: &str,
+        handler: impl Fn(&Request) -> Reply + Send + Sync + 'static,
+    ) -> Option<FakeApi> {
+        TcpListener::bind(addr).ok()?;
+        Some(Self::listening(addr, 0, handler))
+    }
+
+    fn listening(
+        addr: &str,
+        offset_ms: i64,
+        handler: impl Fn(&Request) -> Reply + Send + Sync + 'static,
+    ) -> FakeApi {
+        let listener = TcpListener::bind(addr).expect("bind a loopback address");
         let addr = listener.local_addr().expect("local addr");
         let requests = Arc::new(Mutex::new(Vec::new()));
         let stop = Arc::new(AtomicBool::new(false));
