@@ -21,10 +21,6 @@ const BALANCES_PATH: &str = "/api/v1/users/balances";
 const SERVER_TIME_PATH: &str = "/api/v2/server/time";
 const TICKER_PATH: &str = "/api/v2/ticker";
 
-/// The API accepts a stamp within ±5 s of its clock; beyond 2 s a correction
-/// is worth one more signed request.
-const SKEW_TOLERANCE_MS: i64 = 2_000;
-
 /// How much of an error answer is read.
 const ERROR_BODY_BYTES: u64 = 64 * 1024;
 
@@ -307,7 +303,7 @@ impl<'a> Client<'a> {
             )),
             other => other,
         })? - middle;
-        if offset.abs() <= SKEW_TOLERANCE_MS {
+        if offset.abs() <= clock::SKEW_TOLERANCE_MS {
             return Err(auth(ClockNote::Fine(offset)));
         }
         self.log.verbose(|| {
@@ -481,7 +477,7 @@ fn retry_after(value: &str) -> Option<Duration> {
 fn server_time(response: &Response) -> Result<i64> {
     let fail = |what: String| Error::Response(format!("the server time {what}"));
     let parsed = std::str::from_utf8(&response.body).ok().and_then(|text| {
-        serde_json::from_str::<Object<ServerTime>>(text.trim_start_matches('\u{feff}')).ok()
+        serde_json::from_str::<Object<ServerTime>>(text.trim_start_matches(crate::text::BOM)).ok()
     });
     let Some(Object(time)) = parsed else {
         return Err(fail(format!(

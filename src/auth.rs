@@ -45,8 +45,7 @@ impl Credentials {
 
     /// The key shortened for logs: its first four characters.
     pub fn key_hint(&self) -> String {
-        let head: String = self.key.chars().take(4).collect();
-        format!("{head}…")
+        crate::text::preview(&self.key)
     }
 
     /// Signs a request with the given Unix time in milliseconds.

@@ -324,11 +324,7 @@ fn bad(asset: &str, field: &str, kind: &str, raw: &RawValue) -> Error {
     Error::Response(format!(
         "asset {} has {} `{field}` that is not {kind}: {}",
         sanitize(asset),
-        if field.starts_with(['a', 'e', 'i', 'o', 'u']) {
-            "an"
-        } else {
-            "a"
-        },
+        crate::text::article(field),
         sanitize(&clip(raw.get(), 60))
     ))
 }

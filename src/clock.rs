@@ -25,15 +25,21 @@ pub fn rfc3339_after(wait: Duration) -> Option<String> {
         .map(|ts| format!("{ts:.0}"))
 }
 
+/// The API accepts a stamp within ±5 s of its clock; past 2 s the clock is
+/// worth fixing (doctor says so) and a refused request worth signing again
+/// with the API's time.
+pub const SKEW_TOLERANCE_MS: i64 = 2_000;
+
+/// A span of ms as seconds with tenths, truncated, sign dropped: `20.1`.
+pub fn seconds(ms: i64) -> String {
+    let abs = ms.unsigned_abs();
+    format!("{}.{}", abs / 1000, abs % 1000 / 100)
+}
+
 /// "your clock is 20.1 s behind the API's" for a skew in ms (positive: behind).
 pub fn describe_skew(skew_ms: i64) -> String {
     let direction = if skew_ms >= 0 { "behind" } else { "ahead of" };
-    let abs = skew_ms.unsigned_abs();
-    format!(
-        "your clock is {}.{} s {direction} the API's",
-        abs / 1000,
-        (abs % 1000) / 100
-    )
+    format!("your clock is {} s {direction} the API's", seconds(skew_ms))
 }
 
 #[cfg(test)]

@@ -196,8 +196,7 @@ fn show(inputs: &Inputs) -> Result<Vec<u8>> {
     ));
     let not_set = || ("(not set)".to_owned(), String::new());
     let (key, key_source) = d.api_key.map_or_else(not_set, |k| {
-        let head: String = k.value.chars().take(4).collect();
-        (format!("{head}…"), k.source.to_string())
+        (crate::text::preview(&k.value), k.source.to_string())
     });
     rows.push(("api_key", key, key_source));
     let (secret, secret_source) = d.api_secret.map_or_else(not_set, |s| match s.value {

@@ -18,9 +18,6 @@ use crate::term::Log;
 use crate::text::sanitize;
 use crate::valuation::Prices;
 
-/// Past this, the clock is worth fixing: the API refuses stamps 5 s off.
-const CLOCK_TOLERANCE_MS: i64 = 2_000;
-
 /// The report being written, and the exit code of the first failure.
 #[derive(Default)]
 struct Report {
@@ -118,8 +115,11 @@ fn keys(report: &mut Report, global: &Common) -> Option<(ApiSettings, String)> {
 fn sources(d: &Described) -> String {
     let key = match &d.api_key {
         Some(k) => {
-            let head: String = k.value.chars().take(4).collect();
-            format!("api_key {}… from {}", sanitize(&head), k.source)
+            format!(
+                "api_key {} from {}",
+                crate::text::preview(&k.value),
+                k.source
+            )
         }
         None => "no api_key".into(),
     };
@@ -207,7 +207,7 @@ fn network(report: &mut Report, settings: &ApiSettings, sources: &str, log: Log)
             return;
         }
     };
-    let skewed = offset.abs() > CLOCK_TOLERANCE_MS;
+    let skewed = offset.abs() > clock::SKEW_TOLERANCE_MS;
     if skewed {
         report.problem(
             "clock",
@@ -216,10 +216,9 @@ fn network(report: &mut Report, settings: &ApiSettings, sources: &str, log: Log)
             crate::error::exit::NOPERM,
         );
     } else {
-        let ms = offset.unsigned_abs();
         report.ok(
             "clock",
-            &format!("within {}.{} s of the API's", ms / 1000, ms % 1000 / 100),
+            &format!("within {} s of the API's", clock::seconds(offset)),
         );
     }
     match client

@@ -70,9 +70,7 @@ struct ErrorObject<'a> {
 impl Response {
     /// The body without a UTF-8 byte order mark, which some proxies add.
     fn json(&self) -> &[u8] {
-        self.body
-            .strip_prefix("\u{feff}".as_bytes())
-            .unwrap_or(&self.body)
+        crate::text::strip_bom(&self.body)
     }
 
     /// Whether the body is a JSON object, as every envelope is. (serde
@@ -220,11 +218,7 @@ impl Response {
             format!("an HTML page of {} bytes", self.body.len())
         } else {
             let kind = self.content_type();
-            let article = if kind.starts_with(['a', 'e', 'i', 'o', 'u']) {
-                "an"
-            } else {
-                "a"
-            };
+            let article = crate::text::article(&kind);
             format!("{article} {kind} body of {} bytes", self.body.len())
         }
     }

@@ -480,14 +480,10 @@ fn auth_hint(clock: &ClockNote) -> String {
                 crate::clock::describe_skew(*ms)
             );
         }
-        ClockNote::Fine(ms) => {
-            let ms = ms.unsigned_abs();
-            format!(
-                "not the clock: it is within {}.{} s of the API's",
-                ms / 1000,
-                ms % 1000 / 100
-            )
-        }
+        ClockNote::Fine(ms) => format!(
+            "not the clock: it is within {} s of the API's",
+            crate::clock::seconds(*ms)
+        ),
         ClockNote::Unknown(Some(why)) => format!("the system clock (could not compare it: {why})"),
         ClockNote::Unknown(None) => "the system clock".into(),
     };

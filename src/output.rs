@@ -230,7 +230,7 @@ fn append(path: &Path, doc: &Document) -> Result<()> {
 
 /// A header line without its byte order mark and line end.
 fn header_line(head: &[u8]) -> &[u8] {
-    let head = head.strip_prefix("\u{feff}".as_bytes()).unwrap_or(head);
+    let head = crate::text::strip_bom(head);
     let end = head.iter().position(|&b| b == b'\n').unwrap_or(head.len());
     head[..end].strip_suffix(b"\r").unwrap_or(&head[..end])
 }

@@ -4,6 +4,32 @@
 
 use std::borrow::Cow;
 
+/// The UTF-8 byte order mark, which spreadsheets want at the start of a
+/// CSV file and some proxies put before a body.
+pub const BOM: &str = "\u{feff}";
+
+/// `bytes` without a leading byte order mark.
+pub fn strip_bom(bytes: &[u8]) -> &[u8] {
+    bytes.strip_prefix(BOM.as_bytes()).unwrap_or(bytes)
+}
+
+/// At most the first four characters of a value (a key, a URL), to show
+/// which value is meant without showing it: `5f8c…`.
+pub fn preview(value: &str) -> String {
+    let head: String = value.trim().chars().take(4).collect();
+    format!("{}…", sanitize(&head))
+}
+
+/// "a" or "an" before `word` (by its first letter; good enough for the
+/// words these messages use).
+pub fn article(word: &str) -> &'static str {
+    if word.starts_with(['a', 'e', 'i', 'o', 'u']) {
+        "an"
+    } else {
+        "a"
+    }
+}
+
 /// Whether a character must not reach a terminal as it is: a control
 /// character (C0, DEL, C1 such as U+009B, which starts an escape sequence
 /// on some terminals) or a bidirectional override, which can make text
@@ -76,6 +102,17 @@ pub fn paint(text: &str, sgr: &str, color: bool) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_small_helpers() {
+        assert_eq!(preview(" 5f8c1e2a-0000 "), "5f8c…");
+        assert_eq!(preview("ab"), "ab…");
+        assert_eq!(preview("\u{1b}]52;"), "\\u{1b}]52…");
+        assert_eq!(article("unexpected"), "an");
+        assert_eq!(article("text/html"), "a");
+        assert_eq!(strip_bom("\u{feff}a,b".as_bytes()), b"a,b");
+        assert_eq!(strip_bom(b"a,b"), b"a,b");
+    }
 
     #[test]
     fn sanitize_escapes_terminal_controls() {

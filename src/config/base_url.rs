@@ -97,8 +97,7 @@ fn is_loopback(host: &str) -> bool {
 /// At most the first four characters of a value, to show which value is
 /// meant without showing it.
 pub fn preview(text: &str) -> String {
-    let head: String = text.trim().chars().take(4).collect();
-    format!("{:?}", format!("{head}…"))
+    format!("\"{}\"", crate::text::preview(text))
 }
 
 #[cfg(test)]

@@ -219,7 +219,7 @@ pub(super) fn read_dump(
     }
     let first = String::from_utf8(first).map_err(|_| not_utf8(1))?;
     let header = first
-        .trim_start_matches('\u{feff}')
+        .trim_start_matches(crate::text::BOM)
         .trim_end_matches(['\n', '\r']);
     if header.is_empty() {
         return Ok(());

@@ -10,9 +10,7 @@ use crate::dump::Columns;
 use crate::figure::Figure;
 use crate::output::Document;
 use crate::report::Report;
-use crate::text::sanitize;
-
-const BOM: &str = "\u{feff}";
+use crate::text::{BOM, sanitize};
 
 /// The byte order mark and header line (what belongs only at the start of
 /// a file), and the rows.
