@@ -153,6 +153,12 @@ pub struct Resolved<T> {
     pub source: Source,
 }
 
+impl<T> Resolved<T> {
+    fn new(value: T, source: Source) -> Self {
+        Resolved { value, source }
+    }
+}
+
 /// The secret as configured: a value, or a command that prints it.
 pub enum SecretSetting {
     Value(SecretString),
@@ -254,36 +260,13 @@ impl<'a> Inputs<'a> {
         let top = &self.file.top;
         let own = self.own_table(name)?;
         let prefix = format!("profiles.{name}.");
-        // base_url, timeout_secs, ip_version: the profile's own, else the
-        // top-level one.
-        let inherited = |set: fn(&FileProfile) -> bool| match own {
-            Some(p) if set(p) => (p, prefix.as_str()),
-            _ => (top, ""),
-        };
-        let (table, from) = inherited(|p| p.base_url.is_some());
-        let base_url = table
-            .base_url
-            .as_ref()
-            .map(|v| self.located(from, "base_url", v))
-            .map(|(v, source)| (v.as_str(), source));
-        let (table, from) = inherited(|p| p.timeout_secs.is_some());
-        let timeout_secs = table
-            .timeout_secs
-            .as_ref()
-            .map(|v| self.located(from, "timeout_secs", v))
-            .map(|(v, source)| (*v, source));
-        let (table, from) = inherited(|p| p.ip_version.is_some());
-        let ip_version = table
-            .ip_version
-            .as_ref()
-            .map(|v| self.located(from, "ip_version", v));
         // The keys name an account, so they are never inherited: a named
         // profile has its own or none; the top-level ones are the default
         // profile's (or a [profiles.default] table's, if it sets any).
         let has_keys = |p: &FileProfile| {
             p.api_key.is_some() || p.api_secret.is_some() || p.api_secret_command.is_some()
         };
-        let (keys, prefix) = match own {
+        let (keys, key_prefix) = match own {
             Some(own) if name != DEFAULT_PROFILE || has_keys(own) => (own, prefix.as_str()),
             _ => (top, ""),
         };
@@ -292,32 +275,44 @@ impl<'a> Inputs<'a> {
                 path: self.config.path.clone().unwrap_or_default(),
                 message: format!(
                     "{0}api_secret and {0}api_secret_command are both set; keep one",
-                    sanitize(prefix)
+                    sanitize(key_prefix)
                 ),
             });
         }
-        let api_key = keys
-            .api_key
-            .as_ref()
-            .map(|v| self.located(prefix, "api_key", v))
-            .map(|(v, source)| (v.as_str(), source));
-        let api_secret = keys
-            .api_secret
-            .as_ref()
-            .map(|v| self.located(prefix, "api_secret", v));
-        let api_secret_command = keys
-            .api_secret_command
-            .as_ref()
-            .map(|v| self.located(prefix, "api_secret_command", v))
-            .map(|(v, source)| (v.as_str(), source));
+        let key = |key, get| self.value(keys, key_prefix, key, get);
         Ok(Merged {
-            api_key,
-            api_secret,
-            api_secret_command,
-            base_url,
-            timeout_secs,
-            ip_version,
+            api_key: key("api_key", |p| &p.api_key),
+            api_secret: self.value(keys, key_prefix, "api_secret", |p| &p.api_secret),
+            api_secret_command: key("api_secret_command", |p| &p.api_secret_command),
+            base_url: self.inherited(own, &prefix, "base_url", |p| &p.base_url),
+            timeout_secs: self.inherited(own, &prefix, "timeout_secs", |p| &p.timeout_secs),
+            ip_version: self.inherited(own, &prefix, "ip_version", |p| &p.ip_version),
         })
+    }
+
+    /// A key of the profile's own table, else of the top level.
+    fn inherited<'f, T>(
+        &'f self,
+        own: Option<&'f FileProfile>,
+        prefix: &str,
+        key: &str,
+        get: fn(&FileProfile) -> &Option<Spanned<T>>,
+    ) -> Option<(&'f T, Source)> {
+        match own {
+            Some(p) if get(p).is_some() => self.value(p, prefix, key, get),
+            _ => self.value(&self.file.top, "", key, get),
+        }
+    }
+
+    /// A key of a table of the file, and where it stands.
+    fn value<'f, T>(
+        &'f self,
+        table: &'f FileProfile,
+        prefix: &str,
+        key: &str,
+        get: fn(&FileProfile) -> &Option<Spanned<T>>,
+    ) -> Option<(&'f T, Source)> {
+        get(table).as_ref().map(|v| self.located(prefix, key, v))
     }
 
     /// Resolves the settings of one profile, without running the secret
@@ -329,52 +324,36 @@ impl<'a> Inputs<'a> {
         } else {
             (None, None)
         };
-        let resolved = |value, source| Resolved { value, source };
-
         let api_key = match (env_key, file.api_key) {
-            (Some(k), _) => Some(resolved(k, Source::Env(ENV_KEY))),
+            (Some(k), _) => Some(Resolved::new(k, Source::Env(ENV_KEY))),
             (None, Some((k, source))) if !k.trim().is_empty() => {
-                Some(resolved(k.to_owned(), source))
+                Some(Resolved::new(k.clone(), source))
             }
             _ => None,
         };
         let api_secret = match (env_secret, file.api_secret, file.api_secret_command) {
-            (Some(s), ..) => Some(Resolved {
-                value: SecretSetting::Value(s),
-                source: Source::Env(ENV_SECRET),
-            }),
+            (Some(s), ..) => Some(Resolved::new(
+                SecretSetting::Value(s),
+                Source::Env(ENV_SECRET),
+            )),
             (None, Some((s, source)), _) if !s.expose_secret().trim().is_empty() => {
-                Some(Resolved {
-                    value: SecretSetting::Value(s.clone()),
-                    source,
-                })
+                Some(Resolved::new(SecretSetting::Value(s.clone()), source))
             }
-            (None, _, Some((c, source))) => Some(Resolved {
-                value: SecretSetting::Command(c.to_owned()),
-                source,
-            }),
+            (None, _, Some((c, source))) => {
+                Some(Resolved::new(SecretSetting::Command(c.clone()), source))
+            }
             _ => None,
         };
-        let base_url = match (
-            &self.global.base_url,
-            self.env.base_url.clone(),
-            file.base_url,
-        ) {
-            (Some(u), ..) => resolved(u.clone(), Source::Flag("--base-url")),
-            (None, Some(u), _) => resolved(u, Source::Env(ENV_BASE_URL)),
-            (None, None, Some((u, source))) => resolved(u.to_owned(), source),
-            (None, None, None) => resolved(DEFAULT_BASE_URL.to_owned(), Source::Default),
+        let base_url = match (&self.global.base_url, &self.env.base_url, file.base_url) {
+            (Some(u), ..) => Resolved::new(u.clone(), Source::Flag("--base-url")),
+            (None, Some(u), _) => Resolved::new(u.clone(), Source::Env(ENV_BASE_URL)),
+            (None, None, Some((u, source))) => Resolved::new(u.clone(), source),
+            (None, None, None) => Resolved::new(DEFAULT_BASE_URL.to_owned(), Source::Default),
         };
         let timeout_secs = match (self.global.timeout, file.timeout_secs) {
-            (Some(t), _) => Resolved {
-                value: t,
-                source: Source::Flag("--timeout"),
-            },
-            (None, Some((t, source))) => Resolved { value: t, source },
-            (None, None) => Resolved {
-                value: DEFAULT_TIMEOUT_SECS,
-                source: Source::Default,
-            },
+            (Some(t), _) => Resolved::new(t, Source::Flag("--timeout")),
+            (None, Some((t, source))) => Resolved::new(*t, source),
+            (None, None) => Resolved::new(DEFAULT_TIMEOUT_SECS, Source::Default),
         };
         let ip_version = self.ip_version(file.ip_version)?;
         Ok(Described {
@@ -388,39 +367,25 @@ impl<'a> Inputs<'a> {
 
     /// --ip-version, else $BTCTURK_IP_VERSION, else the file's, else any.
     fn ip_version(&self, file: Option<(&toml::Value, Source)>) -> Result<Resolved<IpVersion>> {
-        let invalid = |source: &Source| Error::ConfigParse {
-            path: self.config.path.clone().unwrap_or_default(),
-            message: format!("{source} must be 4, 6 or \"any\""),
-        };
-        if let Some(v) = self.global.ip_version {
-            return Ok(Resolved {
-                value: v,
-                source: Source::Flag("--ip-version"),
-            });
-        }
-        if let Some(text) = &self.env.ip_version {
-            let source = Source::Env(ENV_IP_VERSION);
-            return match IpVersion::parse(text) {
-                Some(value) => Ok(Resolved { value, source }),
-                None => Err(invalid(&source)),
-            };
-        }
-        match file {
-            Some((value, source)) => {
-                let parsed = match value {
+        let (parsed, source) = match (self.global.ip_version, &self.env.ip_version, file) {
+            (Some(v), ..) => (Some(v), Source::Flag("--ip-version")),
+            (None, Some(text), _) => (IpVersion::parse(text), Source::Env(ENV_IP_VERSION)),
+            (None, None, Some((value, source))) => (
+                match value {
                     toml::Value::String(text) => IpVersion::parse(text),
                     toml::Value::Integer(4) => Some(IpVersion::V4),
                     toml::Value::Integer(6) => Some(IpVersion::V6),
                     _ => None,
-                };
-                match parsed {
-                    Some(value) => Ok(Resolved { value, source }),
-                    None => Err(invalid(&source)),
-                }
-            }
-            None => Ok(Resolved {
-                value: IpVersion::Any,
-                source: Source::Default,
+                },
+                source,
+            ),
+            (None, None, None) => (Some(IpVersion::Any), Source::Default),
+        };
+        match parsed {
+            Some(value) => Ok(Resolved::new(value, source)),
+            None => Err(Error::ConfigParse {
+                path: self.config.path.clone().unwrap_or_default(),
+                message: format!("{source} must be 4, 6 or \"any\""),
             }),
         }
     }
@@ -431,45 +396,7 @@ impl<'a> Inputs<'a> {
     /// --all-profiles, where they would stand for every account at once).
     pub fn api_settings(&self, name: &str, env_keys: bool) -> Result<ApiSettings> {
         let d = self.describe(name, env_keys)?;
-        let path = self.config.path.clone();
-        // A named profile's keys live in its own table.
-        let table = if name == DEFAULT_PROFILE {
-            String::new()
-        } else {
-            format!("profiles.{name}.")
-        };
-        let missing = |what, env, key| Error::MissingKey {
-            what,
-            env,
-            env_empty: env_keys && self.env.empty.contains(&env),
-            key: format!("{table}{key}"),
-            path: path.clone(),
-            file_found: self.file_found,
-        };
-        let key = d
-            .api_key
-            .ok_or_else(|| missing("key", ENV_KEY, "api_key"))?;
-        let secret = d
-            .api_secret
-            .ok_or_else(|| missing("secret", ENV_SECRET, "api_secret"))?;
-        let secret_value = match secret.value {
-            SecretSetting::Value(s) => s,
-            SecretSetting::Command(command) => {
-                crate::secret::run(&command, &secret.source.to_string())?
-            }
-        };
-        let key_text = key.value.trim();
-        // It goes out as a header: only printable ASCII can.
-        if !key_text.bytes().all(|b| b.is_ascii_graphic()) {
-            return Err(Error::BadKey {
-                origin: key.source.to_string(),
-            });
-        }
-        let credentials = Credentials::new(
-            key_text.to_owned(),
-            &secret_value,
-            &secret.source.to_string(),
-        )?;
+        let credentials = self.credentials(name, d.api_key, d.api_secret, env_keys)?;
         let base_url = check_base_url(&d.base_url)?;
         if !(1..=3600).contains(&d.timeout_secs.value) {
             return Err(Error::ConfigParse {
@@ -490,6 +417,46 @@ impl<'a> Inputs<'a> {
             max_wait: Duration::from_secs(self.global.max_wait),
             max_response_bytes: MAX_RESPONSE_BYTES,
         })
+    }
+
+    /// The key pair: both present, the secret command run, the key
+    /// printable ASCII, the secret decoded.
+    fn credentials(
+        &self,
+        name: &str,
+        key: Option<Resolved<String>>,
+        secret: Option<Resolved<SecretSetting>>,
+        env_keys: bool,
+    ) -> Result<Credentials> {
+        // A named profile's keys live in its own table.
+        let table = if name == DEFAULT_PROFILE {
+            String::new()
+        } else {
+            format!("profiles.{name}.")
+        };
+        let missing = |what, env, key| Error::MissingKey {
+            what,
+            env,
+            env_empty: env_keys && self.env.empty.contains(&env),
+            key: format!("{table}{key}"),
+            path: self.config.path.clone(),
+            file_found: self.file_found,
+        };
+        let key = key.ok_or_else(|| missing("key", ENV_KEY, "api_key"))?;
+        let secret = secret.ok_or_else(|| missing("secret", ENV_SECRET, "api_secret"))?;
+        let origin = secret.source.to_string();
+        let secret_value = match secret.value {
+            SecretSetting::Value(s) => s,
+            SecretSetting::Command(command) => crate::secret::run(&command, &origin)?,
+        };
+        let key_text = key.value.trim();
+        // It goes out as a header: only printable ASCII can.
+        if !key_text.bytes().all(|b| b.is_ascii_graphic()) {
+            return Err(Error::BadKey {
+                origin: key.source.to_string(),
+            });
+        }
+        Credentials::new(key_text.to_owned(), &secret_value, &origin)
     }
 
     /// The profiles a run fetches: the selected one, or with
@@ -652,11 +619,11 @@ impl EnvVars {
 
 /// One profile's keys from the file, the profile's own over the top-level.
 struct Merged<'f> {
-    api_key: Option<(&'f str, Source)>,
+    api_key: Option<(&'f String, Source)>,
     api_secret: Option<(&'f SecretString, Source)>,
-    api_secret_command: Option<(&'f str, Source)>,
-    base_url: Option<(&'f str, Source)>,
-    timeout_secs: Option<(u64, Source)>,
+    api_secret_command: Option<(&'f String, Source)>,
+    base_url: Option<(&'f String, Source)>,
+    timeout_secs: Option<(&'f u64, Source)>,
     ip_version: Option<(&'f toml::Value, Source)>,
 }
 

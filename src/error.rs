@@ -323,6 +323,45 @@ impl Error {
     pub fn hint(&self) -> Option<String> {
         match self {
             Error::Profile { source, .. } => source.hint(),
+            Error::BadKey { .. }
+            | Error::BadSecret { .. }
+            | Error::MissingKey { .. }
+            | Error::SecretCommand { .. } => self.keys_hint(),
+            Error::BaseUrl { .. }
+            | Error::ConfigDirWritable { .. }
+            | Error::ConfigExists { .. }
+            | Error::ConfigParse { .. }
+            | Error::ConfigRead { .. }
+            | Error::ConfigReadable { .. }
+            | Error::ConfigWritable { .. }
+            | Error::NoConfigDir
+            | Error::UnknownProfile { .. } => self.config_hint(),
+            Error::Auth { .. }
+            | Error::Certificate { .. }
+            | Error::NotTls { .. }
+            | Error::RateLimited { .. }
+            | Error::Redirect { .. }
+            | Error::Response(_)
+            | Error::ServerFault { .. }
+            | Error::Unreachable { .. }
+            | Error::Unresolved { .. } => self.network_hint(),
+            Error::HistoryConflict { .. }
+            | Error::HistoryData { .. }
+            | Error::HistoryHeaderless { .. }
+            | Error::HistoryMixed { .. }
+            | Error::HistoryNoInput
+            | Error::HistoryNoProfiles { .. }
+            | Error::HistoryOpen { .. } => self.history_hint(),
+            Error::AppendMismatch { .. }
+            | Error::Output(_)
+            | Error::OutputDir { .. }
+            | Error::OutputFile { .. } => self.output_hint(),
+        }
+    }
+
+    /// Hints about the config file and the profile.
+    fn config_hint(&self) -> Option<String> {
+        match self {
             Error::UnknownProfile { name, known, .. } => Some(match closest(name, known) {
                 Some(near) => format!(
                     "did you mean \"{}\"? known profiles: {}",
@@ -334,10 +373,6 @@ impl Error {
                     sanitize(&known.join(", "))
                 ),
             }),
-            Error::SecretCommand { .. } => Some(
-                "run the command yourself to see what it says; it must print the secret on stdout"
-                    .into(),
-            ),
             Error::ConfigExists { .. } => {
                 Some("edit it, or run `btcturk-bal config init --force` to replace it".into())
             }
@@ -354,6 +389,19 @@ impl Error {
                 "run: chmod go-w {} (whoever can write there can replace the file)",
                 dir.display()
             )),
+            Error::BaseUrl { fix, .. } => Some((*fix).into()),
+            Error::NoConfigDir => Some("name the file with --config PATH".into()),
+            _ => None,
+        }
+    }
+
+    /// Hints about the key pair.
+    fn keys_hint(&self) -> Option<String> {
+        match self {
+            Error::SecretCommand { .. } => Some(
+                "run the command yourself to see what it says; it must print the secret on stdout"
+                    .into(),
+            ),
             Error::MissingKey {
                 env,
                 key,
@@ -385,7 +433,13 @@ impl Error {
                 "use the private key exactly as BtcTurk showed it when the API key was created"
                     .into(),
             ),
-            Error::BaseUrl { fix, .. } => Some((*fix).into()),
+            _ => None,
+        }
+    }
+
+    /// Hints about reaching the API and its answers.
+    fn network_hint(&self) -> Option<String> {
+        match self {
             Error::Unresolved {
                 ip_version: Some(v),
                 ..
@@ -422,14 +476,13 @@ impl Error {
                 Some("the exchange is having trouble; try again in a few minutes".into())
             }
             Error::Auth { clock, .. } => Some(auth_hint(clock)),
-            Error::ConfigRead { .. }
-            | Error::ConfigParse { .. }
-            | Error::Response(_)
-            | Error::Redirect { .. }
-            | Error::Output(_)
-            | Error::OutputFile { .. } => None,
-            Error::NoConfigDir => Some("name the file with --config PATH".into()),
-            Error::OutputDir { dir, .. } => Some(format!("create it: mkdir -p {}", dir.display())),
+            _ => None,
+        }
+    }
+
+    /// Hints about reading the dumps back.
+    fn history_hint(&self) -> Option<String> {
+        match self {
             Error::HistoryData { broken_line, .. } => Some(if *broken_line {
                 "history reads the CSV btcturk-bal writes (-o csv); mend or remove that line".into()
             } else {
@@ -462,10 +515,19 @@ impl Error {
                     .into(),
             ),
             Error::HistoryOpen { .. } => None,
+            _ => None,
+        }
+    }
+
+    /// Hints about writing the output.
+    fn output_hint(&self) -> Option<String> {
+        match self {
+            Error::OutputDir { dir, .. } => Some(format!("create it: mkdir -p {}", dir.display())),
             Error::AppendMismatch { .. } => Some(
                 "append to a new file, or run with the options that wrote this one (--value-in, --csv-locale, --delimiter)"
                     .into(),
             ),
+            _ => None,
         }
     }
 }
@@ -512,4 +574,45 @@ fn closest<'k>(name: &str, known: &'k [String]) -> Option<&'k String> {
         .filter(|(score, _)| *score > 0.8)
         .max_by(|a, b| a.0.total_cmp(&b.0))
         .map(|(_, k)| k)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_family_of_hints_is_reached() {
+        let hint = |e: Error| e.hint().unwrap_or_default();
+        assert!(hint(Error::NoConfigDir).contains("--config PATH"));
+        let missing = Error::MissingKey {
+            what: "key",
+            env: "BTCTURK_API_KEY",
+            env_empty: false,
+            key: "api_key".into(),
+            path: Some("/c.toml".into()),
+            file_found: true,
+        };
+        assert_eq!(
+            hint(missing),
+            "set BTCTURK_API_KEY, or add api_key to /c.toml"
+        );
+        let unknown = Error::UnknownProfile {
+            name: "Work".into(),
+            known: vec!["default".into(), "work".into()],
+            from: None,
+        };
+        assert!(hint(unknown).starts_with("did you mean \"work\"?"));
+        assert!(hint(Error::HistoryNoInput).contains("history_file"));
+        let dir = Error::OutputDir {
+            path: "/x/y".into(),
+            dir: "/x".into(),
+        };
+        assert_eq!(hint(dir), "create it: mkdir -p /x");
+        let unresolved = Error::Unresolved {
+            host: "h".into(),
+            ip_version: Some(crate::api::IpVersion::V4),
+        };
+        assert!(hint(unresolved).contains("only IPv4"));
+        assert_eq!(Error::Response("x".into()).hint(), None);
+    }
 }
