@@ -5,7 +5,9 @@
 use std::time::Duration;
 
 use crate::ACCOUNT;
-use crate::support::{BALANCES, FakeApi, Reply, SERVER_TIME, Sandbox, WRONG_SECRET, run, standard};
+use crate::support::{
+    BALANCES, FakeApi, Reply, SERVER_TIME, Sandbox, Setup, WRONG_SECRET, run, standard,
+};
 
 const ONE_ASSET: &str = r#"{"success":true,"code":0,"message":null,"data":[
     {"asset":"BTC","assetname":"Bitcoin","balance":"1.5","free":"1.5","locked":"0","precision":8}]}"#;
@@ -501,10 +503,9 @@ fn server_error_with_an_oversized_body_is_still_a_server_error() {
 
 #[test]
 fn fifty_thousand_assets_work() {
-    let api = FakeApi::serving(&crate::support::large_account(50_000));
-    let sandbox = Sandbox::new();
-    let run = run(sandbox
-        .cmd(&api)
+    let t = Setup::serving(&crate::support::large_account(50_000));
+    let run = run(t
+        .cmd()
         .args(["-o", "csv", "--no-header", "--sort", "balance"]));
     run.succeeds();
     let lines: Vec<_> = run.stdout.lines().collect();

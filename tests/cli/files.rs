@@ -3,7 +3,7 @@
 use std::time::Duration;
 
 use crate::ACCOUNT;
-use crate::support::{FakeApi, Reply, Sandbox, on_terminal, run, standard};
+use crate::support::{FakeApi, Reply, Sandbox, Setup, on_terminal, run, standard};
 
 #[test]
 fn append_writes_one_header_and_nothing_for_a_failed_run() {
@@ -89,20 +89,16 @@ fn out_replaces_the_file_whole_and_keeps_it_on_failure() {
 
 #[test]
 fn unwritable_out_is_exit_74() {
-    let api = FakeApi::serving(ACCOUNT);
-    let sandbox = Sandbox::new();
-    run(sandbox
-        .cmd(&api)
-        .args(["--out", "/nonexistent-dir/balances.txt"]))
-    .fails(74, &["cannot write /nonexistent-dir/balances.txt"]);
+    let t = Setup::serving(ACCOUNT);
+    run(t.cmd().args(["--out", "/nonexistent-dir/balances.txt"]))
+        .fails(74, &["cannot write /nonexistent-dir/balances.txt"]);
 }
 
 #[test]
 fn turkish_csv_has_bom_semicolons_and_decimal_commas() {
-    let api = FakeApi::serving(ACCOUNT);
-    let sandbox = Sandbox::new();
-    let run = run(sandbox
-        .cmd(&api)
+    let t = Setup::serving(ACCOUNT);
+    let run = run(t
+        .cmd()
         .args(["-o", "csv", "--csv-locale", "tr", "-a", "try,xyz"]));
     run.succeeds();
     assert!(
@@ -144,9 +140,8 @@ fn turkish_csv_appended_has_one_bom_at_the_start() {
 
 #[test]
 fn delimiter_is_configurable() {
-    let api = FakeApi::serving(ACCOUNT);
-    let sandbox = Sandbox::new();
-    let run = run(sandbox.cmd(&api).args([
+    let t = Setup::serving(ACCOUNT);
+    let run = t.run(&[
         "-o",
         "csv",
         "--delimiter",
@@ -154,7 +149,7 @@ fn delimiter_is_configurable() {
         "-a",
         "btc",
         "--no-header",
-    ]));
+    ]);
     run.succeeds();
     assert!(
         run.stdout.contains("\tBTC\tBitcoin\t9.7502186644553258\t"),
@@ -523,14 +518,10 @@ fn out_to_dev_stdout_writes_into_the_file_stdout_is() {
 #[test]
 fn append_into_dev_null_or_stdout_writes_into_it() {
     // No lock, end or sync to take on a device or a pipe: it is written into.
-    let api = FakeApi::serving(ACCOUNT);
-    let sandbox = Sandbox::new();
-    run(sandbox
-        .cmd(&api)
-        .args(["-o", "csv", "--append", "/dev/null"]))
-    .succeeds();
-    let piped = run(sandbox
-        .cmd(&api)
+    let t = Setup::serving(ACCOUNT);
+    run(t.cmd().args(["-o", "csv", "--append", "/dev/null"])).succeeds();
+    let piped = run(t
+        .cmd()
         .args(["-o", "csv", "-a", "btc", "--append", "/dev/stdout"]));
     piped.succeeds();
     assert!(

@@ -2,7 +2,9 @@
 //! or leaked what it should not: each is an exit code and words now, never
 //! a panic (exit 134, a core file) and never a secret on the screen.
 
-use crate::support::{BALANCES, FakeApi, Reply, SERVER_TIME, Sandbox, TICKER, run, standard};
+use crate::support::{
+    BALANCES, FakeApi, Reply, SERVER_TIME, Sandbox, Setup, TICKER, run, standard,
+};
 
 /// A dump of one run, as `-o csv --value-in TRY` writes it.
 const DUMP: &str = "fetched_at,asset,name,balance,free,locked,order_fund,request_fund,precision,price_try,value_try\n\
@@ -224,11 +226,10 @@ fn a_body_with_invalid_utf8_anywhere_is_not_json() {
 
 #[test]
 fn precision_as_an_escaped_string_is_read_unescaped() {
-    let api = FakeApi::serving(
+    let t = Setup::serving(
         r#"{"success":true,"data":[{"asset":"BTC","balance":"1.123456789","free":"1","locked":"0","precision":"\u0034"}]}"#,
     );
-    let sandbox = Sandbox::new();
-    let run = run(sandbox.cmd(&api).args(["-o", "table"]));
+    let run = t.run(&["-o", "table"]);
     run.succeeds();
     assert!(run.stdout.contains("1.1234 "), "{}", run.stdout);
 }

@@ -2,7 +2,9 @@
 //! parser or library jargon.
 
 use crate::ACCOUNT;
-use crate::support::{BALANCES, FakeApi, KEY, Reply, SECRET, Sandbox, TICKER, run, standard};
+use crate::support::{
+    BALANCES, FakeApi, KEY, Reply, SECRET, Sandbox, Setup, TICKER, run, standard,
+};
 
 /// A server answering the balances path with `reply`, the rest as usual.
 fn answering(reply: impl Fn() -> Reply + Send + Sync + 'static) -> FakeApi {
@@ -74,11 +76,8 @@ fn a_host_that_does_not_resolve_is_named() {
 
 #[test]
 fn an_unwritable_out_names_the_file_not_a_temporary_one() {
-    let api = FakeApi::serving(ACCOUNT);
-    let sandbox = Sandbox::new();
-    let run = run(sandbox
-        .cmd(&api)
-        .args(["--out", "/nonexistent-dir/balances.csv"]));
+    let t = Setup::serving(ACCOUNT);
+    let run = run(t.cmd().args(["--out", "/nonexistent-dir/balances.csv"]));
     run.fails(
         74,
         &["cannot write /nonexistent-dir/balances.csv: the directory /nonexistent-dir does not exist"],

@@ -3,7 +3,7 @@
 use serde_json::{Value, json};
 
 use crate::ACCOUNT;
-use crate::support::{BALANCES, FakeApi, Sandbox, on_terminal, run};
+use crate::support::{BALANCES, FakeApi, Sandbox, Setup, on_terminal, run};
 
 /// Splits off and checks the run's `fetched_at` (RFC 3339 UTC, whole seconds).
 fn check_timestamp(ts: &str) {
@@ -39,9 +39,8 @@ fn table_shows_amounts_at_precision_truncated() {
 
 #[test]
 fn json_carries_exact_amounts_and_nulls() {
-    let api = FakeApi::serving(ACCOUNT);
-    let sandbox = Sandbox::new();
-    let run = run(sandbox.cmd(&api).args(["-o", "json"]));
+    let t = Setup::serving(ACCOUNT);
+    let run = t.run(&["-o", "json"]);
     run.succeeds();
     let mut doc: Value = serde_json::from_str(&run.stdout).expect("stdout is JSON");
     check_timestamp(doc["fetched_at"].as_str().expect("fetched_at"));
@@ -88,9 +87,8 @@ fn csv_rows(stdout: &str, header: bool) -> Vec<String> {
 
 #[test]
 fn csv_is_rfc4180_with_exact_amounts() {
-    let api = FakeApi::serving(ACCOUNT);
-    let sandbox = Sandbox::new();
-    let run = run(sandbox.cmd(&api).args(["-o", "csv"]));
+    let t = Setup::serving(ACCOUNT);
+    let run = t.run(&["-o", "csv"]);
     run.succeeds();
     assert_eq!(
         csv_rows(&run.stdout, true),
@@ -162,29 +160,27 @@ fn asset_filter_warns_about_codes_the_account_lacks() {
 
 #[test]
 fn filters_apply_to_the_table_and_csv_too() {
-    let api = FakeApi::serving(ACCOUNT);
-    let sandbox = Sandbox::new();
-    let table = run(sandbox.cmd(&api).args(["-z", "-a", "eth,xyz"]));
+    let t = Setup::serving(ACCOUNT);
+    let table = t.run(&["-z", "-a", "eth,xyz"]);
     table.succeeds();
     assert!(
         table.stdout.contains("| XYZ ") && !table.stdout.contains("ETH"),
         "{}",
         table.stdout
     );
-    let csv = run(sandbox.cmd(&api).args(["-o", "csv", "-z", "-a", "eth,xyz"]));
+    let csv = t.run(&["-o", "csv", "-z", "-a", "eth,xyz"]);
     assert_eq!(csv_rows(&csv.stdout, true).len(), 2, "{}", csv.stdout);
 }
 
 #[test]
 fn numbers_and_long_amounts_pass_through_exactly() {
     // JSON numbers, an exponent, and more digits than rust_decimal holds.
-    let api = FakeApi::serving(
+    let t = Setup::serving(
         r#"{"success": true, "code": "SUCCESS", "message": null, "data": [
             {"asset": "BTC", "balance": 0.1234567890123456, "free": 1e-8,
              "locked": "98765432109876.543210987654321098765", "precision": 8}]}"#,
     );
-    let sandbox = Sandbox::new();
-    let run = run(sandbox.cmd(&api).args(["-o", "csv", "--no-header"]));
+    let run = t.run(&["-o", "csv", "--no-header"]);
     run.succeeds();
     assert_eq!(
         csv_rows(&run.stdout, false),
@@ -194,12 +190,11 @@ fn numbers_and_long_amounts_pass_through_exactly() {
 
 #[test]
 fn a_byte_order_mark_before_the_answer_is_skipped() {
-    let api = FakeApi::serving(
+    let t = Setup::serving(
         "\u{feff}{\"success\": true, \"data\": [
             {\"asset\": \"BTC\", \"balance\": \"1.5\", \"free\": \"1.5\", \"locked\": \"0\", \"precision\": \"8\"}]}",
     );
-    let sandbox = Sandbox::new();
-    let run = run(sandbox.cmd(&api).args(["-o", "csv", "--no-header"]));
+    let run = t.run(&["-o", "csv", "--no-header"]);
     run.succeeds();
     assert_eq!(csv_rows(&run.stdout, false), ["BTC,,1.5,1.5,0,,,8"]);
 }
@@ -207,21 +202,19 @@ fn a_byte_order_mark_before_the_answer_is_skipped() {
 #[test]
 fn odd_data_is_shown_as_received() {
     // Negative locked, free above balance: reported by users of the real API.
-    let api = FakeApi::serving(
+    let t = Setup::serving(
         r#"{"success": true, "code": 0, "data": [
             {"asset": "TRY", "balance": "10", "free": "12.5", "locked": "-2.5", "precision": 2}]}"#,
     );
-    let sandbox = Sandbox::new();
-    let run = run(sandbox.cmd(&api).args(["-o", "csv", "--no-header"]));
+    let run = t.run(&["-o", "csv", "--no-header"]);
     run.succeeds();
     assert_eq!(csv_rows(&run.stdout, false), ["TRY,,10,12.5,-2.5,,,2"]);
 }
 
 #[test]
 fn an_empty_account_is_an_empty_list() {
-    let api = FakeApi::serving(r#"{"success": true, "code": 0, "message": null, "data": []}"#);
-    let sandbox = Sandbox::new();
-    let run = run(sandbox.cmd(&api).args(["-o", "json"]));
+    let t = Setup::serving(r#"{"success": true, "code": 0, "message": null, "data": []}"#);
+    let run = t.run(&["-o", "json"]);
     run.succeeds();
     let doc: Value = serde_json::from_str(&run.stdout).expect("JSON");
     assert_eq!(doc["assets"], json!([]));
@@ -285,14 +278,13 @@ fn server_text_is_escaped_on_a_terminal_in_every_format() {
 
 #[test]
 fn server_text_reaches_a_pipe_exactly_as_received() {
-    let api = FakeApi::serving(HOSTILE);
-    let sandbox = Sandbox::new();
-    let json = run(sandbox.cmd(&api).args(["-o", "json"]));
+    let t = Setup::serving(HOSTILE);
+    let json = t.run(&["-o", "json"]);
     let doc: Value = serde_json::from_str(&json.stdout).expect("JSON");
     assert_eq!(doc["assets"][0]["asset"], "EV\u{1b}[31mIL");
     assert_eq!(doc["assets"][0]["name"], "a\u{9b}b\u{202e}c");
     assert!(json.stdout.contains("a\u{9b}b\u{202e}c"), "{}", json.stdout);
-    let csv = run(sandbox.cmd(&api).args(["-o", "csv", "--no-header"]));
+    let csv = t.run(&["-o", "csv", "--no-header"]);
     assert!(
         csv.stdout.contains(",EV\u{1b}[31mIL,a\u{9b}b\u{202e}c,"),
         "{:?}",

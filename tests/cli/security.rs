@@ -4,7 +4,9 @@ use std::io::Read;
 use std::process::Stdio;
 
 use crate::ACCOUNT;
-use crate::support::{BALANCES, FakeApi, KEY, Reply, SECRET, Sandbox, WRONG_SECRET, run, standard};
+use crate::support::{
+    BALANCES, FakeApi, KEY, Reply, SECRET, Sandbox, Setup, WRONG_SECRET, run, standard,
+};
 
 #[test]
 fn verbose_logs_requests_with_the_signature_redacted() {
@@ -145,12 +147,11 @@ fn closed_pipe_mid_output_ends_quietly() {
 
 #[test]
 fn failed_write_mid_output_is_exit_74() {
-    let api = FakeApi::serving(&crate::support::large_account(20_000));
-    let sandbox = Sandbox::new();
+    let t = Setup::serving(&crate::support::large_account(20_000));
     for format in ["csv", "json", "table"] {
         let full = std::fs::File::create("/dev/full").expect("/dev/full");
-        let out = sandbox
-            .cmd(&api)
+        let out = t
+            .cmd()
             .args(["-o", format])
             .stdout(full)
             .output()
@@ -166,10 +167,9 @@ fn failed_write_mid_output_is_exit_74() {
 
 #[test]
 fn failed_write_is_exit_74() {
-    let api = FakeApi::serving(ACCOUNT);
-    let sandbox = Sandbox::new();
+    let t = Setup::serving(ACCOUNT);
     let full = std::fs::File::create("/dev/full").expect("/dev/full");
-    let out = sandbox.cmd(&api).stdout(full).output().expect("run");
+    let out = t.cmd().stdout(full).output().expect("run");
     assert_eq!(out.status.code(), Some(74));
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(

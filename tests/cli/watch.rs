@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use crate::ACCOUNT;
-use crate::support::{BALANCES, FakeApi, Reply, Sandbox, run, standard};
+use crate::support::{BALANCES, FakeApi, Reply, Sandbox, Setup, run, standard};
 
 #[test]
 fn watch_rides_out_a_server_error() {
@@ -133,10 +133,9 @@ fn watch_off_a_terminal_writes_the_header_once_and_ends_with_its_reader() {
     use std::process::Stdio;
     use std::time::{Duration, Instant};
 
-    let api = FakeApi::serving(ACCOUNT);
-    let sandbox = Sandbox::new();
-    let mut child = sandbox
-        .cmd(&api)
+    let t = Setup::serving(ACCOUNT);
+    let mut child = t
+        .cmd()
         .args(["--watch", "5", "-o", "csv", "-a", "btc"])
         .stdin(Stdio::null())
         .stdout(Stdio::piped())

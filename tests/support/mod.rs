@@ -472,6 +472,33 @@ impl Sandbox {
     }
 }
 
+/// The usual setup: a fake API serving an account, a sandbox home, and
+/// the binary pointed at the one with its keys, living in the other.
+pub struct Setup {
+    pub api: FakeApi,
+    pub sandbox: Sandbox,
+}
+
+impl Setup {
+    /// `FakeApi::serving(body)` and a fresh sandbox.
+    pub fn serving(body: &str) -> Setup {
+        Setup {
+            api: FakeApi::serving(body),
+            sandbox: Sandbox::new(),
+        }
+    }
+
+    /// The binary with the keys and the API's URL in its environment.
+    pub fn cmd(&self) -> std::process::Command {
+        self.sandbox.cmd(&self.api)
+    }
+
+    /// A run with `args`, as the user sees it.
+    pub fn run(&self, args: &[&str]) -> Run {
+        run(self.cmd().args(args))
+    }
+}
+
 /// What btcturk-bal prints to a pseudo-terminal when run with `args`
 /// against `api`, with `env` added: `script` (util-linux, in every Debian)
 /// gives it a TTY, as a person at a terminal has (TERM=xterm).
