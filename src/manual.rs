@@ -44,6 +44,10 @@ const SECTIONS: &[(&str, &[Item])] = &[
                 "Print the path of the config file in use.",
             ),
             Term(
+                "btcturk-bal config profiles",
+                "Print the config file's profile names, one a line (the completion scripts ask it for -p).",
+            ),
+            Term(
                 "btcturk-bal config show",
                 "Print every setting in effect and where it came from, the secret redacted.",
             ),
@@ -85,6 +89,10 @@ const SECTIONS: &[(&str, &[Item])] = &[
                 "Seconds each attempt may take, 1 to 3600 (10).",
             ),
             Term(
+                "ip_version",
+                "4, 6 or \"any\" (any): the address family requests use. BtcTurk binds a key to the addresses registered for it; a key bound to an IPv4 address is refused (401) over IPv6, so set 4 on a machine that has both. doctor shows the family and local address used.",
+            ),
+            Term(
                 "history_file",
                 "The dump history reads when given no FILE while stdin is a terminal (~/ is the home directory); a profile's own, else the top level's.",
             ),
@@ -97,7 +105,7 @@ const SECTIONS: &[(&str, &[Item])] = &[
         "PROFILES",
         &[
             Para(
-                "The top-level keys are the default profile; each [profiles.NAME] table is another account, chosen with -p NAME or BTCTURK_PROFILE. A profile inherits base_url and timeout_secs from the top level, never the keys: each names its own account. --all-profiles fetches every profile with a key of its own at once and adds a profile column (two profiles with one key are refused).",
+                "The top-level keys are the default profile; each [profiles.NAME] table is another account, chosen with -p NAME or BTCTURK_PROFILE. A profile inherits base_url, timeout_secs and ip_version from the top level, never the keys: each names its own account. --all-profiles fetches every profile with a key of its own at once and adds a profile column (two profiles with one key are refused).",
             ),
             Example(
                 "api_key = \"personal-public-key\"\napi_secret_command = \"pass show btcturk/personal\"\n\n[profiles.work]\napi_key = \"work-public-key\"\napi_secret_command = \"pass show btcturk/work\"",
