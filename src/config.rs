@@ -383,9 +383,9 @@ impl<'a> Inputs<'a> {
         };
         match parsed {
             Some(value) => Ok(Resolved::new(value, source)),
-            None => Err(Error::ConfigParse {
-                path: self.config.path.clone().unwrap_or_default(),
-                message: format!("{source} must be 4, 6 or \"any\""),
+            None => Err(Error::Setting {
+                origin: source.to_string(),
+                expected: "4, 6 or \"any\"",
             }),
         }
     }

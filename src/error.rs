@@ -163,6 +163,14 @@ pub enum Error {
     #[error("cannot reach {url}: {cause}")]
     Unreachable { url: String, cause: String },
 
+    /// A setting whose value is none of those it takes, named by where it
+    /// came from ("env BTCTURK_IP_VERSION", "ip_version on line 3 of FILE").
+    #[error("{origin} must be {expected}")]
+    Setting {
+        origin: String,
+        expected: &'static str,
+    },
+
     #[error("cannot resolve {host}{}", ip_version.map(|v| format!(" to an IPv{} address", v.name())).unwrap_or_default())]
     Unresolved {
         host: String,
@@ -315,7 +323,7 @@ impl Error {
             | Error::HistoryHeaderless { .. }
             | Error::HistoryConflict { .. } => exit::DATAERR,
             Error::HistoryNoProfiles { .. } | Error::HistoryNoInput => exit::USAGE,
-            Error::ConfigExists { .. } | Error::NoConfigDir => exit::CONFIG,
+            Error::ConfigExists { .. } | Error::NoConfigDir | Error::Setting { .. } => exit::CONFIG,
         }
     }
 
@@ -335,6 +343,7 @@ impl Error {
             | Error::ConfigReadable { .. }
             | Error::ConfigWritable { .. }
             | Error::NoConfigDir
+            | Error::Setting { .. }
             | Error::UnknownProfile { .. } => self.config_hint(),
             Error::Auth { .. }
             | Error::Certificate { .. }
