@@ -69,7 +69,10 @@ fn a_value_that_is_no_family_is_refused_naming_where_it_came_from() {
     let sandbox = Sandbox::new();
     let api = on("127.0.0.1:0").expect("127.0.0.1");
     let env = run(sandbox.cmd(&api).env("BTCTURK_IP_VERSION", "ipv5"));
-    env.fails(78, &["error: env BTCTURK_IP_VERSION must be 4, 6 or \"any\""]);
+    env.fails(
+        78,
+        &["error: env BTCTURK_IP_VERSION must be 4, 6 or \"any\""],
+    );
     assert!(!env.stderr.contains("config file"), "{}", env.stderr);
     sandbox.write_config(&sandbox.default_config(), "\nip_version = 5\n");
     run(&mut sandbox.cmd(&api)).fails(78, &["ip_version on line 2 of", "must be 4, 6"]);

@@ -459,3 +459,32 @@ fn the_exit_code_tables_of_help_the_manual_and_the_readme_agree() {
         }
     }
 }
+
+#[test]
+fn every_environment_variable_in_help_is_in_the_readme_and_the_manual() {
+    let sandbox = Sandbox::new();
+    let help = run(sandbox.bare().arg("--help")).stdout;
+    let section = help
+        .split("Environment:\n")
+        .nth(1)
+        .expect("an Environment section in --help");
+    let names: Vec<&str> = section
+        .lines()
+        .take_while(|l| !l.is_empty())
+        .filter(|l| !l.starts_with("   "))
+        .flat_map(|l| l.trim().split("  ").next().unwrap_or_default().split(", "))
+        .map(|name| name.split('=').next().unwrap_or(name))
+        .collect();
+    assert!(
+        names.contains(&"BTCTURK_IP_VERSION") && names.contains(&"NO_COLOR"),
+        "{names:?}"
+    );
+    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md"))
+        .expect("README.md");
+    let man = run(sandbox.bare().arg("man")).stdout.replace("\\-", "-");
+    let man = man.split(".SH ENVIRONMENT").nth(1).expect("ENVIRONMENT");
+    for name in names {
+        assert!(readme.contains(name), "README.md does not mention {name}");
+        assert!(man.contains(name), "the manual's ENVIRONMENT lacks {name}");
+    }
+}
