@@ -14,7 +14,7 @@ use clap::{ArgMatches, Args, CommandFactory, FromArgMatches, Parser, Subcommand,
 
 use crate::api::IpVersion;
 use crate::figure::Figure;
-use crate::history::When;
+use crate::history::{Format as HistoryFormat, When};
 use crate::render::Format;
 use crate::report::Sort;
 use crate::term::ColorChoice;
@@ -131,8 +131,8 @@ pub struct HistoryArgs {
     pub files: Vec<PathBuf>,
 
     /// Output format.
-    #[arg(short, long, value_enum, default_value_t = Format::Table)]
-    pub output: Format,
+    #[arg(short, long, value_enum, default_value_t = HistoryFormat::Table)]
+    pub output: HistoryFormat,
 
     /// One asset's balance, price and value in each snapshot (any case).
     #[arg(short, long, value_name = "CODE", value_parser = parse_code, conflicts_with = "changes")]
@@ -264,8 +264,8 @@ pub struct ShowArgs {
     pub all_profiles: bool,
 
     /// Redraw every SECS seconds (at least 5) until Ctrl-C, riding out
-    /// network and server faults.
-    #[arg(long, value_name = "SECS", value_parser = |t: &str| whole(t, 5..=86400), conflicts_with_all = ["out", "append"])]
+    /// network and server faults; with --out, replace the file each time.
+    #[arg(long, value_name = "SECS", value_parser = |t: &str| whole(t, 5..=86400), conflicts_with = "append")]
     pub watch: Option<u64>,
 }
 
@@ -636,6 +636,13 @@ fn check(cli: &Cli, cmd: &clap::Command) -> Result<(), clap::Error> {
         );
     }
     let show = &cli.show;
+    if show.output == Format::Prometheus && show.append.is_some() {
+        return fail(
+            ErrorKind::ArgumentConflict,
+            "--append with -o prometheus would repeat every series, which Prometheus refuses; \
+             use --out FILE, which replaces the file whole each run",
+        );
+    }
     if show.output == Format::Json && show.append.is_some() {
         return fail(
             ErrorKind::ArgumentConflict,
@@ -873,9 +880,12 @@ mod tests {
     }
 
     #[test]
-    fn one_destination_and_no_watch_into_a_file() {
+    fn one_destination_and_watch_replaces_a_file_never_appends() {
         refused("--out a --append b", &["--out"]);
-        refused("--watch 10 --out a", &["--watch"]);
+        refused("--watch 10 --append a", &["--watch"]);
+        parse("--watch 10 -o prometheus --out a").expect("a file replaced each round");
+        refused("-o prometheus --append a", &["use --out FILE"]);
+        refused("history -o prometheus", &["invalid value 'prometheus'"]);
         refused("--watch 2", &["5 to 86400"]);
     }
 

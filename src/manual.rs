@@ -132,6 +132,10 @@ const SECTIONS: &[(&str, &[Item])] = &[
                 "-o csv",
                 "RFC 4180 with LF line endings. Columns: fetched_at, asset, name, balance, free, locked, order_fund, request_fund, precision; with --value-in price_try and value_try (or _usdt); with --all-profiles profile, last. --csv-locale tr writes ; between fields, a decimal comma and a UTF-8 byte order mark; --delimiter sets the separator; --no-header leaves the header out.",
             ),
+            Term(
+                "-o prometheus",
+                "The Prometheus text format (0.0.4) for node_exporter's textfile collector, written with --out: gauges btcturk_balance, btcturk_balance_free and btcturk_balance_locked {asset}; with --value-in btcturk_price and btcturk_value {asset, currency} for priced assets and btcturk_portfolio_value {currency}; btcturk_fetched_timestamp_seconds. With --all-profiles every sample carries profile. Values are the exact decimal text (Prometheus reads float64); label values escaped; no timestamps. --append is refused; --watch with --out replaces the file each round.",
+            ),
             Para(
                 "Stdout carries only data; messages go to stderr. Text from the server reaching a terminal is escaped (control characters, bidirectional overrides); to a file or a pipe JSON and CSV carry it exactly.",
             ),
@@ -142,7 +146,7 @@ const SECTIONS: &[(&str, &[Item])] = &[
         &[
             Term(
                 "--append FILE",
-                "Adds the output to FILE (created 0600) under an advisory lock: the header only when the file is new, a refusal (exit 74) when its header differs from this run's, a new line first when its last line has none; a write that fails midway is taken back.",
+                "Adds the output to FILE (created 0600) under an advisory lock: the header only when the file is new or empty, a refusal (exit 74) when its header differs from this run's, a new line first when its last line has none; a write that fails midway is taken back.",
             ),
             Term(
                 "--out FILE",

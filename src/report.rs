@@ -96,6 +96,9 @@ pub struct Report<'a> {
     pub valuation: Option<Summary>,
     /// Whether rows carry a profile (`--all-profiles`).
     pub by_profile: bool,
+    /// The profiles fetched, with `--all-profiles` (whether or not the
+    /// filters left rows of theirs).
+    pub profiles: Vec<&'a str>,
 }
 
 pub fn build<'a>(
@@ -123,6 +126,10 @@ pub fn build<'a>(
         fetched_at,
         valuation: valuing.map(|(currency, _)| summary(&rows, currency)),
         by_profile: accounts.iter().any(|a| a.profile.is_some()),
+        profiles: accounts
+            .iter()
+            .filter_map(|a| a.profile.as_deref())
+            .collect(),
         rows,
     }
 }
@@ -237,6 +244,7 @@ pub(crate) mod testing {
             }],
             valuation: None,
             by_profile: false,
+            profiles: Vec::new(),
         }
     }
 }

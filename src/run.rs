@@ -11,7 +11,7 @@ use crate::clock;
 use crate::config::Settings;
 use crate::envelope::Response;
 use crate::error::{Error, Result, exit};
-use crate::output::{self, Document, Written};
+use crate::output::{self, Destination, Document, Written};
 use crate::render;
 use crate::report::{self, Account};
 use crate::term::Log;
@@ -160,7 +160,8 @@ fn transient(e: &Error) -> bool {
 /// Fetches and shows every `every` until interrupted. On a terminal the
 /// screen is redrawn in place with the time of the last good fetch and the
 /// last error; elsewhere each good fetch is written out in turn (the CSV
-/// header only before the first), until stdout's reader goes away. Only
+/// header only before the first) or, with `--out`, replaces the file, until
+/// stdout's reader goes away. Only
 /// lasting faults (keys, configuration, output) end it with an error.
 fn watch(settings: &Settings, log: Log, fetcher: &mut Fetcher, every: Duration) -> Result<()> {
     let terminal = settings.to_terminal;
@@ -174,7 +175,8 @@ fn watch(settings: &Settings, log: Log, fetcher: &mut Fetcher, every: Duration) 
             if terminal {
                 screen = Some((doc.whole(), clock::rfc3339_now()));
                 Ok(Written::Whole)
-            } else if first {
+            } else if first || matches!(settings.destination, Destination::Out(_)) {
+                // --out: the file replaced whole each round.
                 output::write(&settings.destination, &doc)
             } else {
                 output::print(&doc.body)

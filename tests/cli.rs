@@ -23,6 +23,8 @@ mod messages;
 mod output;
 #[path = "cli/profiles.rs"]
 mod profiles;
+#[path = "cli/prometheus.rs"]
+mod prometheus;
 #[path = "cli/security.rs"]
 mod security;
 #[path = "cli/shell.rs"]

@@ -16,9 +16,22 @@ use std::path::PathBuf;
 pub use when::When;
 
 use crate::error::{Error, Result};
-use crate::render::{Format, Style};
+use crate::render::Style;
 use crate::text::sanitize;
 use read::{Snapshot, Story};
+
+/// The formats `history` writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// A table for reading (with a chart above it on a terminal).
+    Table,
+    /// One JSON object, every figure an exact string.
+    Json,
+    /// The same object compact, on one line.
+    Jsonl,
+    /// RFC 4180 CSV, every figure exact.
+    Csv,
+}
 
 /// What to show, decided once by the command.
 pub struct Query {

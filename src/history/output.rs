@@ -4,11 +4,11 @@
 
 use serde::Serialize;
 
+use super::Format;
 use super::read::Snapshot;
 use super::views::{self, Cell, Grid};
 use super::{Query, View};
 use crate::error::{Error, Result};
-use crate::render::Format;
 use crate::text::{json_for_terminal, sanitize, sanitized};
 
 /// The view's bytes in the query's format.

@@ -185,6 +185,7 @@ mod tests {
                 profiles: vec![(odd.into(), Figure::zero())],
             }),
             by_profile: true,
+            profiles: vec![odd],
         };
         let text = rendered(&report);
         assert!(
@@ -210,6 +211,7 @@ mod tests {
             rows: Vec::new(),
             valuation: None,
             by_profile: false,
+            profiles: Vec::new(),
         };
         assert_eq!(
             rendered(&report),

@@ -3,6 +3,7 @@
 
 pub mod csv;
 mod json;
+mod prometheus;
 pub mod table;
 
 use std::io;
@@ -24,6 +25,9 @@ pub enum Format {
     Jsonl,
     /// RFC 4180 CSV with every amount exactly as the API sent it.
     Csv,
+    /// Prometheus text format, for node_exporter's textfile collector
+    /// (with --out, which replaces the file atomically).
+    Prometheus,
 }
 
 #[derive(Debug, Clone)]
@@ -81,5 +85,6 @@ pub fn render(report: &Report, options: &Options) -> io::Result<Document> {
         Format::Json => json::render(report, options.escape, false).map(body),
         Format::Jsonl => json::render(report, options.escape, true).map(body),
         Format::Csv => csv::render(report, options.header, options.csv, options.escape),
+        Format::Prometheus => Ok(body(prometheus::render(report, options.escape))),
     }
 }

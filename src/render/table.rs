@@ -167,6 +167,7 @@ mod tests {
                 profiles: Vec::new(),
             }),
             by_profile: false,
+            profiles: Vec::new(),
         };
         let style = Style {
             color: false,

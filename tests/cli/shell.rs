@@ -187,7 +187,10 @@ fn fish_completes_each_option_s_values_not_file_names() {
     let sandbox = Sandbox::new();
     std::fs::write(sandbox.home.path().join("a-file"), "").expect("a file to not offer");
     let cases: [(&str, &[&str]); 5] = [
-        ("btcturk-bal -o ", &["csv", "json", "jsonl", "table"]),
+        (
+            "btcturk-bal -o ",
+            &["csv", "json", "jsonl", "prometheus", "table"],
+        ),
         ("btcturk-bal --value-in ", &["TRY", "USDT"]),
         ("btcturk-bal --color ", &["always", "auto", "never"]),
         ("btcturk-bal --sort ", &["asset", "balance", "value"]),

@@ -1,0 +1,275 @@
+//! `-o prometheus`: the Prometheus text exposition format (version 0.0.4),
+//! for node_exporter's textfile collector. Every family is a gauge under
+//! one prefix; samples carry no timestamp (the collector refuses them);
+//! values are the exact decimal text, which Prometheus reads as float64.
+
+use std::collections::HashSet;
+use std::fmt::Write as _;
+
+use crate::report::{Report, Row};
+use crate::text::sanitize;
+
+/// A family's name and its `# HELP` text.
+struct Family {
+    name: &'static str,
+    help: &'static str,
+}
+
+const BALANCE: Family = Family {
+    name: "btcturk_balance",
+    help: "Total balance of an asset (free plus locked), in units of the asset.",
+};
+const FREE: Family = Family {
+    name: "btcturk_balance_free",
+    help: "Balance of an asset free to trade or withdraw, in units of the asset.",
+};
+const LOCKED: Family = Family {
+    name: "btcturk_balance_locked",
+    help: "Balance of an asset locked in open orders or requests, in units of the asset.",
+};
+const PRICE: Family = Family {
+    name: "btcturk_price",
+    help: "Price of one unit of an asset in the currency, from the public ticker.",
+};
+const VALUE: Family = Family {
+    name: "btcturk_value",
+    help: "Value of an asset's total balance in the currency (priced assets only).",
+};
+const PORTFOLIO: Family = Family {
+    name: "btcturk_portfolio_value",
+    help: "Total value of the priced assets shown, in the currency.",
+};
+const FETCHED: Family = Family {
+    name: "btcturk_fetched_timestamp_seconds",
+    help: "Unix time the balances were fetched at.",
+};
+
+/// float64 holds nothing past about 1.8e308: a value with more integer
+/// digits would make the whole file unreadable to Prometheus.
+const MAX_INTEGER_DIGITS: usize = 308;
+
+/// The report as one exposition. `escape`: the output goes to a terminal,
+/// where label values from the server are made inert as well.
+pub fn render(report: &Report, escape: bool) -> Vec<u8> {
+    let mut out = Exposition {
+        text: String::with_capacity(400 * report.rows.len() + 800),
+        escape,
+    };
+    let rows = distinct(&report.rows, &mut out);
+    let currency = report.valuation.as_ref().map(|v| v.currency.code());
+    out.family(
+        &BALANCE,
+        rows.iter()
+            .map(|r| (labels(r, None), r.balance.balance.as_str())),
+    );
+    out.family(
+        &FREE,
+        rows.iter()
+            .map(|r| (labels(r, None), r.balance.free.as_str())),
+    );
+    out.family(
+        &LOCKED,
+        rows.iter()
+            .map(|r| (labels(r, None), r.balance.locked.as_str())),
+    );
+    if let Some(currency) = currency {
+        let priced = |figure: fn(&Row) -> Option<String>| {
+            rows.iter()
+                .filter_map(move |r| Some((labels(r, Some(currency)), figure(r)?)))
+                .collect::<Vec<_>>()
+        };
+        out.family(
+            &PRICE,
+            priced(|r| r.price.as_ref().map(ToString::to_string)),
+        );
+        out.family(
+            &VALUE,
+            priced(|r| r.value.as_ref().map(ToString::to_string)),
+        );
+    }
+    if let Some(v) = &report.valuation {
+        let currency = ("currency", v.currency.code().to_owned());
+        let totals: Vec<_> = if report.by_profile {
+            v.profiles
+                .iter()
+                .map(|(p, total)| {
+                    let labels = vec![("profile", p.clone()), currency.clone()];
+                    (labels, total.to_string())
+                })
+                .collect()
+        } else {
+            vec![(vec![currency], v.total.to_string())]
+        };
+        out.family(&PORTFOLIO, totals);
+    }
+    let seconds = report
+        .fetched_at
+        .parse::<jiff::Timestamp>()
+        .map(|t| t.as_second().to_string())
+        .unwrap_or_default();
+    let stamps: Vec<_> = if report.by_profile {
+        let profile = |p: &&str| vec![("profile", (*p).to_owned())];
+        report
+            .profiles
+            .iter()
+            .map(|p| (profile(p), seconds.clone()))
+            .collect()
+    } else {
+        vec![(Vec::new(), seconds)]
+    };
+    out.family(&FETCHED, stamps);
+    out.text.into_bytes()
+}
+
+/// The labels of a row: its profile (with `--all-profiles`), its asset,
+/// and the currency of a price or value.
+fn labels(row: &Row, currency: Option<&str>) -> Vec<(&'static str, String)> {
+    let mut labels = Vec::with_capacity(3);
+    if let Some(profile) = row.profile {
+        labels.push(("profile", profile.to_owned()));
+    }
+    labels.push(("asset", row.balance.asset.to_string()));
+    if let Some(currency) = currency {
+        labels.push(("currency", currency.to_owned()));
+    }
+    labels
+}
+
+/// The rows, each (profile, asset) once: a series twice in one file makes
+/// the collector refuse the whole file. A repeat the server sent is left
+/// out, with a comment saying so.
+fn distinct<'r, 'a>(rows: &'r [Row<'a>], out: &mut Exposition) -> Vec<&'r Row<'a>> {
+    let mut seen = HashSet::new();
+    let mut kept = Vec::with_capacity(rows.len());
+    for row in rows {
+        if seen.insert((row.profile, &*row.balance.asset)) {
+            kept.push(row);
+        } else {
+            let asset = out.label_value(&row.balance.asset);
+            let _ = writeln!(
+                out.text,
+                "# asset \"{asset}\" appears twice in the answer; its second entry is left out"
+            );
+        }
+    }
+    kept
+}
+
+struct Exposition {
+    text: String,
+    escape: bool,
+}
+
+impl Exposition {
+    /// One family: its HELP and TYPE lines, then its samples.
+    fn family<L, V>(&mut self, family: &Family, samples: impl IntoIterator<Item = (L, V)>)
+    where
+        L: AsRef<[(&'static str, String)]>,
+        V: AsRef<str>,
+    {
+        let _ = writeln!(self.text, "# HELP {} {}", family.name, family.help);
+        let _ = writeln!(self.text, "# TYPE {} gauge", family.name);
+        for (labels, value) in samples {
+            self.sample(family.name, labels.as_ref(), value.as_ref());
+        }
+    }
+
+    fn sample(&mut self, name: &str, labels: &[(&str, String)], value: &str) {
+        let mut series = name.to_owned();
+        if !labels.is_empty() {
+            let pairs: Vec<String> = labels
+                .iter()
+                .map(|(label, v)| format!("{label}=\"{}\"", self.label_value(v)))
+                .collect();
+            series = format!("{series}{{{}}}", pairs.join(","));
+        }
+        let integer_digits = value
+            .trim_start_matches('-')
+            .split('.')
+            .next()
+            .map_or(0, str::len);
+        if value.is_empty() || integer_digits > MAX_INTEGER_DIGITS {
+            let _ = writeln!(
+                self.text,
+                "# {series} left out: its value is beyond what Prometheus reads (float64)"
+            );
+        } else {
+            let _ = writeln!(self.text, "{series} {value}");
+        }
+    }
+
+    /// A label value as the format requires: backslash, double quote and
+    /// line feed escaped. On a terminal, other control characters too.
+    fn label_value(&self, value: &str) -> String {
+        let value = if self.escape {
+            sanitize(value)
+        } else {
+            value.to_owned()
+        };
+        value
+            .replace('\\', "\\\\")
+            .replace('"', "\\\"")
+            .replace('\n', "\\n")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn exposition() -> Exposition {
+        Exposition {
+            text: String::new(),
+            escape: false,
+        }
+    }
+
+    #[test]
+    fn label_values_are_escaped_as_the_format_requires() {
+        let out = exposition();
+        assert_eq!(out.label_value("a\\b\"c\nd"), "a\\\\b\\\"c\\nd");
+        assert_eq!(out.label_value("BTC"), "BTC");
+        let terminal = Exposition {
+            text: String::new(),
+            escape: true,
+        };
+        assert_eq!(terminal.label_value("\u{1b}[31m"), "\\\\u{1b}[31m");
+    }
+
+    #[test]
+    fn a_value_past_float64_is_a_comment_not_a_broken_file() {
+        let mut out = exposition();
+        out.sample(
+            "m",
+            &[("asset", "X".into())],
+            &format!("1{}", "0".repeat(308)),
+        );
+        out.sample("m", &[], &format!("-1{}.5", "0".repeat(307)));
+        out.sample("m", &[], "");
+        let lines: Vec<&str> = out.text.lines().collect();
+        assert!(
+            lines[0].starts_with("# m{asset=\"X\"} left out"),
+            "{}",
+            out.text
+        );
+        assert!(lines[1].starts_with("m -1000"), "{}", out.text);
+        assert!(lines[2].starts_with("# m left out"), "{}", out.text);
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn any_label_value_stays_on_its_line_and_inside_its_quotes(text in "\\PC{0,30}|[\\\\\"\\n]{0,10}") {
+            let out = exposition();
+            let escaped = out.label_value(&text);
+            proptest::prop_assert!(!escaped.contains('\n'));
+            // Every quote is escaped: an odd run of backslashes before it.
+            let bytes = escaped.as_bytes();
+            for (i, b) in bytes.iter().enumerate() {
+                if *b == b'"' {
+                    let run = bytes[..i].iter().rev().take_while(|c| **c == b'\\').count();
+                    proptest::prop_assert!(run % 2 == 1, "{escaped}");
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,273 @@
+//! `-o prometheus`: the text exposition format, read back by a real
+//! Prometheus parser (the Python prometheus_client's) where one is
+//! installed; `.ci/run` installs it.
+
+use std::time::Duration;
+
+use serde_json::Value;
+
+use crate::support::{BALANCES, FakeApi, Reply, Request, Sandbox, TICKER, run, standard};
+
+/// BTC priced in TRY, an asset with no price, and a code built to break a
+/// label: a quote, a backslash and a line feed.
+const ACCOUNT: &str = r#"{"success":true,"code":0,"message":null,"data":[
+    {"asset":"TRY","balance":"1000,50","free":"900.5","locked":"100","precision":2},
+    {"asset":"BTC","balance":"0.12345678901234567890","free":"0.1","locked":"0.02345678901234567890","precision":8},
+    {"asset":"ZERO","balance":"0","free":"0","locked":"0","precision":8},
+    {"asset":"a\"b\\c\nd","balance":"1e-8","free":"1e-8","locked":"0","precision":8}]}"#;
+
+const TICKER_BODY: &str = r#"{"success":true,"message":null,"code":0,"data":[
+    {"pair":"BTCTRY","numeratorSymbol":"BTC","denominatorSymbol":"TRY","last":2712345.5,"order":1}]}"#;
+
+fn api() -> FakeApi {
+    FakeApi::start(|req: &Request| match req.path.as_str() {
+        TICKER => Reply::json(200, TICKER_BODY),
+        _ => standard(req, ACCOUNT),
+    })
+}
+
+const PARSE: &str = r#"
+import json, sys
+from prometheus_client.parser import text_string_to_metric_families
+out = []
+for family in text_string_to_metric_families(sys.stdin.read()):
+    for s in family.samples:
+        out.append({"family": family.name, "type": family.type, "help": family.documentation,
+                    "name": s.name, "labels": s.labels, "value": s.value,
+                    "timestamp": s.timestamp})
+print(json.dumps(out))
+"#;
+
+/// The samples a real Prometheus parser reads in `text`; `None` where no
+/// parser is installed.
+fn parsed(text: &str) -> Option<Vec<Value>> {
+    use std::io::Write;
+    for python in ["/usr/bin/python3", "python3"] {
+        let Ok(mut child) = std::process::Command::new(python)
+            .args(["-c", PARSE])
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+        else {
+            continue;
+        };
+        child
+            .stdin
+            .take()
+            .expect("stdin")
+            .write_all(text.as_bytes())
+            .expect("write");
+        let out = child.wait_with_output().expect("python");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        if stderr.contains("No module named 'prometheus_client'") {
+            continue;
+        }
+        assert!(
+            out.status.success(),
+            "the parser refused it: {stderr}\n{text}"
+        );
+        return serde_json::from_slice(&out.stdout).ok();
+    }
+    eprintln!(
+        "prometheus_client is not installed (apt-get install python3-prometheus-client): skipping the parse"
+    );
+    None
+}
+
+/// The value of the sample `name` whose labels include `labels`.
+fn sample<'a>(samples: &'a [Value], name: &str, labels: &[(&str, &str)]) -> &'a Value {
+    samples
+        .iter()
+        .find(|s| {
+            s["name"] == name
+                && labels
+                    .iter()
+                    .all(|(k, v)| s["labels"][*k].as_str() == Some(*v))
+        })
+        .map(|s| &s["value"])
+        .unwrap_or_else(|| panic!("no {name} {labels:?} in {samples:?}"))
+}
+
+#[test]
+fn the_exposition_is_read_by_a_prometheus_parser_with_exact_values() {
+    let api = api();
+    let sandbox = Sandbox::new();
+    let out = run(sandbox
+        .cmd(&api)
+        .args(["-o", "prometheus", "--value-in", "TRY"]));
+    out.succeeds();
+    let text = &out.stdout;
+    // Exact decimal text, as the API sent it (the comma made a point).
+    for line in [
+        "btcturk_balance{asset=\"BTC\"} 0.12345678901234567890",
+        "btcturk_balance_free{asset=\"TRY\"} 900.5",
+        "btcturk_balance_locked{asset=\"BTC\"} 0.02345678901234567890",
+        "btcturk_balance{asset=\"TRY\"} 1000.50",
+        "btcturk_price{asset=\"BTC\",currency=\"TRY\"} 2712345.5",
+        "btcturk_value{asset=\"BTC\",currency=\"TRY\"} 334857.46612208524660885995",
+        "btcturk_portfolio_value{currency=\"TRY\"} 335857.96612208524660885995",
+        "btcturk_balance{asset=\"a\\\"b\\\\c\\nd\"} 0.00000001",
+        "# TYPE btcturk_portfolio_value gauge",
+    ] {
+        assert!(
+            text.lines().any(|l| l == line),
+            "no line {line:?} in\n{text}"
+        );
+    }
+    // Each family's HELP and TYPE once, every family a gauge.
+    for family in [
+        "btcturk_balance",
+        "btcturk_balance_free",
+        "btcturk_balance_locked",
+        "btcturk_price",
+        "btcturk_value",
+        "btcturk_portfolio_value",
+        "btcturk_fetched_timestamp_seconds",
+    ] {
+        assert_eq!(
+            text.matches(&format!("# TYPE {family} gauge\n")).count(),
+            1,
+            "{family}"
+        );
+        assert_eq!(
+            text.matches(&format!("# HELP {family} ")).count(),
+            1,
+            "{family}"
+        );
+    }
+    let Some(samples) = parsed(text) else { return };
+    assert!(
+        samples
+            .iter()
+            .all(|s| s["type"] == "gauge" && s["timestamp"].is_null())
+    );
+    assert_eq!(
+        sample(&samples, "btcturk_balance", &[("asset", "BTC")]),
+        0.12345678901234568
+    );
+    let odd = sample(&samples, "btcturk_balance", &[("asset", "a\"b\\c\nd")]);
+    assert_eq!(odd, 1e-8);
+    // Unpriced assets have no price or value; the total is the priced ones.
+    assert!(
+        !samples
+            .iter()
+            .any(|s| s["name"] == "btcturk_value" && s["labels"]["asset"] == "ZERO")
+    );
+    let value = sample(
+        &samples,
+        "btcturk_value",
+        &[("asset", "BTC"), ("currency", "TRY")],
+    );
+    assert_eq!(value.as_f64(), "334857.46612208524660885995".parse().ok());
+    let total = sample(&samples, "btcturk_portfolio_value", &[("currency", "TRY")]);
+    assert_eq!(total.as_f64(), "335857.96612208524660885995".parse().ok());
+    let fetched = sample(&samples, "btcturk_fetched_timestamp_seconds", &[]);
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .expect("time")
+        .as_secs_f64();
+    assert!(
+        (now - fetched.as_f64().expect("seconds")).abs() < 60.0,
+        "{fetched}"
+    );
+}
+
+#[test]
+fn filters_apply_and_all_profiles_labels_every_sample() {
+    let api = api();
+    let sandbox = Sandbox::new();
+    let config = format!(
+        "base_url = \"{}\"\napi_key = \"{}\"\napi_secret = \"{}\"\n[profiles.work]\napi_key = \"{}\"\napi_secret = \"{}\"\n",
+        api.url(),
+        crate::support::KEY,
+        crate::support::SECRET,
+        crate::support::KEY2,
+        crate::support::SECRET2,
+    );
+    sandbox.write_config(&sandbox.default_config(), &config);
+    let out = run(sandbox.bare().args([
+        "-o",
+        "prometheus",
+        "--all-profiles",
+        "-z",
+        "--value-in",
+        "try",
+    ]));
+    out.succeeds();
+    assert!(!out.stdout.contains("ZERO"), "-z applies:\n{}", out.stdout);
+    for line in out.stdout.lines().filter(|l| !l.starts_with('#')) {
+        assert!(line.contains("profile=\""), "no profile label: {line}");
+    }
+    let Some(samples) = parsed(&out.stdout) else {
+        return;
+    };
+    for profile in ["default", "work"] {
+        sample(
+            &samples,
+            "btcturk_balance",
+            &[("profile", profile), ("asset", "BTC")],
+        );
+        sample(
+            &samples,
+            "btcturk_portfolio_value",
+            &[("profile", profile), ("currency", "TRY")],
+        );
+        sample(
+            &samples,
+            "btcturk_fetched_timestamp_seconds",
+            &[("profile", profile)],
+        );
+    }
+}
+
+#[test]
+fn append_is_refused_and_history_does_not_take_it() {
+    let sandbox = Sandbox::new();
+    let out = run(sandbox
+        .bare()
+        .args(["-o", "prometheus", "--append", "x.prom"]));
+    assert_eq!(out.code, 2);
+    assert!(out.stderr.contains("use --out FILE"), "{}", out.stderr);
+    let out = run(sandbox.bare().args(["history", "-o", "prometheus"]));
+    assert_eq!(out.code, 2, "{}", out.stderr);
+}
+
+#[test]
+fn watch_replaces_the_file_each_round() {
+    // Each round sees a larger balance; the file holds one round, whole.
+    let api = FakeApi::start(|req: &Request| {
+        let body = format!(
+            r#"{{"success":true,"code":0,"data":[{{"asset":"BTC","balance":"{0}","free":"{0}","locked":"0"}}]}}"#,
+            req.hit + 1
+        );
+        standard(req, &body)
+    });
+    let sandbox = Sandbox::new();
+    let file = sandbox.home.path().join("btcturk.prom");
+    let mut child = sandbox
+        .cmd(&api)
+        .args(["--watch", "5", "-o", "prometheus", "--out"])
+        .arg(&file)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    while api.hits(BALANCES) < 2 && std::time::Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    std::thread::sleep(Duration::from_millis(500));
+    let _ = child.kill();
+    let _ = child.wait();
+    let text = std::fs::read_to_string(&file).expect("the file");
+    assert!(
+        text.contains("btcturk_balance{asset=\"BTC\"} 2\n"),
+        "{text}"
+    );
+    assert_eq!(
+        text.matches("# TYPE btcturk_balance gauge").count(),
+        1,
+        "{text}"
+    );
+}
