@@ -14,7 +14,7 @@ use clap::{ArgMatches, Args, CommandFactory, FromArgMatches, Parser, Subcommand,
 
 use crate::api::IpVersion;
 use crate::figure::Figure;
-use crate::history::{Format as HistoryFormat, When};
+use crate::history::{Format as HistoryFormat, Period, When};
 use crate::render::Format;
 use crate::report::Sort;
 use crate::term::ColorChoice;
@@ -151,6 +151,18 @@ pub struct HistoryArgs {
     /// Only snapshots up to this time (inclusive; a date means its end).
     #[arg(long, value_name = "WHEN", value_parser = |t: &str| When::parse(t, true))]
     pub until: Option<When>,
+
+    /// The holdings at this time: each asset in the last snapshot at or
+    /// before it, and the total (a time, a date meaning its end, or a span
+    /// back from the last snapshot).
+    #[arg(long, value_name = "WHEN", value_parser = |t: &str| When::parse(t, true), conflicts_with_all = ["asset", "changes", "since", "until", "every"])]
+    pub at: Option<When>,
+
+    /// Only the last snapshot of each day, week (Monday to Sunday), month
+    /// or year in the local time zone (TZ), with the change from the one
+    /// before: period closes.
+    #[arg(long, value_name = "PERIOD", value_enum, conflicts_with = "changes")]
+    pub every: Option<Period>,
 
     /// No chart above the table on a terminal.
     #[arg(long)]

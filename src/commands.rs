@@ -120,13 +120,16 @@ pub fn history(
     }
     let query = crate::history::Query {
         files,
-        view: match (&args.asset, args.changes) {
-            (Some(code), _) => crate::history::View::Asset(code.clone()),
-            (None, true) => crate::history::View::Changes,
-            (None, false) => crate::history::View::Snapshots,
+        view: match (&args.asset, args.changes, args.at) {
+            (Some(code), ..) => crate::history::View::Asset(code.clone()),
+            (None, true, _) => crate::history::View::Changes,
+            (None, false, Some(at)) => crate::history::View::At(at),
+            (None, false, None) => crate::history::View::Snapshots,
         },
         since: args.since,
         until: args.until,
+        every: args.every,
+        tz: jiff::tz::TimeZone::system(),
         profile: common.profile.clone(),
         format: args.output,
         style: terminal.style(common.color, terminal.stdout),

@@ -254,6 +254,9 @@ pub enum Error {
     #[error("history has no dump to read")]
     HistoryNoInput,
 
+    #[error("no snapshot at or before {at}: the first is at {first}")]
+    HistoryBefore { at: String, first: String },
+
     #[error("{path}, line {line}: {problem}")]
     HistoryData {
         path: PathBuf,
@@ -323,6 +326,7 @@ impl Error {
             | Error::HistoryHeaderless { .. }
             | Error::HistoryConflict { .. } => exit::DATAERR,
             Error::HistoryNoProfiles { .. } | Error::HistoryNoInput => exit::USAGE,
+            Error::HistoryBefore { .. } => exit::DATAERR,
             Error::ConfigExists { .. } | Error::NoConfigDir | Error::Setting { .. } => exit::CONFIG,
         }
     }
@@ -359,6 +363,7 @@ impl Error {
             | Error::HistoryHeaderless { .. }
             | Error::HistoryMixed { .. }
             | Error::HistoryNoInput
+            | Error::HistoryBefore { .. }
             | Error::HistoryNoProfiles { .. }
             | Error::HistoryOpen { .. } => self.history_hint(),
             Error::AppendMismatch { .. }
@@ -508,6 +513,9 @@ impl Error {
                     several.join("\n  ")
                 ),
             }),
+            Error::HistoryBefore { first, .. } => Some(format!(
+                "give a time from {first} on, or read the dump that holds the earlier snapshots too"
+            )),
             Error::HistoryNoInput => Some(
                 "name a FILE, pipe one in (btcturk-bal history < FILE), or set history_file in the config file"
                     .into(),

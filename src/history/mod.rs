@@ -13,7 +13,7 @@ mod when;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
-pub use when::When;
+pub use when::{Period, When};
 
 use crate::error::{Error, Result};
 use crate::render::Style;
@@ -39,6 +39,10 @@ pub struct Query {
     pub view: View,
     pub since: Option<When>,
     pub until: Option<When>,
+    /// The last snapshot of each period only (`--every`).
+    pub every: Option<Period>,
+    /// The time zone periods are counted in.
+    pub tz: jiff::tz::TimeZone,
     pub profile: Option<String>,
     pub format: Format,
     pub style: Style,
@@ -54,6 +58,8 @@ pub enum View {
     Snapshots,
     Asset(String),
     Changes,
+    /// The holdings at a time (`--at`).
+    At(When),
 }
 
 /// The bytes to print, and warnings for stderr.
@@ -73,6 +79,11 @@ pub fn run(query: &Query) -> Result<Outcome> {
     for (index, path) in files.iter().enumerate() {
         read::read_file(path, index, query, &mut story)?;
     }
+    show(story, files, query)
+}
+
+/// The dumps read, as the query's view.
+fn show(mut story: Story, files: &[PathBuf], query: &Query) -> Result<Outcome> {
     let currency = story
         .layout
         .as_ref()
@@ -81,13 +92,20 @@ pub fn run(query: &Query) -> Result<Outcome> {
     let mut notes = std::mem::take(&mut story.notes);
     let snapshots = once_each(story.snapshots, files, &mut notes)?;
     let mut snapshots = in_range(snapshots, query);
+    if let Some(period) = query.every {
+        snapshots = closes(snapshots, period, &query.tz);
+    }
+    let mut at = None;
+    if let View::At(when) = query.view {
+        (snapshots, at) = at_or_before(snapshots, when)?;
+    }
     if let View::Asset(code) = &query.view
         && snapshots.iter().all(|s| s.holdings.is_empty())
     {
         notes.push(format!("no snapshot holds the asset {}", sanitize(code)));
         snapshots.clear();
     }
-    let bytes = output::render(query, &snapshots, currency.as_deref())?;
+    let bytes = output::render(query, &snapshots, currency.as_deref(), at)?;
     Ok(Outcome { bytes, notes })
 }
 
@@ -149,6 +167,41 @@ fn once_each(
     Ok(snapshots)
 }
 
+/// The last snapshot of each period (a period's close), oldest first.
+fn closes(snapshots: Vec<Snapshot>, period: Period, tz: &jiff::tz::TimeZone) -> Vec<Snapshot> {
+    let mut closes: Vec<(i64, Snapshot)> = Vec::new();
+    for snapshot in snapshots {
+        let key = period.of(snapshot.at, tz);
+        match closes.last_mut() {
+            Some((last, close)) if *last == key => *close = snapshot,
+            _ => closes.push((key, snapshot)),
+        }
+    }
+    closes.into_iter().map(|(_, s)| s).collect()
+}
+
+/// The last snapshot at or before `when` (none when there are none at
+/// all), and the time `when` stands for; a time before the first snapshot
+/// is an error naming it.
+fn at_or_before(
+    snapshots: Vec<Snapshot>,
+    when: When,
+) -> Result<(Vec<Snapshot>, Option<jiff::Timestamp>)> {
+    let (Some(first), Some(last)) = (snapshots.first(), snapshots.last()) else {
+        return Ok((Vec::new(), None));
+    };
+    let at = when.resolve(last.at);
+    if at < first.at {
+        return Err(Error::HistoryBefore {
+            at: format!("{at:.0}"),
+            first: format!("{:.0}", first.at),
+        });
+    }
+    let index = snapshots.partition_point(|s| s.at <= at);
+    let kept = snapshots.into_iter().nth(index.saturating_sub(1));
+    Ok((kept.into_iter().collect(), Some(at)))
+}
+
 /// The snapshots within `--since` and `--until` (inclusive), oldest first.
 fn in_range(snapshots: Vec<Snapshot>, query: &Query) -> Vec<Snapshot> {
     let Some(last) = snapshots.last().map(|s| s.at) else {
@@ -175,6 +228,8 @@ pub(super) mod testing {
             view,
             since: None,
             until: None,
+            every: None,
+            tz: jiff::tz::TimeZone::UTC,
             profile: None,
             format: Format::Json,
             style: Style {
@@ -195,6 +250,13 @@ pub(super) mod testing {
             read::read_dump(*text, &path, i, query, &mut story)?;
         }
         Ok(story)
+    }
+
+    /// The query's view of the dumps, as its JSON.
+    pub(in crate::history) fn shown(texts: &[&[u8]], query: &Query) -> Result<serde_json::Value> {
+        let story = story(texts, query)?;
+        let outcome = show(story, &query.files, query)?;
+        Ok(serde_json::from_slice(&outcome.bytes).expect("JSON"))
     }
 
     /// The snapshots' times and totals, as `history` counts them.
@@ -220,7 +282,9 @@ pub(super) mod testing {
 
 #[cfg(test)]
 mod tests {
-    use super::testing::totals;
+    use super::testing::{query, shown, totals};
+    use super::{Period, View, When};
+    use crate::error::Error;
 
     const HEADER: &str = "fetched_at,asset,name,balance,free,locked,order_fund,request_fund,precision,price_try,value_try\n";
 
@@ -368,5 +432,142 @@ mod tests {
                 .contains("mend or remove that line"),
             "{err}"
         );
+    }
+
+    /// A year of hourly runs from 2026-01-01T00:00:00Z: BTC's balance is
+    /// the hour's number, worth as much.
+    fn hourly_year() -> Vec<u8> {
+        let start: jiff::Timestamp = "2026-01-01T00:00:00Z".parse().expect("time");
+        let rows: Vec<String> = (0..8760_i64)
+            .map(|h| {
+                let at = start + jiff::SignedDuration::from_hours(h);
+                format!("{at:.0},BTC,Bitcoin,{h},{h},0,0,0,8,1,{h}")
+            })
+            .collect();
+        dump(&rows.iter().map(String::as_str).collect::<Vec<_>>())
+    }
+
+    fn closes(tz: jiff::tz::TimeZone) -> Vec<(String, String, Option<String>)> {
+        let mut q = query(View::Snapshots, 1);
+        q.every = Some(Period::Month);
+        q.tz = tz;
+        let doc = shown(&[&hourly_year()], &q).expect("reads");
+        doc["snapshots"]
+            .as_array()
+            .expect("snapshots")
+            .iter()
+            .map(|s| {
+                (
+                    s["fetched_at"].as_str().expect("time").to_owned(),
+                    s["total"].as_str().expect("total").to_owned(),
+                    s["change"].as_str().map(str::to_owned),
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn every_month_keeps_each_month_s_last_run_in_the_local_zone() {
+        let utc = closes(jiff::tz::TimeZone::UTC);
+        assert_eq!(utc.len(), 12);
+        // January's close is its last hour; February's change is from it.
+        assert_eq!(utc[0], ("2026-01-31T23:00:00Z".into(), "743".into(), None));
+        assert_eq!(
+            utc[1],
+            (
+                "2026-02-28T23:00:00Z".into(),
+                "1415".into(),
+                Some("672".into())
+            )
+        );
+        assert_eq!(utc[11].0, "2026-12-31T23:00:00Z");
+        // In Istanbul (UTC+3) a month ends at 21:00Z, times still shown in UTC.
+        let istanbul = closes(jiff::tz::TimeZone::fixed(jiff::tz::offset(3)));
+        assert_eq!(
+            istanbul.len(),
+            13,
+            "the last three hours are January 2027 there"
+        );
+        assert_eq!(istanbul[0].0, "2026-01-31T20:00:00Z");
+        assert_eq!(istanbul[11].0, "2026-12-31T20:00:00Z");
+        assert_eq!(istanbul[12].0, "2026-12-31T23:00:00Z");
+    }
+
+    #[test]
+    fn a_run_at_23_59_59_closes_its_day_and_one_at_midnight_opens_the_next() {
+        let text = dump(&[
+            "2026-03-01T12:00:00Z,TRY,Lira,1,1,0,0,0,2,1,1",
+            "2026-03-01T23:59:59Z,TRY,Lira,2,2,0,0,0,2,1,2",
+            "2026-03-02T00:00:00Z,TRY,Lira,3,3,0,0,0,2,1,3",
+            "2026-03-02T18:00:00Z,TRY,Lira,4,4,0,0,0,2,1,4",
+        ]);
+        let mut q = query(View::Snapshots, 1);
+        q.every = Some(Period::Day);
+        let doc = shown(&[&text], &q).expect("reads");
+        let times: Vec<&str> = doc["snapshots"]
+            .as_array()
+            .expect("snapshots")
+            .iter()
+            .map(|s| s["fetched_at"].as_str().expect("time"))
+            .collect();
+        assert_eq!(times, ["2026-03-01T23:59:59Z", "2026-03-02T18:00:00Z"]);
+        assert_eq!(doc["snapshots"][1]["change"], "2");
+        // --at the midnight run is that run; a second before it, the one before.
+        let at = |when: &str| {
+            let q = query(View::At(When::parse(when, true).expect("time")), 1);
+            shown(&[&text], &q).expect("reads")
+        };
+        assert_eq!(
+            at("2026-03-02T00:00:00Z")["fetched_at"],
+            "2026-03-02T00:00:00Z"
+        );
+        assert_eq!(
+            at("2026-03-01T23:59:59.5Z")["fetched_at"],
+            "2026-03-01T23:59:59Z"
+        );
+        // A date means its end: the day's last run.
+        assert_eq!(at("2026-03-01")["fetched_at"], "2026-03-01T23:59:59Z");
+    }
+
+    #[test]
+    fn at_shows_each_asset_and_the_total_of_the_last_run_at_or_before() {
+        let text = dump(&[T3_TRY, T3_BTC, T4_TRY]);
+        let q = query(
+            View::At(When::parse("2026-11-24T03:30:00Z", true).expect("time")),
+            1,
+        );
+        let doc = shown(&[&text], &q).expect("reads");
+        assert_eq!(
+            doc,
+            serde_json::json!({
+                "currency": "TRY",
+                "at": "2026-11-24T03:30:00Z",
+                "fetched_at": "2026-11-24T03:00:00Z",
+                "assets": [
+                    {"asset": "BTC", "balance": "1", "price": "5", "value": "5"},
+                    {"asset": "TRY", "balance": "10", "price": "1", "value": "10"}
+                ],
+                "total": "15"
+            })
+        );
+        // A span back from the last snapshot.
+        let q = query(View::At(When::parse("30m", true).expect("span")), 1);
+        assert_eq!(
+            shown(&[&text], &q).expect("reads")["fetched_at"],
+            "2026-11-24T03:00:00Z"
+        );
+    }
+
+    #[test]
+    fn at_before_the_first_snapshot_names_it() {
+        let text = dump(&[T3_TRY, T4_TRY]);
+        let q = query(View::At(When::parse("2026-11-23", true).expect("date")), 1);
+        match shown(&[&text], &q) {
+            Err(Error::HistoryBefore { at, first }) => {
+                assert_eq!(at, "2026-11-23T23:59:59Z");
+                assert_eq!(first, "2026-11-24T03:00:00Z");
+            }
+            other => panic!("{other:?}"),
+        }
     }
 }

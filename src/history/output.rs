@@ -2,6 +2,7 @@
 //! exact to pipes and files), or a table in display precision under its
 //! chart.
 
+use jiff::Timestamp;
 use serde::Serialize;
 
 use super::Format;
@@ -16,23 +17,28 @@ pub(super) fn render(
     query: &Query,
     snapshots: &[Snapshot],
     currency: Option<&str>,
+    at: Option<Timestamp>,
 ) -> Result<Vec<u8>> {
     let grid = match &query.view {
         View::Snapshots => views::snapshots(snapshots),
         View::Asset(_) => views::asset(snapshots),
         View::Changes => views::changes(snapshots, currency.is_some()),
+        View::At(_) => views::holdings(snapshots.last(), currency.is_some()),
     };
     match query.format {
-        Format::Json | Format::Jsonl => json(query, snapshots, currency, &grid),
+        Format::Json | Format::Jsonl => json(query, snapshots, currency, at, &grid),
         Format::Csv => csv_bytes(&grid, query.escape),
         Format::Table => {
             let mut out = String::new();
-            if query.chart && !matches!(query.view, View::Changes) {
+            if query.chart && !matches!(query.view, View::Changes | View::At(_)) {
                 let (points, places) =
                     views::points(snapshots, matches!(query.view, View::Asset(_)));
                 out += &super::chart::chart(&points, query.width, places);
             }
             out += &table(&grid, &query.view, currency, query);
+            if let (View::At(_), Some(snapshot)) = (&query.view, snapshots.last()) {
+                out += &holdings_footer(snapshot, at, currency);
+            }
             Ok(out.into_bytes())
         }
     }
@@ -95,6 +101,7 @@ fn json(
     query: &Query,
     snapshots: &[Snapshot],
     currency: Option<&str>,
+    at: Option<Timestamp>,
     grid: &Grid,
 ) -> Result<Vec<u8>> {
     let mut doc = Vec::new();
@@ -104,7 +111,19 @@ fn json(
     let currency = currency.map_or(serde_json::Value::Null, Into::into);
     doc.push(("currency", Field::Value(currency)));
     let rows = Field::Rows(objects(grid));
-    if let View::Changes = query.view {
+    if let View::At(_) = query.view {
+        let time = |t: Option<Timestamp>| {
+            Field::Value(t.map_or(serde_json::Value::Null, |t| format!("{t:.0}").into()))
+        };
+        let snapshot = snapshots.last();
+        doc.push(("at", time(at)));
+        doc.push(("fetched_at", time(snapshot.map(|s| s.at))));
+        doc.push(("assets", rows));
+        let total = snapshot
+            .and_then(|s| s.total.as_ref())
+            .map_or(serde_json::Value::Null, |t| t.to_string().into());
+        doc.push(("total", Field::Value(total)));
+    } else if let View::Changes = query.view {
         let edge = |s: Option<&Snapshot>| {
             Field::Value(s.map_or(serde_json::Value::Null, |s| format!("{:.0}", s.at).into()))
         };
@@ -139,6 +158,19 @@ fn csv_bytes(grid: &Grid, escape: bool) -> Result<Vec<u8>> {
         }
     }
     csv.into_inner().map_err(|e| Error::Output(e.into_error()))
+}
+
+/// The line under the holdings at a time: which snapshot they are, and
+/// their total in display precision.
+fn holdings_footer(snapshot: &Snapshot, at: Option<Timestamp>, currency: Option<&str>) -> String {
+    let at = at
+        .map(|t| format!(" at or before {t:.0}"))
+        .unwrap_or_default();
+    let total = match (&snapshot.total, currency) {
+        (Some(total), Some(code)) => format!("; total {} {code}", total.truncated(2)),
+        _ => String::new(),
+    };
+    format!("The snapshot of {:.0}, the last{at}{total}\n", snapshot.at)
 }
 
 /// "Total (TRY)": a column's name as the table heads it, naming the

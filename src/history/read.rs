@@ -429,7 +429,7 @@ impl Runs<'_> {
         let keep = match &self.query.view {
             View::Snapshots => false,
             View::Asset(code) => asset.eq_ignore_ascii_case(code),
-            View::Changes => true,
+            View::Changes | View::At(_) => true,
         };
         if keep {
             run.holdings.push(Holding {

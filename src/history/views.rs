@@ -165,6 +165,37 @@ fn by_asset(s: &Snapshot) -> ByAsset {
         .collect()
 }
 
+/// Each asset's balance (and, valued, price and value) in one snapshot:
+/// the holdings at a time.
+pub(super) fn holdings(snapshot: Option<&Snapshot>, valued: bool) -> Grid {
+    let mut header = vec!["asset", "balance"];
+    if valued {
+        header.extend(["price", "value"]);
+    }
+    let mut assets: BTreeMap<String, Vec<&Holding>> = BTreeMap::new();
+    for h in snapshot.iter().flat_map(|s| &s.holdings) {
+        assets
+            .entry(h.asset.to_ascii_uppercase())
+            .or_default()
+            .push(h);
+    }
+    let rows = assets
+        .into_iter()
+        .map(|(code, holdings)| {
+            let (balance, precision, price, value) = combined(&holdings);
+            let mut row = vec![
+                Some(Cell::Text(code)),
+                Some(Cell::Balance(balance, precision)),
+            ];
+            if valued {
+                row.extend([price.map(Cell::Price), value.map(Cell::Money)]);
+            }
+            row
+        })
+        .collect();
+    Grid { header, rows }
+}
+
 /// Each asset's balance in the first snapshot and the last, the change,
 /// and (valued) the change of its value.
 pub(super) fn changes(snapshots: &[Snapshot], valued: bool) -> Grid {

@@ -1,7 +1,37 @@
-//! Times and spans: `--since` and `--until` as the user writes them, and
-//! the moment each stands for once the last snapshot is known.
+//! Times and spans: `--since`, `--until` and `--at` as the user writes
+//! them, and the moment each stands for once the last snapshot is known;
+//! the periods of `--every`, in a time zone.
 
+use jiff::tz::TimeZone;
 use jiff::{SignedDuration, Timestamp};
+
+/// A period of `--every`, as the local calendar counts it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Period {
+    Day,
+    /// Monday to Sunday (ISO 8601 weeks).
+    Week,
+    Month,
+    Year,
+}
+
+impl Period {
+    /// Which period `at` falls in, in `tz`: the same number for every
+    /// moment of one period, a larger one for a later period.
+    pub(super) fn of(self, at: Timestamp, tz: &TimeZone) -> i64 {
+        let date = tz.to_datetime(at).date();
+        let (year, month) = (i64::from(date.year()), i64::from(date.month()));
+        match self {
+            Period::Day => year * 1000 + i64::from(date.day_of_year()),
+            Period::Week => {
+                let week = date.iso_week_date();
+                i64::from(week.year()) * 100 + i64::from(week.week())
+            }
+            Period::Month => year * 12 + month,
+            Period::Year => year,
+        }
+    }
+}
 
 /// A time limit: a moment, or a span back from the last snapshot.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -137,6 +167,41 @@ mod tests {
     }
 
     #[test]
+    fn periods_follow_the_local_calendar() {
+        let istanbul = TimeZone::fixed(jiff::tz::offset(3));
+        let t = |s: &str| s.parse::<Timestamp>().expect("time");
+        let of = |p: Period, s: &str, tz: &TimeZone| p.of(t(s), tz);
+        // 21:00Z on the 31st is already the 1st in Istanbul.
+        assert_eq!(
+            of(Period::Month, "2026-01-31T20:59:59Z", &istanbul) + 1,
+            of(Period::Month, "2026-01-31T21:00:00Z", &istanbul)
+        );
+        assert_eq!(
+            of(Period::Month, "2026-01-31T21:00:00Z", &TimeZone::UTC),
+            of(Period::Month, "2026-01-31T23:59:59Z", &TimeZone::UTC)
+        );
+        assert!(
+            of(Period::Day, "2026-01-31T23:59:59Z", &TimeZone::UTC)
+                < of(Period::Day, "2026-02-01T00:00:00Z", &TimeZone::UTC)
+        );
+        // ISO weeks: 2026-12-31 (a Thursday) is in week 53 of 2026, and
+        // 2027-01-03 (a Sunday) too; Monday the 4th starts week 1 of 2027.
+        let utc = TimeZone::UTC;
+        assert_eq!(
+            of(Period::Week, "2026-12-31T12:00:00Z", &utc),
+            of(Period::Week, "2027-01-03T12:00:00Z", &utc)
+        );
+        assert!(
+            of(Period::Week, "2027-01-03T23:59:59Z", &utc)
+                < of(Period::Week, "2027-01-04T00:00:00Z", &utc)
+        );
+        assert!(
+            of(Period::Year, "2026-12-31T20:59:59Z", &istanbul)
+                < of(Period::Year, "2026-12-31T21:00:00Z", &istanbul)
+        );
+    }
+
+    #[test]
     fn a_span_resolves_without_overflow() {
         let span = When::parse("36525d", false).expect("span");
         assert_eq!(span.resolve(Timestamp::MIN), Timestamp::MIN);
@@ -148,6 +213,15 @@ mod tests {
             if let Ok(when) = When::parse(&text, end) {
                 let _ = when.resolve(Timestamp::MIN);
                 let _ = when.resolve(Timestamp::MAX);
+            }
+        }
+
+        #[test]
+        fn any_time_falls_in_a_period(secs in any::<i64>(), hours in -25i8..=25) {
+            let at = Timestamp::from_second(secs % 253_402_300_799).unwrap_or(Timestamp::UNIX_EPOCH);
+            let tz = TimeZone::fixed(jiff::tz::offset(hours));
+            for period in [Period::Day, Period::Week, Period::Month, Period::Year] {
+                let _ = period.of(at, &tz);
             }
         }
 

@@ -545,3 +545,95 @@ fn with_no_file_on_a_terminal_history_reads_history_file_or_says_what_to_do() {
     let read = on_terminal(&sandbox, &api, "history -o csv", &[]);
     assert!(read.contains("2026-11-24T03:00:00Z,2,15,"), "{read}");
 }
+
+/// A dump of hourly runs from 2026-01-01T00:00Z to 2027-01-01T02:00Z: the
+/// TRY balance is the hour's number.
+fn hourly_dump(sandbox: &Sandbox) -> PathBuf {
+    let mut text = String::from(
+        "fetched_at,asset,name,balance,free,locked,order_fund,request_fund,precision,price_try,value_try\n",
+    );
+    let start: jiff::Timestamp = "2026-01-01T00:00:00Z".parse().expect("time");
+    for h in 0..8763_i64 {
+        let at = start + jiff::SignedDuration::from_hours(h);
+        text += &format!("{at:.0},TRY,Lira,{h},{h},0,0,0,2,1,{h}\n");
+    }
+    let file = sandbox.home.path().join("hourly.csv");
+    std::fs::write(&file, text).expect("dump");
+    file
+}
+
+#[test]
+fn every_month_counts_months_in_the_zone_tz_names() {
+    let sandbox = Sandbox::new();
+    let file = hourly_dump(&sandbox);
+    let closes = |tz: &str| {
+        let out = run(sandbox
+            .bare()
+            .env("TZ", tz)
+            .args(["history", "--every", "month", "-o", "csv"])
+            .arg(&file));
+        out.succeeds();
+        out.stdout
+            .lines()
+            .skip(1)
+            .map(str::to_owned)
+            .collect::<Vec<_>>()
+    };
+    let utc = closes("UTC");
+    assert_eq!(utc.len(), 13, "{utc:?}");
+    assert_eq!(utc[0], "2026-01-31T23:00:00Z,1,743,");
+    assert_eq!(utc[1], "2026-02-28T23:00:00Z,1,1415,672");
+    assert_eq!(utc[11], "2026-12-31T23:00:00Z,1,8759,744");
+    assert_eq!(utc[12], "2027-01-01T02:00:00Z,1,8762,3");
+    if !Path::new("/usr/share/zoneinfo/Europe/Istanbul").exists() {
+        eprintln!("no time zone database here: skipping Europe/Istanbul");
+        return;
+    }
+    let istanbul = closes("Europe/Istanbul");
+    assert_eq!(istanbul.len(), 13, "{istanbul:?}");
+    assert_eq!(istanbul[0], "2026-01-31T20:00:00Z,1,740,");
+    assert_eq!(istanbul[11], "2026-12-31T20:00:00Z,1,8756,744");
+    assert_eq!(istanbul[12], "2027-01-01T02:00:00Z,1,8762,6");
+}
+
+#[test]
+fn at_a_time_shows_the_holdings_then_and_before_the_first_is_exit_65() {
+    let sandbox = Sandbox::new();
+    let file = hourly_dump(&sandbox);
+    let out = run(sandbox
+        .bare()
+        .args(["history", "--at", "2026-06-30", "-o", "json"])
+        .arg(&file));
+    out.succeeds();
+    let doc: Value = serde_json::from_str(&out.stdout).expect("JSON");
+    assert_eq!(doc["fetched_at"], "2026-06-30T23:00:00Z");
+    assert_eq!(
+        doc["assets"],
+        json!([{"asset": "TRY", "balance": "4343", "price": "1", "value": "4343"}])
+    );
+    assert_eq!(doc["total"], "4343");
+    let table = run(sandbox
+        .bare()
+        .args(["history", "--at", "2026-06-30"])
+        .arg(&file));
+    assert!(
+        table
+            .stdout
+            .contains("The snapshot of 2026-06-30T23:00:00Z, the last at or before 2026-06-30T23:59:59Z; total 4343.00 TRY"),
+        "{}",
+        table.stdout
+    );
+    run(sandbox
+        .bare()
+        .args(["history", "--at", "2025-12-31"])
+        .arg(&file))
+    .fails(
+        65,
+        &["no snapshot at or before 2025-12-31T23:59:59Z: the first is at 2026-01-01T00:00:00Z"],
+    );
+    let both = run(sandbox
+        .bare()
+        .args(["history", "--at", "2026-06-30", "--every", "day"])
+        .arg(&file));
+    assert_eq!(both.code, 2, "{}", both.stderr);
+}
