@@ -169,6 +169,8 @@ def history_bench():
     tool = os.path.join(RELEASE, "btcturk-bal")
     results = measure([
         ("btcturk-bal history -o csv", [tool, "history", "-o", "csv", dump], env),
+        ("btcturk-bal history --every month -o csv",
+         [tool, "history", "--every", "month", "-o", "csv", dump], dict(env, TZ="Europe/Istanbul")),
         ("Python DictReader + Decimal", [sys.executable, script, dump], env),
     ], runs=7, warmup=1)
     print(f"\n### history: a year of hourly dumps, 30 assets (262,800 rows, "
@@ -181,6 +183,8 @@ def history_bench():
     ours = results["btcturk-bal history -o csv"][0]
     theirs = results["Python DictReader + Decimal"][0]
     print(f"\nhistory / Python: {ours / theirs:.3f} (target at most 0.333; memory under 100 MB)")
+    closes = results["btcturk-bal history --every month -o csv"][0]
+    print(f"history --every month / Python: {closes / theirs:.3f} (the same bound)")
 
 
 def main():

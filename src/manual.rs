@@ -57,7 +57,7 @@ const SECTIONS: &[(&str, &[Item])] = &[
             ),
             Term(
                 "btcturk-bal history [FILE]...",
-                "Read back the CSV dumps btcturk-bal wrote: a line per snapshot with its total and change, one asset over time (--asset), or what changed (--changes); --since, --until, -p; a chart on a terminal.",
+                "Read back the CSV dumps btcturk-bal wrote: a line per snapshot with its total and change, one asset over time (--asset), what changed (--changes), or the holdings at a time (--at TIME: the last snapshot at or before it, each asset and the total; before the first snapshot, exit 65); --every day|week|month|year keeps each period's last snapshot, counted in the local time zone (TZ); --since, --until, -p; a chart on a terminal.",
             ),
             Term("btcturk-bal man", "Print this manual page."),
         ],
