@@ -49,9 +49,16 @@ pub(super) fn chart(points: &[(Timestamp, Figure)], width: usize, places: u32) -
     }
     out.push_str(&format!("{:gutter$} └{}\n", "", "─".repeat(columns)));
     let (from, to) = (format!("{:.0}", first.0), format!("{:.0}", last.0));
-    let pad = columns.saturating_sub(from.len() + to.len());
     let indent = gutter + 2;
-    out.push_str(&format!("{:indent$}{from}{}{to}\n", "", " ".repeat(pad)));
+    if from.len() + 1 + to.len() <= columns {
+        let pad = columns - from.len() - to.len();
+        out.push_str(&format!("{:indent$}{from}{}{to}\n", "", " ".repeat(pad)));
+    } else {
+        // Too narrow for both on one line: the last time under the end of
+        // the axis, on a line of its own, rather than run into the first.
+        let right = (indent + columns).max(to.len());
+        out.push_str(&format!("{:indent$}{from}\n{to:>right$}\n", ""));
+    }
     out
 }
 
@@ -100,6 +107,27 @@ fn plot(points: &[(Timestamp, Figure)], columns: usize, range: (&Figure, &Figure
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_axis_times_never_run_together() {
+        let t = |s: &str| s.parse::<Timestamp>().expect("time");
+        let points = [
+            (
+                t("2026-09-30T23:00:00Z"),
+                Figure::exact("1").expect("figure"),
+            ),
+            (
+                t("2026-12-31T23:00:00Z"),
+                Figure::exact("2").expect("figure"),
+            ),
+        ];
+        for width in [0, 30, 50, 57, 58, 80] {
+            let text = chart(&points, width, 2);
+            assert!(!text.contains("Z2026"), "{width}:\n{text}");
+            let last = text.lines().last().expect("a line");
+            assert!(last.ends_with("2026-12-31T23:00:00Z"), "{width}:\n{text}");
+        }
+    }
 
     #[test]
     fn the_largest_totals_are_charted() {
