@@ -65,16 +65,7 @@ pub struct Cli {
     pub show: ShowArgs,
 
     #[command(flatten)]
-    pub config: ConfigArgs,
-
-    #[command(flatten)]
-    pub network: NetworkArgs,
-
-    #[command(flatten)]
-    pub messages: MessageArgs,
-
-    #[command(flatten)]
-    pub verbose: VerboseArg,
+    pub request: RequestArgs,
 }
 
 #[derive(Debug, Subcommand)]
@@ -99,7 +90,7 @@ pub enum Command {
     /// config file, the key pair, the network and TLS (the address family
     /// and local address used), the clock, a signed request and the public
     /// ticker. Exit code: the first failing check's.
-    Doctor(DoctorArgs),
+    Doctor(RequestArgs),
     /// Read back the CSV dumps btcturk-bal wrote: totals, one asset, changes
     ///
     /// Reads back the CSV dumps btcturk-bal wrote (say, hourly from cron
@@ -109,8 +100,10 @@ pub enum Command {
     History(HistoryArgs),
 }
 
+/// The flags of the commands that send requests: the balance listing
+/// and `doctor`.
 #[derive(Debug, Args)]
-pub struct DoctorArgs {
+pub struct RequestArgs {
     #[command(flatten)]
     pub config: ConfigArgs,
     #[command(flatten)]
@@ -119,6 +112,15 @@ pub struct DoctorArgs {
     pub messages: MessageArgs,
     #[command(flatten)]
     pub verbose: VerboseArg,
+}
+
+impl RequestArgs {
+    fn apply(&self, c: &mut Common) {
+        self.config.apply(c);
+        self.network.apply(c);
+        self.messages.apply(c);
+        self.verbose.apply(c);
+    }
 }
 
 /// What `history` reads and shows.
@@ -453,18 +455,10 @@ impl Cli {
     /// those after it (which win).
     pub fn common(&self) -> Common {
         let mut c = Common::default();
-        self.config.apply(&mut c);
-        self.network.apply(&mut c);
-        self.messages.apply(&mut c);
-        self.verbose.apply(&mut c);
+        self.request.apply(&mut c);
         match &self.command {
             None | Some(Command::Completions { .. } | Command::Man) => {}
-            Some(Command::Doctor(d)) => {
-                d.config.apply(&mut c);
-                d.network.apply(&mut c);
-                d.messages.apply(&mut c);
-                d.verbose.apply(&mut c);
-            }
+            Some(Command::Doctor(d)) => d.apply(&mut c),
             Some(Command::History(h)) => {
                 h.config.apply(&mut c);
                 h.messages.apply(&mut c);

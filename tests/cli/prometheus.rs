@@ -2,8 +2,6 @@
 //! Prometheus parser (the Python prometheus_client's) where one is
 //! installed; `.ci/run` installs it.
 
-use std::time::Duration;
-
 use serde_json::Value;
 
 use crate::support::{BALANCES, FakeApi, Reply, Request, Sandbox, TICKER, run, standard};
@@ -253,11 +251,7 @@ fn watch_replaces_the_file_each_round() {
         .stderr(std::process::Stdio::piped())
         .spawn()
         .expect("spawn");
-    let deadline = std::time::Instant::now() + Duration::from_secs(20);
-    while api.hits(BALANCES) < 2 && std::time::Instant::now() < deadline {
-        std::thread::sleep(Duration::from_millis(100));
-    }
-    std::thread::sleep(Duration::from_millis(500));
+    api.wait_for(BALANCES, 2);
     let _ = child.kill();
     let _ = child.wait();
     let text = std::fs::read_to_string(&file).expect("the file");

@@ -32,11 +32,7 @@ fn watch_rides_out_a_server_error() {
         .stderr(std::process::Stdio::piped())
         .spawn()
         .expect("spawn");
-    let deadline = std::time::Instant::now() + Duration::from_secs(20);
-    while api.hits(BALANCES) < 2 && std::time::Instant::now() < deadline {
-        std::thread::sleep(Duration::from_millis(100));
-    }
-    std::thread::sleep(Duration::from_millis(500));
+    api.wait_for(BALANCES, 2);
     let _ = child.kill();
     let out = child.wait_with_output().expect("output");
     let stdout = String::from_utf8_lossy(&out.stdout);

@@ -188,6 +188,16 @@ impl FakeApi {
     pub fn hits(&self, path: &str) -> usize {
         self.requests().iter().filter(|r| r.path == path).count()
     }
+
+    /// Waits (at most 20 s) until `path` has had `n` requests, and half a
+    /// second more for what follows the last one (a `--watch` round).
+    pub fn wait_for(&self, path: &str, n: usize) {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+        while self.hits(path) < n && std::time::Instant::now() < deadline {
+            thread::sleep(std::time::Duration::from_millis(100));
+        }
+        thread::sleep(std::time::Duration::from_millis(500));
+    }
 }
 
 impl Drop for FakeApi {
