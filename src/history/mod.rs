@@ -570,4 +570,32 @@ mod tests {
             other => panic!("{other:?}"),
         }
     }
+
+    #[test]
+    fn every_combines_with_asset_and_since() {
+        let mut q = query(View::Asset("btc".into()), 1);
+        q.every = Some(Period::Week);
+        q.since = Some(When::parse("2026-12-21", false).expect("date"));
+        let doc = shown(&[&hourly_year()], &q).expect("reads");
+        let weeks: Vec<(&str, &str)> = doc["snapshots"]
+            .as_array()
+            .expect("snapshots")
+            .iter()
+            .map(|s| {
+                (
+                    s["fetched_at"].as_str().expect("time"),
+                    s["balance"].as_str().expect("balance"),
+                )
+            })
+            .collect();
+        // Weeks end on Sundays; the last week is cut short by the dump's end.
+        assert_eq!(
+            weeks,
+            [
+                ("2026-12-27T23:00:00Z", "8663"),
+                ("2026-12-31T23:00:00Z", "8759")
+            ]
+        );
+        assert_eq!(doc["asset"], "BTC");
+    }
 }
