@@ -136,6 +136,7 @@ pub fn history(
         chart: terminal.stdout && !args.no_chart,
         escape: terminal.stdout,
         width: terminal.width,
+        waiting: Box::new(move |line| log.note(line)),
     };
     let outcome = crate::history::run(&query)?;
     for note in &outcome.notes {

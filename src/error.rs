@@ -224,6 +224,9 @@ pub enum Error {
         run: String,
     },
 
+    #[error("{path} is locked by another process (waited {} s for it)", waited.as_secs())]
+    Locked { path: PathBuf, waited: Duration },
+
     #[error("cannot read {path}: {source}")]
     HistoryOpen { path: PathBuf, source: io::Error },
 
@@ -313,7 +316,9 @@ impl Error {
             | Error::Unresolved { .. }
             | Error::Certificate { .. }
             | Error::NotTls { .. } => exit::UNAVAILABLE,
-            Error::RateLimited { .. } | Error::ServerFault { .. } => exit::TEMPFAIL,
+            Error::RateLimited { .. } | Error::ServerFault { .. } | Error::Locked { .. } => {
+                exit::TEMPFAIL
+            }
             Error::Response(_) | Error::Redirect { .. } => exit::PROTOCOL,
             Error::Auth { .. } => exit::NOPERM,
             Error::Output(_)
@@ -367,6 +372,7 @@ impl Error {
             | Error::HistoryNoProfiles { .. }
             | Error::HistoryOpen { .. } => self.history_hint(),
             Error::AppendMismatch { .. }
+            | Error::Locked { .. }
             | Error::Output(_)
             | Error::OutputDir { .. }
             | Error::OutputFile { .. } => self.output_hint(),
@@ -544,6 +550,15 @@ impl Error {
                 "append to a new file, or run with the options that wrote this one (--value-in, --csv-locale, --delimiter)"
                     .into(),
             ),
+            Error::Locked { path, .. } => Some(format!(
+                "find what holds it (fuser {}); a cron line's flock -n takes a lock file of its own, never the dump",
+                path.display()
+            )),
+            Error::Output(e) | Error::OutputFile { source: e, .. }
+                if e.kind() == io::ErrorKind::FileTooLarge =>
+            {
+                Some("raise the file size limit for this run (ulimit -f), or write less (-z)".into())
+            }
             _ => None,
         }
     }

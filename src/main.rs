@@ -18,6 +18,7 @@ mod envelope;
 mod error;
 mod figure;
 mod history;
+mod lock;
 mod manual;
 mod output;
 mod render;
@@ -36,6 +37,7 @@ use crate::cli::Command;
 use crate::term::Terminal;
 
 fn main() -> ExitCode {
+    signals::install();
     report_panics_as_bugs();
     let cli = cli::parse_from(std::env::args_os()).unwrap_or_else(|e| e.exit());
     let common = cli.common();

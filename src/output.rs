@@ -9,7 +9,9 @@ use std::os::unix::fs::{FileExt, OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result};
+use crate::lock;
 use crate::signals;
+use crate::term::Log;
 use crate::text::{clip, sanitize};
 
 #[derive(Debug, Clone)]
@@ -65,7 +67,7 @@ pub enum Written {
 }
 
 /// Writes a run's output to its destination.
-pub fn write(destination: &Destination, doc: &Document) -> Result<Written> {
+pub fn write(destination: &Destination, doc: &Document, log: Log) -> Result<Written> {
     match destination {
         Destination::Stdout => print_parts(&[&doc.head, &doc.body]),
         Destination::Out(path) => {
@@ -73,7 +75,7 @@ pub fn write(destination: &Destination, doc: &Document) -> Result<Written> {
             Ok(Written::Whole)
         }
         Destination::Append(path) => {
-            append(path, doc)?;
+            append(path, doc, log)?;
             Ok(Written::Whole)
         }
     }
@@ -93,7 +95,20 @@ fn print_parts(parts: &[&[u8]]) -> Result<Written> {
     match written {
         Ok(()) => Ok(Written::Whole),
         Err(e) if e.kind() == ErrorKind::BrokenPipe => Ok(Written::ReaderGone),
-        Err(e) => Err(Error::Output(e)),
+        Err(e) => Err(Error::Output(explain(e))),
+    }
+}
+
+/// The system's words for a write past the file size limit ("File too
+/// large") do not say which limit: this run's, set by `ulimit -f`.
+fn explain(e: io::Error) -> io::Error {
+    if e.kind() == ErrorKind::FileTooLarge {
+        io::Error::new(
+            e.kind(),
+            "the file size limit (ulimit -f) stopped the write",
+        )
+    } else {
+        e
     }
 }
 
@@ -108,6 +123,7 @@ fn file_error(path: &Path, source: io::Error) -> Error {
             dir: dir.to_path_buf(),
         };
     }
+    let source = explain(source);
     let text = source.to_string();
     let source = match text.find(" at path \"") {
         Some(at) => io::Error::new(source.kind(), &text[..at]),
@@ -142,10 +158,9 @@ fn replace(path: &Path, bytes: &[u8]) -> Result<()> {
         return file.write_all(bytes).map_err(fail);
     }
     let dir = parent_dir(&target);
-    // An interrupted run leaves the old file or the new one, never a
-    // temporary file.
-    let signals = signals::Held::hold().map_err(fail)?;
-    let result = (|| {
+    // Finished whatever signal comes: the old file or the new one stays,
+    // never a temporary file.
+    signals::finish(|| {
         let mut temp = tempfile::Builder::new()
             .prefix(".btcturk-bal-")
             .tempfile_in(dir)?;
@@ -156,11 +171,10 @@ fn replace(path: &Path, bytes: &[u8]) -> Result<()> {
             temp.as_file()
                 .set_permissions(std::fs::Permissions::from_mode(mode))?;
         }
+        signals::test_hold("out");
         temp.persist(&target).map(drop).map_err(|e| e.error)
-    })();
-    // The temporary file is renamed or removed by now.
-    signals.release();
-    result.map_err(fail)
+    })
+    .map_err(fail)
 }
 
 /// The path a chain of symbolic links ends at (which need not exist), and
@@ -190,8 +204,9 @@ fn follow_links(path: &Path) -> io::Result<(PathBuf, bool)> {
 /// write one at a time and the header only once. A file that already
 /// holds rows gets no second header, and must begin with the header this
 /// run would write; if its last line has no newline, one is added first.
-/// A write that fails (disk full) is taken back.
-fn append(path: &Path, doc: &Document) -> Result<()> {
+/// A write that fails (disk full, the file size limit) is taken back; a
+/// signal waits for the write to end.
+fn append(path: &Path, doc: &Document, log: Log) -> Result<()> {
     let fail = |source| file_error(path, source);
     // A FIFO or a device (/dev/null) has no start, end or lock: the whole
     // output is written into it, as for --out.
@@ -206,7 +221,7 @@ fn append(path: &Path, doc: &Document) -> Result<()> {
         .mode(0o600)
         .open(path)
         .map_err(fail)?;
-    file.lock().map_err(fail)?;
+    lock::take(&file, path, true, &|line| log.note(line))?;
     let len = file.metadata().map_err(fail)?.len();
     let mut bytes = Vec::with_capacity(doc.head.len() + doc.body.len() + 1);
     if len == 0 {
@@ -220,12 +235,21 @@ fn append(path: &Path, doc: &Document) -> Result<()> {
         }
     }
     bytes.extend_from_slice(&doc.body);
-    if let Err(e) = file.write_all(&bytes).and_then(|()| file.sync_data()) {
-        // A half row left behind would glue onto the next run's.
-        let _ = file.set_len(len);
-        return Err(fail(e));
-    }
-    Ok(())
+    // Finished whatever signal comes: a half row would glue onto the next
+    // run's. Written in two parts, so that a test can stop it between them.
+    signals::finish(|| {
+        let (first, rest) = bytes.split_at(bytes.len() / 2);
+        let written = file.write_all(first).and_then(|()| {
+            signals::test_hold("append");
+            file.write_all(rest)
+        });
+        if let Err(e) = written.and_then(|()| file.sync_data()) {
+            // Taken back: the file is as it was.
+            let _ = file.set_len(len);
+            return Err(fail(e));
+        }
+        Ok(())
+    })
 }
 
 /// A header line without its byte order mark and line end.

@@ -25,7 +25,7 @@ pub fn run(settings: &Settings, log: Log) -> Result<()> {
             let round = fetcher.fetch()?;
             let (accounts, prices) = round.parse()?;
             let doc = render(settings, log, &accounts, prices.as_ref())?;
-            output::write(&settings.destination, &doc).map(drop)
+            output::write(&settings.destination, &doc, log).map(drop)
         }
         Some(every) => watch(settings, log, &mut fetcher, every),
     }
@@ -177,7 +177,7 @@ fn watch(settings: &Settings, log: Log, fetcher: &mut Fetcher, every: Duration) 
                 Ok(Written::Whole)
             } else if first || matches!(settings.destination, Destination::Out(_)) {
                 // --out: the file replaced whole each round.
-                output::write(&settings.destination, &doc)
+                output::write(&settings.destination, &doc, log)
             } else {
                 output::print(&doc.body)
             }

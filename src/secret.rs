@@ -3,14 +3,13 @@
 //! time and size.
 
 use std::io::{ErrorKind, Read};
-use std::os::unix::process::{CommandExt, ExitStatusExt};
+use std::os::unix::process::ExitStatusExt;
 use std::process::{Child, Command, ExitStatus, Stdio};
 use std::time::{Duration, Instant};
 
-use rustix::process::{Pid, Signal, kill_process_group};
+use rustix::process::{Pid, Signal, kill_process};
 use secrecy::zeroize::Zeroize;
 use secrecy::{ExposeSecret, SecretString};
-use signal_hook::consts::SIGINT;
 
 use crate::error::{Error, Result};
 use crate::signals;
@@ -21,14 +20,19 @@ const TIMEOUT: Duration = Duration::from_secs(120);
 /// The most a secret can be; more is not a secret but a mistake.
 const MAX_OUTPUT: usize = 64 * 1024;
 
-/// Runs `command` through `sh -c` in a process group of its own. Its stderr
-/// and stdin stay the user's, and on a terminal its group is the
-/// terminal's foreground group while it runs (handed over and taken back,
-/// as a shell does with a job), so that a password manager can prompt and
-/// Ctrl-C reaches it. Its output is never quoted in an error. At the
-/// deadline, or when a signal ends the run, the whole group is ended;
-/// once the command itself has exited, what it printed is the secret, even
-/// if something it left in the background still holds its output open.
+/// How often the command is looked at.
+const POLL: Duration = Duration::from_millis(10);
+
+/// Runs `command` through `sh -c`, as git runs its credential helpers: in
+/// btcturk-bal's own process group, with the user's stdin and stderr, so
+/// it is part of the same job. A prompt works, Ctrl-C reaches both, and
+/// Ctrl-Z suspends both and gives the shell its prompt back (`fg` resumes
+/// both; time spent suspended does not count toward the timeout). A
+/// signal to btcturk-bal alone (SIGTERM from `kill`) is passed on to the
+/// command and everything it started, and then ends the run; so does the
+/// timeout, with SIGTERM. Its trimmed stdout is the secret, taken once the
+/// command itself has exited, even if something it left in the background
+/// still holds its output open. Its output is never quoted in an error.
 ///
 /// `origin` names the command in messages (its key and line): its text
 /// is never shown.
@@ -41,44 +45,30 @@ fn run_within(command: &str, origin: &str, timeout: Duration) -> Result<SecretSt
         origin: origin.to_owned(),
         reason,
     };
-    let signals = signals::Held::hold().map_err(|e| fail(format!("could not start: {e}")))?;
-    let terminal = Foreground::ours();
-    let mut child = Command::new("sh")
-        .args(["-c", command])
-        .stdout(Stdio::piped())
-        .process_group(0)
-        .spawn()
-        .map_err(|e| fail(format!("could not start: {e}")))?;
-    let group = group_of(&child);
-    let handed = match (&terminal, group) {
-        (Some(terminal), Some(group)) => terminal.hand_to(group),
-        _ => false,
-    };
     let mut out = Vec::new();
-    let result = collect(&mut child, &mut out, timeout, &signals);
-    if let Err(stop) = &result {
-        end_group(&mut child, group, stop.signal());
-    }
-    if handed && let Some(terminal) = &terminal {
-        terminal.take_back();
-    }
-    let status = match result {
+    // A signal meanwhile ends the command first, then (as `finish` ends)
+    // the run.
+    let status = signals::finish(|| {
+        let mut child = Command::new("sh")
+            .args(["-c", command])
+            .stdout(Stdio::piped())
+            .spawn()
+            .map_err(|e| Stop::Broken(format!("could not start: {e}")))?;
+        let result = collect(&mut child, &mut out, timeout);
+        if let Err(stop) = &result {
+            end_tree(&mut child, stop.signal());
+        }
+        result
+    });
+    let status = match status {
         Ok(status) => status,
         Err(stop) => {
             out.zeroize();
-            // A signal that arrived ends the run as it asked.
-            signals.release();
             return Err(fail(stop.to_string()));
         }
     };
-    signals.release();
     if !status.success() {
         out.zeroize();
-        // Ctrl-C at its prompt reached only the command's group: the run
-        // ends as interrupted, as the user asked.
-        if handed && (status.signal() == Some(SIGINT) || status.code() == Some(128 + SIGINT)) {
-            signals::end_as(SIGINT);
-        }
         return Err(fail(match (status.code(), status.signal()) {
             (Some(code), _) => format!("exit status {code}"),
             (None, Some(signal)) => format!("ended by signal {signal}"),
@@ -106,8 +96,7 @@ enum Stop {
 }
 
 impl Stop {
-    /// The signal that ends the command's group: the one the run got, else
-    /// SIGTERM.
+    /// The signal that ends the command: the one the run got, else SIGTERM.
     fn signal(&self) -> Signal {
         match self {
             Stop::Signal(n) => Signal::from_named_raw(*n).unwrap_or(Signal::TERM),
@@ -131,22 +120,21 @@ impl std::fmt::Display for Stop {
 /// already in the pipe), the deadline passes, it prints too much or a
 /// signal arrives. The pipe is read without waiting, so a background
 /// process holding it open cannot keep the run waiting.
-fn collect(
-    child: &mut Child,
-    out: &mut Vec<u8>,
-    timeout: Duration,
-    signals: &signals::Held,
-) -> Result<ExitStatus, Stop> {
+fn collect(child: &mut Child, out: &mut Vec<u8>, timeout: Duration) -> Result<ExitStatus, Stop> {
     let broken = |e: std::io::Error| Stop::Broken(format!("cannot read it: {e}"));
     let mut stdout = child
         .stdout
         .take()
         .ok_or(Stop::Broken("no stdout".into()))?;
     rustix::io::ioctl_fionbio(&stdout, true).map_err(|e| broken(e.into()))?;
-    let deadline = Instant::now() + timeout;
+    // The time the command has run, not counting a suspension (Ctrl-Z
+    // stops the whole job): a look that took far longer than a poll was
+    // one.
+    let mut ran = Duration::ZERO;
+    let mut last = Instant::now();
     loop {
         drain(&mut stdout, out)?;
-        if let Some(signal) = signals.arrived() {
+        if let Some(signal) = signals::arrived() {
             return Err(Stop::Signal(signal));
         }
         if let Some(status) = child.try_wait().map_err(broken)? {
@@ -154,10 +142,13 @@ fn collect(
             drain(&mut stdout, out)?;
             return Ok(status);
         }
-        if Instant::now() > deadline {
+        let now = Instant::now();
+        ran += now.duration_since(last).min(POLL * 10);
+        last = now;
+        if ran > timeout {
             return Err(Stop::Deadline(timeout));
         }
-        std::thread::sleep(Duration::from_millis(10));
+        std::thread::sleep(POLL);
     }
 }
 
@@ -180,76 +171,58 @@ fn drain(stdout: &mut impl Read, out: &mut Vec<u8>) -> Result<(), Stop> {
     result
 }
 
-/// The process group the command leads.
-fn group_of(child: &Child) -> Option<Pid> {
-    i32::try_from(child.id()).ok().and_then(Pid::from_raw)
-}
-
-/// Ends the command and everything it started in its group: `signal` and
-/// SIGTERM first, so that a prompt can put the terminal back as it was
-/// (a shell's background jobs ignore SIGINT), then SIGKILL for what is
-/// left once the command has gone or after half a second.
-fn end_group(child: &mut Child, group: Option<Pid>, signal: Signal) {
-    if let Some(group) = group {
-        for signal in [signal, Signal::TERM, Signal::CONT] {
-            let _ = kill_process_group(group, signal);
+/// Ends the command and the processes it started that still run under it:
+/// `signal` first (woken with SIGCONT should they be stopped), so that a
+/// prompt can put the terminal back as it was, then SIGKILL for what is
+/// left once the command has gone or after a fifth of a second. (A daemon
+/// it left behind, no longer its descendant, is not the run's to end.)
+fn end_tree(child: &mut Child, signal: Signal) {
+    let tree = descendants(child.id());
+    for &pid in &tree {
+        for signal in [signal, Signal::CONT] {
+            let _ = kill_process(pid, signal);
         }
     }
-    let deadline = Instant::now() + Duration::from_millis(500);
+    let deadline = Instant::now() + Duration::from_millis(200);
     while Instant::now() < deadline && matches!(child.try_wait(), Ok(None)) {
-        std::thread::sleep(Duration::from_millis(10));
+        std::thread::sleep(POLL);
     }
-    if let Some(group) = group {
-        let _ = kill_process_group(group, Signal::KILL);
+    for &pid in tree.iter().skip(1) {
+        let _ = kill_process(pid, Signal::KILL);
     }
     let _ = child.kill();
     let _ = child.wait();
 }
 
-/// The terminal this run is in the foreground of, if any (not under cron,
-/// not as a background job `&`).
-struct Foreground {
-    tty: std::fs::File,
-    ours: Pid,
-}
-
-impl Foreground {
-    fn ours() -> Option<Foreground> {
-        let tty = std::fs::File::options()
-            .read(true)
-            .write(true)
-            .open("/dev/tty")
-            .ok()?;
-        let ours = rustix::process::getpgrp();
-        (rustix::termios::tcgetpgrp(&tty).ok()? == ours).then_some(Foreground { tty, ours })
-    }
-
-    /// Makes `group` the terminal's foreground group, and wakes it should
-    /// it have stopped at the terminal before it was its turn. Whether
-    /// the terminal was handed over.
-    fn hand_to(&self, group: Pid) -> bool {
-        let handed = rustix::termios::tcsetpgrp(&self.tty, group).is_ok();
-        if handed {
-            let _ = kill_process_group(group, Signal::CONT);
-        }
-        handed
-    }
-
-    /// Makes this run's group the foreground again. A background group
-    /// that sets the foreground gets SIGTTOU, which would stop the run:
-    /// it is blocked meanwhile, as shells do.
-    fn take_back(&self) {
-        use nix::sys::signal::{SigSet, SigmaskHow, Signal as Sig, pthread_sigmask};
-        let mut ttou = SigSet::empty();
-        ttou.add(Sig::SIGTTOU);
-        let mut before = SigSet::empty();
-        let blocked =
-            pthread_sigmask(SigmaskHow::SIG_BLOCK, Some(&ttou), Some(&mut before)).is_ok();
-        let _ = rustix::termios::tcsetpgrp(&self.tty, self.ours);
-        if blocked {
-            let _ = pthread_sigmask(SigmaskHow::SIG_SETMASK, Some(&before), None);
+/// `pid` and the processes below it, parents first, from the kernel's
+/// list of each thread's children.
+fn descendants(pid: u32) -> Vec<Pid> {
+    let mut tree: Vec<Pid> = i32::try_from(pid)
+        .ok()
+        .and_then(Pid::from_raw)
+        .into_iter()
+        .collect();
+    let mut next = 0;
+    // A bound for a fork bomb: far more than a secret command starts.
+    while let Some(&pid) = tree.get(next)
+        && tree.len() < 4096
+    {
+        next += 1;
+        let Ok(threads) = std::fs::read_dir(format!("/proc/{}/task", pid.as_raw_nonzero())) else {
+            continue;
+        };
+        for thread in threads.flatten() {
+            let children =
+                std::fs::read_to_string(thread.path().join("children")).unwrap_or_default();
+            tree.extend(
+                children
+                    .split_whitespace()
+                    .filter_map(|n| n.parse().ok())
+                    .filter_map(Pid::from_raw),
+            );
         }
     }
+    tree
 }
 
 #[cfg(test)]

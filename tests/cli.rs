@@ -29,6 +29,8 @@ mod prometheus;
 mod security;
 #[path = "cli/shell.rs"]
 mod shell;
+#[path = "cli/signals.rs"]
+mod signals;
 #[path = "cli/valuation.rs"]
 mod valuation;
 #[path = "cli/watch.rs"]

@@ -52,6 +52,8 @@ pub struct Query {
     pub escape: bool,
     /// The terminal's width in columns, for the chart and the table.
     pub width: usize,
+    /// Shows the line that says the run waits for a dump's lock.
+    pub waiting: Box<dyn Fn(&str)>,
 }
 
 pub enum View {
@@ -239,6 +241,7 @@ pub(super) mod testing {
             chart: false,
             escape: false,
             width: 80,
+            waiting: Box::new(|_| {}),
         }
     }
 

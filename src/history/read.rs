@@ -172,8 +172,8 @@ pub(super) fn read_file(path: &Path, index: usize, query: &Query, story: &mut St
     }
     let file = std::fs::File::open(path).map_err(open_err)?;
     // Never a run half written: the --append writer holds the lock while
-    // it writes. (A file system without locks is read as it is.)
-    let _ = file.lock_shared();
+    // it writes.
+    crate::lock::take(&file, path, false, &query.waiting)?;
     read_dump(file, path, index, query, story)
 }
 

@@ -3,7 +3,7 @@
 use std::time::Duration;
 
 use crate::ACCOUNT;
-use crate::support::{FakeApi, Reply, Sandbox, Setup, on_terminal, run, standard};
+use crate::support::{FakeApi, Reply, Sandbox, Setup, entries, on_terminal, run, standard};
 
 #[test]
 fn append_writes_one_header_and_nothing_for_a_failed_run() {
@@ -228,14 +228,6 @@ fn quiet_silences_warnings_not_errors() {
 }
 
 /// The entries of `dir`, sorted.
-fn entries(dir: &std::path::Path) -> Vec<String> {
-    let mut names: Vec<String> = std::fs::read_dir(dir)
-        .expect("dir")
-        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
-        .collect();
-    names.sort();
-    names
-}
 
 #[test]
 fn out_into_a_fifo_writes_through_it() {
@@ -304,8 +296,7 @@ fn out_never_copies_set_uid_or_set_gid_bits() {
 #[test]
 fn out_interrupted_by_a_signal_leaves_no_temporary_file() {
     use std::os::unix::process::ExitStatusExt;
-    // A large answer, so that the file takes a while to write.
-    let api = FakeApi::serving(&crate::support::large_account(50_000));
+    let api = FakeApi::serving(ACCOUNT);
     // A closed terminal (SIGHUP) as much as kill and Ctrl-C.
     for (signal, number) in [("TERM", 15), ("HUP", 1), ("INT", 2)] {
         let sandbox = Sandbox::new();
@@ -313,44 +304,36 @@ fn out_interrupted_by_a_signal_leaves_no_temporary_file() {
         std::fs::create_dir(&dir).expect("dir");
         let file = dir.join("balances.csv");
         std::fs::write(&file, "old").expect("old");
+        // The run is held with its temporary file written, before the
+        // rename, until the test removes `hold`.
+        let hold = sandbox.home.path().join("held");
         let mut child = sandbox
             .cmd(&api)
             .args(["-o", "csv", "--out"])
             .arg(&file)
+            .env("BTCTURK_BAL_TEST_HOLD", format!("out:{}", hold.display()))
             .stdin(std::process::Stdio::null())
             .spawn()
             .expect("start");
-        // Wait for the temporary file to appear, then interrupt.
-        let deadline = std::time::Instant::now() + Duration::from_secs(20);
-        let mut seen = false;
-        while std::time::Instant::now() < deadline {
-            if entries(&dir).len() > 1 {
-                seen = true;
-                let killed = std::process::Command::new("kill")
-                    .args([&format!("-{signal}"), &child.id().to_string()])
-                    .status()
-                    .expect("kill");
-                assert!(killed.success());
-                break;
-            }
-            if child.try_wait().expect("wait").is_some() {
-                break;
-            }
+        let deadline = std::time::Instant::now() + Duration::from_secs(30);
+        while !hold.exists() {
+            assert!(std::time::Instant::now() < deadline, "never held");
+            std::thread::sleep(Duration::from_millis(20));
         }
+        assert_eq!(entries(&dir).len(), 2, "the temporary file beside it");
+        crate::support::send_signal(signal, child.id());
+        std::fs::remove_file(&hold).expect("let the run go on");
         let status = child.wait().expect("wait");
-        assert!(seen, "the run ended before its temporary file was seen");
         assert_eq!(status.signal(), Some(number), "{signal}: {status:?}");
         assert_eq!(
             entries(&dir),
             ["balances.csv"],
             "{signal}: a temporary file was left"
         );
+        // The step was finished: the new file is in place, whole.
         let text = std::fs::read_to_string(&file).expect("file");
-        assert!(
-            text == "old" || text.lines().count() == 50_001,
-            "{signal}: half a file: {} bytes",
-            text.len()
-        );
+        assert_eq!(text.lines().count(), 5, "{signal}: {text}");
+        assert!(text.ends_with('\n'), "{signal}: {text}");
     }
 }
 

@@ -4,7 +4,7 @@ use serde_json::Value;
 
 use crate::ACCOUNT;
 use crate::support::{
-    BALANCES, FakeApi, KEY, KEY2, SECRET, SECRET2, Sandbox, TICKER, run, set_mode, standard,
+    BALANCES, FakeApi, KEY, KEY2, Pty, SECRET, SECRET2, Sandbox, TICKER, run, set_mode, standard,
 };
 
 /// A file with the default profile on top and two more accounts: `work`,
@@ -445,42 +445,33 @@ fn prompting_config(api: &FakeApi, command: &str) -> Sandbox {
     sandbox
 }
 
-/// btcturk-bal with `args` on a pseudo-terminal (script(1)), `keys` typed
-/// a second after it starts: what the terminal showed, and the exit code
-/// the shell saw. Bounded at 30 s, so a run that hangs fails the test.
-fn typed_at_terminal(sandbox: &Sandbox, args: &str, keys: &str) -> (String, Option<i32>) {
+/// btcturk-bal with `args` on a pseudo-terminal, its secret command's
+/// prompt waited for.
+fn at_its_prompt(sandbox: &Sandbox, args: &str) -> Pty {
     let bin = assert_cmd::cargo::cargo_bin!("btcturk-bal");
-    let output = sandbox
-        .clean("sh")
-        .env("TERM", "xterm")
-        .env("KEYS", keys)
-        .args([
-            "-c",
-            &format!(
-                "(sleep 1; printf '%b' \"$KEYS\") | timeout 30 script -qfec '{} {args}; echo rc=$?' /dev/null",
-                bin.display()
-            ),
-        ])
-        .output()
-        .expect("sh and script(1) run");
-    let shown = String::from_utf8_lossy(&output.stdout).into_owned();
-    let code = shown
-        .rsplit("rc=")
-        .next()
-        .and_then(|rest| rest.trim().parse().ok());
-    (shown, code)
+    let pty = Pty::start(
+        sandbox.clean("script"),
+        &format!("exec {} {args}", bin.display()),
+    );
+    pty.wait_for("passphrase: ");
+    pty
+}
+
+/// A command that asks for a passphrase on the terminal and prints the
+/// secret when it is "open".
+fn asking() -> String {
+    format!(
+        "printf 'passphrase: ' >&2; read -r s </dev/tty; [ \"$s\" = open ] && printf '%s' {SECRET}"
+    )
 }
 
 #[test]
 fn a_secret_command_can_prompt_on_the_terminal() {
     let api = FakeApi::serving(ACCOUNT);
-    let sandbox = prompting_config(
-        &api,
-        &format!(
-            "printf 'passphrase: ' >&2; read -r s </dev/tty; [ \"$s\" = open ] && printf '%s' {SECRET}"
-        ),
-    );
-    let (shown, code) = typed_at_terminal(&sandbox, "-o csv -a BTC", "open\\r");
+    let sandbox = prompting_config(&api, &asking());
+    let mut pty = at_its_prompt(&sandbox, "-o csv -a BTC");
+    pty.type_keys("open\r");
+    let (code, shown) = pty.finish();
     assert_eq!(code, Some(0), "{shown}");
     assert!(shown.contains("passphrase: open"), "{shown}");
     assert!(
@@ -492,15 +483,45 @@ fn a_secret_command_can_prompt_on_the_terminal() {
 #[test]
 fn ctrl_c_at_a_secret_command_s_prompt_ends_the_run() {
     let api = FakeApi::serving(ACCOUNT);
-    let sandbox = prompting_config(
-        &api,
-        &format!("printf 'passphrase: ' >&2; read -r s </dev/tty; printf '%s' {SECRET}"),
-    );
-    let (shown, code) = typed_at_terminal(&sandbox, "-o csv", "\\003");
-    assert!(shown.contains("passphrase: "), "{shown}");
+    let sandbox = prompting_config(&api, &asking());
+    let mut pty = at_its_prompt(&sandbox, "-o csv");
+    pty.type_keys("\x03");
+    let (code, shown) = pty.finish();
     assert_eq!(code, Some(130), "{shown}");
     assert!(!shown.contains("error"), "{shown}");
     assert_eq!(api.hits(BALANCES), 0);
+}
+
+#[test]
+fn ctrl_z_at_a_secret_command_s_prompt_suspends_the_whole_job() {
+    // An interactive shell with job control, as a person has: Ctrl-Z at
+    // the prompt gives the shell its prompt back at once; `fg` brings the
+    // prompt back, and the passphrase typed then reaches the command, not
+    // the shell.
+    let api = FakeApi::serving(ACCOUNT);
+    let sandbox = prompting_config(&api, &asking());
+    let bin = assert_cmd::cargo::cargo_bin!("btcturk-bal");
+    let mut shell = sandbox.clean("script");
+    shell.env("PS1", "shell$ ");
+    let mut pty = Pty::start(shell, "bash --norc --noprofile -i");
+    pty.wait_for("shell$ ");
+    pty.type_keys(&format!("{} -o csv -a BTC\r", bin.display()));
+    pty.wait_for("passphrase: ");
+    pty.type_keys("\x1a");
+    pty.wait_for("Stopped");
+    pty.wait_for_nth("shell$ ", 2);
+    pty.type_keys("fg\r");
+    // bash names the job as it hands it the terminal.
+    pty.wait_for_nth(&format!("{} -o csv -a BTC", bin.display()), 3);
+    pty.type_keys("open\r");
+    pty.wait_for(",BTC,Bitcoin,9.7502186644553258,");
+    pty.wait_for_nth("shell$ ", 3);
+    pty.type_keys("echo rc=$?; exit\r");
+    let (code, shown) = pty.finish();
+    assert_eq!(code, Some(0), "{shown}");
+    assert!(shown.contains("rc=0"), "{shown}");
+    assert!(!shown.contains("command not found"), "{shown}");
+    assert_eq!(api.hits(BALANCES), 1);
 }
 
 /// Whether process `pid` runs (a zombie left for a reaper does not).

@@ -656,3 +656,133 @@ impl TlsServer {
         self.requests.load(Ordering::SeqCst)
     }
 }
+
+/// A program on a pseudo-terminal (`script -qfec`, util-linux) that a
+/// test reads and types into as a person would: each step waits for what
+/// the screen shows before it types, so no step races the clock.
+pub struct Pty {
+    child: std::process::Child,
+    keys: std::process::ChildStdin,
+    screen: Arc<Mutex<Vec<u8>>>,
+}
+
+/// The longest a screen is waited for; reaching it fails the test.
+const PTY_WAIT: Duration = Duration::from_secs(30);
+
+impl Pty {
+    /// Runs the shell command line `line` on a new terminal, through the
+    /// sandboxed `cmd` (`sandbox.clean("script")`, say, with its
+    /// environment).
+    pub fn start(mut cmd: std::process::Command, line: &str) -> Pty {
+        use std::process::Stdio;
+        let mut child = cmd
+            .env("TERM", "xterm")
+            .args(["-qfec", line, "/dev/null"])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("script(1) from util-linux runs");
+        let keys = child.stdin.take().expect("stdin");
+        let mut out = child.stdout.take().expect("stdout");
+        let screen = Arc::new(Mutex::new(Vec::new()));
+        let shown = screen.clone();
+        thread::spawn(move || {
+            let mut buf = [0; 4096];
+            while let Ok(n @ 1..) = out.read(&mut buf) {
+                shown.lock().expect("screen").extend_from_slice(&buf[..n]);
+            }
+        });
+        Pty {
+            child,
+            keys,
+            screen,
+        }
+    }
+
+    /// Everything the terminal has shown so far.
+    pub fn screen(&self) -> String {
+        String::from_utf8_lossy(&self.screen.lock().expect("screen")).replace("\r\n", "\n")
+    }
+
+    /// Waits until the screen shows `text` `times` times in all.
+    pub fn wait_for_nth(&self, text: &str, times: usize) {
+        let deadline = std::time::Instant::now() + PTY_WAIT;
+        while self.screen().matches(text).count() < times {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "the terminal never showed {text:?} ({times}x): {:?}",
+                self.screen()
+            );
+            thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    /// Waits until the screen shows `text`.
+    pub fn wait_for(&self, text: &str) {
+        self.wait_for_nth(text, 1);
+    }
+
+    /// Types `keys` (`\x03` is Ctrl-C, `\x1a` Ctrl-Z, `\r` Enter).
+    pub fn type_keys(&mut self, keys: &str) {
+        self.keys.write_all(keys.as_bytes()).expect("type");
+        self.keys.flush().expect("type");
+    }
+
+    /// The process the terminal runs (`script`'s child), for a signal.
+    pub fn program_pid(&self) -> u32 {
+        let deadline = std::time::Instant::now() + PTY_WAIT;
+        loop {
+            let children =
+                std::fs::read_to_string(format!("/proc/{0}/task/{0}/children", self.child.id()))
+                    .unwrap_or_default();
+            if let Some(pid) = children.split_whitespace().next() {
+                return pid.parse().expect("a pid");
+            }
+            assert!(std::time::Instant::now() < deadline, "script ran nothing");
+            thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    /// Waits (at most 30 s) for the program to end: its exit code as
+    /// `script -e` passes it on (a signal as 128 + its number), and the
+    /// whole screen.
+    pub fn finish(mut self) -> (Option<i32>, String) {
+        let deadline = std::time::Instant::now() + PTY_WAIT;
+        let status = loop {
+            if let Some(status) = self.child.try_wait().expect("wait") {
+                break status;
+            }
+            if std::time::Instant::now() > deadline {
+                let _ = self.child.kill();
+                panic!("the terminal's program never ended: {:?}", self.screen());
+            }
+            thread::sleep(Duration::from_millis(20));
+        };
+        // The reader has what the terminal showed once script has gone.
+        let deadline = std::time::Instant::now() + Duration::from_secs(5);
+        while Arc::strong_count(&self.screen) > 1 && std::time::Instant::now() < deadline {
+            thread::sleep(Duration::from_millis(10));
+        }
+        (status.code(), self.screen())
+    }
+}
+
+/// Sends `signal` (`"INT"`, `"TERM"`, `"HUP"`) to process `pid`.
+pub fn send_signal(signal: &str, pid: u32) {
+    let sent = std::process::Command::new("kill")
+        .args([&format!("-{signal}"), &pid.to_string()])
+        .status()
+        .expect("kill(1)");
+    assert!(sent.success(), "kill -{signal} {pid}");
+}
+
+/// The names in `dir`, sorted.
+pub fn entries(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .expect("dir")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
