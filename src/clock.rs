@@ -16,6 +16,17 @@ pub fn rfc3339_now() -> String {
     rfc3339_after(Duration::ZERO).unwrap_or_else(|| "(unknown time)".into())
 }
 
+/// The time a report is stamped with (`fetched_at`): now. In debug builds
+/// `BTCTURK_BAL_TEST_FETCHED_AT` sets it, so that a test writes dumps an
+/// hour apart without waiting an hour.
+pub fn fetched_at() -> String {
+    #[cfg(debug_assertions)]
+    if let Ok(at) = std::env::var("BTCTURK_BAL_TEST_FETCHED_AT") {
+        return at;
+    }
+    rfc3339_now()
+}
+
 /// RFC 3339 UTC time `wait` from now, to whole seconds; `None` past the
 /// last time there is (a server may ask for any wait).
 pub fn rfc3339_after(wait: Duration) -> Option<String> {

@@ -145,7 +145,7 @@ fn render(
     for code in settings.view.filter.unknown_assets(accounts) {
         log.warn(&format!("the account has no asset {}", sanitize(code)));
     }
-    let report = report::build(accounts, prices, &settings.view, clock::rfc3339_now());
+    let report = report::build(accounts, prices, &settings.view, clock::fetched_at());
     render::render(&report, &settings.render).map_err(Error::Output)
 }
 

@@ -348,10 +348,19 @@ fn append_creates_a_private_file() {
     assert_eq!(mode, 0o600);
 }
 
+/// btcturk-bal for `api` under a file size limit of 2 KiB (`ulimit -f 4`,
+/// in dash's 512-byte blocks), as a cron job's limits or a full quota
+/// stop a write. The signal the limit raises (SIGXFSZ) is left as the
+/// shell leaves it: its default would kill the run.
+fn limited(sandbox: &Sandbox, api: &FakeApi) -> std::process::Command {
+    let mut cmd = sandbox.with_keys(sandbox.clean("sh"), api);
+    cmd.args(["-c", "ulimit -f 4; exec \"$0\" \"$@\""])
+        .arg(assert_cmd::cargo::cargo_bin!("btcturk-bal"));
+    cmd
+}
+
 #[test]
-fn append_that_fails_midway_leaves_the_file_as_it_was() {
-    // The disk fills up after 2 KiB: the file-size limit makes writes past
-    // it fail, as a full disk does (SIGXFSZ ignored, so write returns EFBIG).
+fn a_write_past_the_file_size_limit_is_taken_back() {
     let api = FakeApi::serving(&crate::support::large_account(2_000));
     let sandbox = Sandbox::new();
     let file = sandbox.home.path().join("balances.csv");
@@ -361,21 +370,25 @@ fn append_that_fails_midway_leaves_the_file_as_it_was() {
         .arg(&file))
     .succeeds();
     let before = std::fs::read(&file).expect("file");
-    let limited = run(sandbox
-        .clean("sh")
-        .args(["-c", "trap '' XFSZ; ulimit -f 4; exec \"$0\" \"$@\""])
-        .arg(assert_cmd::cargo::cargo_bin!("btcturk-bal"))
-        .env("BTCTURK_BASE_URL", api.url())
-        .env("BTCTURK_API_KEY", crate::support::KEY)
-        .env("BTCTURK_API_SECRET", crate::support::SECRET)
+    let limit = "the file size limit (ulimit -f) stopped the write";
+    run(limited(&sandbox, &api)
         .args(["-o", "csv", "--append"])
-        .arg(&file));
-    limited.fails(74, &["cannot write", "balances.csv"]);
+        .arg(&file))
+    .fails(74, &["cannot write", "balances.csv", limit]);
     assert_eq!(
         std::fs::read(&file).expect("file"),
         before,
         "a half run was left"
     );
+    // --out: the temporary file goes, the old file stays.
+    let out = sandbox.home.path().join("out.csv");
+    std::fs::write(&out, "old").expect("old");
+    run(limited(&sandbox, &api)
+        .args(["-o", "csv", "--out"])
+        .arg(&out))
+    .fails(74, &["cannot write", "out.csv", limit]);
+    assert_eq!(std::fs::read_to_string(&out).expect("out"), "old");
+    assert_eq!(entries(sandbox.home.path()), ["balances.csv", "out.csv"]);
 }
 
 #[test]
@@ -438,7 +451,7 @@ fn append_under_another_header_is_refused() {
 }
 
 #[test]
-fn append_waits_for_a_run_that_holds_the_file() {
+fn append_waits_for_a_run_that_holds_the_file_and_says_so() {
     let api = FakeApi::serving(ACCOUNT);
     let sandbox = Sandbox::new();
     let file = sandbox.home.path().join("balances.csv");
@@ -449,13 +462,18 @@ fn append_waits_for_a_run_that_holds_the_file() {
         .args(["-o", "csv", "-a", "btc", "--append"])
         .arg(&file)
         .stdin(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
         .spawn()
         .expect("start");
-    std::thread::sleep(Duration::from_millis(700));
-    assert!(
-        child.try_wait().expect("wait").is_none(),
-        "it wrote while another run held the file"
+    let said = crate::support::stderr_until(&mut child, "Ctrl-C stops");
+    assert_eq!(
+        said,
+        format!(
+            "btcturk-bal: waiting for the lock on {} (another process holds it); Ctrl-C stops\n",
+            file.display()
+        )
     );
+    assert_eq!(std::fs::read_to_string(&file).expect("file"), "");
     held.unlock().expect("unlock");
     assert!(child.wait().expect("wait").success());
     let text = std::fs::read_to_string(&file).expect("file");
@@ -463,6 +481,40 @@ fn append_waits_for_a_run_that_holds_the_file() {
         text.starts_with("fetched_at,") && text.lines().count() == 2,
         "{text}"
     );
+}
+
+#[test]
+fn append_gives_up_on_a_lock_held_too_long() {
+    // The cron line that locks the dump itself with flock -n: the run
+    // would wait forever for its own parent's lock. A minute in a
+    // release build; two seconds here.
+    let api = FakeApi::serving(ACCOUNT);
+    let sandbox = Sandbox::new();
+    let file = sandbox.home.path().join("balances.csv");
+    std::fs::write(&file, "").expect("file");
+    let mut cmd = sandbox.with_keys(sandbox.clean("flock"), &api);
+    cmd.arg("-n")
+        .arg(&file)
+        .arg(assert_cmd::cargo::cargo_bin!("btcturk-bal"))
+        .args(["-o", "csv", "--append"])
+        .arg(&file)
+        .env("BTCTURK_BAL_TEST_LOCK_SECS", "2");
+    let run = run(&mut cmd);
+    run.fails(
+        75,
+        &[&format!(
+            "{} is locked by another process (waited 2 s for it)",
+            file.display()
+        )],
+    );
+    assert!(
+        run.stderr
+            .starts_with("btcturk-bal: waiting for the lock on "),
+        "{}",
+        run.stderr
+    );
+    assert!(run.hint().contains("flock -n takes a lock file of its own"));
+    assert_eq!(std::fs::read_to_string(&file).expect("file"), "");
 }
 
 #[test]

@@ -28,18 +28,26 @@ fn api(btc_price: &'static str) -> FakeApi {
     })
 }
 
-/// Two runs a second apart (fetched_at has whole seconds), BTC at 3 TRY
-/// then 4, each appended to `file` with `args`.
+/// The times the runs of `dumps` are stamped with, an hour apart.
+const RUN_TIMES: [&str; 2] = ["2026-11-24T03:00:00Z", "2026-11-24T04:00:00Z"];
+
+/// Two runs an hour apart, BTC at 3 TRY then 4, each appended to `file`
+/// with `args`.
 fn dumps(sandbox: &Sandbox, file: &Path, args: &[&str]) {
-    for price in ["3", "4"] {
+    dumps_at(sandbox, file, args, RUN_TIMES);
+}
+
+/// `dumps` stamped with `times`.
+fn dumps_at(sandbox: &Sandbox, file: &Path, args: &[&str], times: [&str; 2]) {
+    for (price, at) in ["3", "4"].into_iter().zip(times) {
         let api = api(price);
         run(sandbox
             .cmd(&api)
             .args(["-o", "csv", "--append"])
             .arg(file)
-            .args(args))
+            .args(args)
+            .env("BTCTURK_BAL_TEST_FETCHED_AT", at))
         .succeeds();
-        std::thread::sleep(std::time::Duration::from_millis(1100));
     }
 }
 
@@ -116,7 +124,8 @@ fn one_asset_and_the_changes_of_turkish_dumps() {
     );
     // A plain dump of the same columns reads with the Turkish one.
     let plain = sandbox.home.path().join("plain.csv");
-    dumps(&sandbox, &plain, &["--value-in", "TRY"]);
+    let later = ["2026-11-24T05:00:00Z", "2026-11-24T06:00:00Z"];
+    dumps_at(&sandbox, &plain, &["--value-in", "TRY"], later);
     let both = history(&sandbox, &["-o", "csv", path(&file), path(&plain)]);
     both.succeeds();
     assert_eq!(both.stdout.lines().count(), 5, "{}", both.stdout);
@@ -137,10 +146,11 @@ fn profiles_and_time_limits() {
     );
     sandbox.write_config(&sandbox.default_config(), &config);
     let file = sandbox.home.path().join("all.csv");
-    for price in ["3", "4"] {
+    for (price, at) in ["3", "4"].into_iter().zip(RUN_TIMES) {
         let api = api(price);
         run(sandbox
             .bare()
+            .env("BTCTURK_BAL_TEST_FETCHED_AT", at)
             .env("BTCTURK_BASE_URL", api.url())
             .args([
                 "--all-profiles",
@@ -152,7 +162,6 @@ fn profiles_and_time_limits() {
             ])
             .arg(&file))
         .succeeds();
-        std::thread::sleep(std::time::Duration::from_millis(1100));
     }
     let all = history(&sandbox, &["-o", "json", path(&file)]);
     all.succeeds();
@@ -399,19 +408,28 @@ fn a_run_being_appended_is_waited_for() {
     let sandbox = Sandbox::new();
     let file = write(&sandbox, "d.csv", &format!("{HEADER_TRY}{RUN_3H}"));
     // A writer holding the --append lock while it writes a second run.
-    let run_4h = RUN_3H.replace("T03", "T04");
-    let mut writer = std::process::Command::new("flock")
+    let writer = std::fs::OpenOptions::new()
+        .append(true)
+        .open(&file)
+        .expect("open");
+    writer.lock().expect("lock");
+    let mut reader = sandbox
+        .bare()
+        .args(["history", "-o", "csv"])
         .arg(&file)
-        .args(["sh", "-c", "sleep 1; printf '%s' \"$0\" >> \"$1\""])
-        .arg(&run_4h)
-        .arg(&file)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
         .spawn()
-        .expect("flock(1) from util-linux");
-    std::thread::sleep(std::time::Duration::from_millis(300));
-    let run = history(&sandbox, &["-o", "csv", path(&file)]);
-    writer.wait().expect("writer");
-    run.succeeds();
-    assert_eq!(run.stdout.lines().count(), 3, "{}", run.stdout);
+        .expect("start");
+    crate::support::stderr_until(&mut reader, "waiting for the lock on");
+    std::io::Write::write_all(&mut &writer, RUN_3H.replace("T03", "T04").as_bytes())
+        .expect("second run");
+    writer.unlock().expect("unlock");
+    let out = reader.wait_with_output().expect("history");
+    assert!(out.status.success(), "{out:?}");
+    let stdout = String::from_utf8(out.stdout).expect("UTF-8");
+    assert_eq!(stdout.lines().count(), 3, "both runs: {stdout}");
 }
 
 #[test]

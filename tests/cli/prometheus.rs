@@ -4,7 +4,7 @@
 
 use serde_json::Value;
 
-use crate::support::{BALANCES, FakeApi, Reply, Request, Sandbox, TICKER, run, standard};
+use crate::support::{FakeApi, Reply, Request, Sandbox, TICKER, run, standard};
 
 /// BTC priced in TRY, an asset with no price, and a code built to break a
 /// label: a quote, a backslash and a line feed.
@@ -251,14 +251,21 @@ fn watch_replaces_the_file_each_round() {
         .stderr(std::process::Stdio::piped())
         .spawn()
         .expect("spawn");
-    api.wait_for(BALANCES, 2);
+    // The second round's file, once it is in place.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    let text = loop {
+        let text = std::fs::read_to_string(&file).unwrap_or_default();
+        if text.contains("btcturk_balance{asset=\"BTC\"} 2\n") {
+            break text;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no second round: {text}"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    };
     let _ = child.kill();
     let _ = child.wait();
-    let text = std::fs::read_to_string(&file).expect("the file");
-    assert!(
-        text.contains("btcturk_balance{asset=\"BTC\"} 2\n"),
-        "{text}"
-    );
     assert_eq!(
         text.matches("# TYPE btcturk_balance gauge").count(),
         1,

@@ -188,16 +188,6 @@ impl FakeApi {
     pub fn hits(&self, path: &str) -> usize {
         self.requests().iter().filter(|r| r.path == path).count()
     }
-
-    /// Waits (at most 20 s) until `path` has had `n` requests, and half a
-    /// second more for what follows the last one (a `--watch` round).
-    pub fn wait_for(&self, path: &str, n: usize) {
-        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
-        while self.hits(path) < n && std::time::Instant::now() < deadline {
-            thread::sleep(std::time::Duration::from_millis(100));
-        }
-        thread::sleep(std::time::Duration::from_millis(500));
-    }
 }
 
 impl Drop for FakeApi {
@@ -785,4 +775,18 @@ pub fn entries(dir: &Path) -> Vec<String> {
         .collect();
     names.sort();
     names
+}
+
+/// Reads `child`'s stderr until a line holds `text`; the lines so far.
+pub fn stderr_until(child: &mut std::process::Child, text: &str) -> String {
+    use std::io::BufRead;
+    let mut stderr = std::io::BufReader::new(child.stderr.take().expect("stderr"));
+    let mut seen = String::new();
+    while !seen.contains(text) {
+        assert!(
+            stderr.read_line(&mut seen).expect("stderr") > 0,
+            "never said {text:?}: {seen}"
+        );
+    }
+    seen
 }
