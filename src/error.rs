@@ -60,7 +60,7 @@ pub mod exit {
         ),
         (
             TEMPFAIL,
-            "temporary refusal: rate limited (429) or server error (5xx)",
+            "temporary: rate limited (429), server error (5xx), a file locked for a minute",
             "retry later; the message says when",
         ),
         (

@@ -78,7 +78,7 @@ const SECTIONS: &[(&str, &[Item])] = &[
             ),
             Term(
                 "api_secret_command",
-                "Instead of api_secret: a command run through sh -c whose trimmed output is the secret (a password manager, say). It runs in a process group of its own for at most 120 s; on a terminal that group is the foreground while it runs, so it may prompt, and Ctrl-C ends it and the run (130). More than 64 KiB of output is refused; neither its output nor its text is ever shown: a failure names its key and line.",
+                "Instead of api_secret: a command run through sh -c whose trimmed output is the secret (a password manager, say). It runs as part of btcturk-bal's own job for at most 120 s (time suspended not counted), so it may prompt: Ctrl-C ends it and the run (130), Ctrl-Z suspends both, and a signal to btcturk-bal is passed on to it and what it started. More than 64 KiB of output is refused; neither its output nor its text is ever shown: a failure names its key and line.",
             ),
             Term(
                 "base_url",
@@ -146,7 +146,7 @@ const SECTIONS: &[(&str, &[Item])] = &[
         &[
             Term(
                 "--append FILE",
-                "Adds the output to FILE (created 0600) under an advisory lock: the header only when the file is new or empty, a refusal (exit 74) when its header differs from this run's, a new line first when its last line has none; a write that fails midway is taken back.",
+                "Adds the output to FILE (created 0600) under an advisory lock: the header only when the file is new or empty, a refusal (exit 74) when its header differs from this run's, a new line first when its last line has none; a write that fails midway (a full disk, ulimit -f) is taken back, and a signal waits for the write to end. A lock held by another process is said after a second and given up after a minute (exit 75).",
             ),
             Term(
                 "--out FILE",
@@ -170,7 +170,9 @@ const SECTIONS: &[(&str, &[Item])] = &[
         "EXIT STATUS",
         &[
             ExitCodes,
-            Para("SIGTERM and SIGHUP end a run as those signals do (the shell shows 143 and 129)."),
+            Para(
+                "SIGTERM and SIGHUP end a run as those signals do (the shell shows 143 and 129), at every step; putting an --out file in place and writing an --append block finish first, in milliseconds, so that no temporary file or half row is left.",
+            ),
         ],
     ),
     (

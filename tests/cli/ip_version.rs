@@ -7,7 +7,9 @@ use crate::support::{FakeApi, Reply, Sandbox, run, standard};
 fn on(addr: &str) -> Option<FakeApi> {
     let api = FakeApi::on(addr, |req| standard(req, ACCOUNT));
     if api.is_none() {
-        eprintln!("no {addr} on this machine: skipping");
+        crate::support::skipping(&format!(
+            "no {addr} on this machine: an IP version test not run"
+        ));
     }
     api
 }
@@ -116,7 +118,7 @@ fn doctor_names_ipv6_first_when_a_key_is_refused_over_it() {
         _ => standard(req, ACCOUNT),
     };
     let Some(v6) = FakeApi::on("[::1]:0", refusing) else {
-        eprintln!("no ::1 on this machine: skipping");
+        crate::support::skipping("no ::1 on this machine: the IPv6 refusal test not run");
         return;
     };
     let out = run(sandbox.cmd(&v6).arg("doctor"));

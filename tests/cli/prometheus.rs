@@ -67,8 +67,8 @@ fn parsed(text: &str) -> Option<Vec<Value>> {
         );
         return serde_json::from_slice(&out.stdout).ok();
     }
-    eprintln!(
-        "prometheus_client is not installed (apt-get install python3-prometheus-client): skipping the parse"
+    crate::support::skipping(
+        "prometheus_client is not installed (apt-get install python3-prometheus-client): the Prometheus output not parsed",
     );
     None
 }

@@ -201,7 +201,7 @@ fn fish_completes_each_option_s_values_not_file_names() {
     ];
     for (line, expected) in cases {
         let Some(offered) = fish_complete(&sandbox, line) else {
-            eprintln!("fish is not installed: skipping the fish completion test");
+            crate::support::skipping("fish is not installed: the fish completion test not run");
             return;
         };
         assert_eq!(offered, expected, "{line}");
@@ -325,7 +325,7 @@ fn profile_names_complete_in_bash_fish_and_zsh() {
     }
     match fish_complete(&sandbox, "btcturk-bal -p ") {
         Some(offered) => assert_eq!(offered, ["default", "wallet", "work"]),
-        None => eprintln!("fish is not installed: skipping its profile completion"),
+        None => crate::support::skipping("fish is not installed: its profile completion not tried"),
     }
     if let Some(offered) = fish_complete(&sandbox, "btcturk-bal history --profile wa") {
         assert_eq!(offered, ["wallet"]);
@@ -347,7 +347,9 @@ fn profile_names_complete_in_bash_fish_and_zsh() {
             String::from_utf8_lossy(&out.stdout),
             "default\nwallet\nwork\n"
         ),
-        Err(_) => eprintln!("zsh is not installed: skipping its profile completion"),
+        Err(_) => {
+            crate::support::skipping("zsh is not installed: its profile completion not tried")
+        }
     }
 }
 
