@@ -157,24 +157,31 @@ fn replace(path: &Path, bytes: &[u8]) -> Result<()> {
             .map_err(fail)?;
         return file.write_all(bytes).map_err(fail);
     }
-    let dir = parent_dir(&target);
-    // Finished whatever signal comes: the old file or the new one stays,
-    // never a temporary file.
+    let mode = existing.map_or(0o600, |meta| meta.permissions().mode() & 0o777);
+    put_in_place(&target, bytes, mode, true).map_err(fail)
+}
+
+/// `bytes` as the file `target` with permission bits `mode`: written to a
+/// temporary file beside it, synced, and renamed over it (only where
+/// there is none, unless `overwrite`). Finished whatever signal comes:
+/// the old file or the new one stays, never a temporary file.
+fn put_in_place(target: &Path, bytes: &[u8], mode: u32, overwrite: bool) -> io::Result<()> {
     signals::finish(|| {
         let mut temp = tempfile::Builder::new()
             .prefix(".btcturk-bal-")
-            .tempfile_in(dir)?;
+            .tempfile_in(parent_dir(target))?;
         temp.write_all(bytes)?;
         temp.as_file().sync_data()?;
-        if let Some(meta) = &existing {
-            let mode = meta.permissions().mode() & 0o777;
-            temp.as_file()
-                .set_permissions(std::fs::Permissions::from_mode(mode))?;
-        }
+        temp.as_file()
+            .set_permissions(std::fs::Permissions::from_mode(mode))?;
         signals::test_hold("out");
-        temp.persist(&target).map(drop).map_err(|e| e.error)
+        let placed = if overwrite {
+            temp.persist(target)
+        } else {
+            temp.persist_noclobber(target)
+        };
+        placed.map(drop).map_err(|e| e.error)
     })
-    .map_err(fail)
 }
 
 /// The path a chain of symbolic links ends at (which need not exist), and
@@ -312,22 +319,11 @@ pub fn create_private(path: &Path, bytes: &[u8], force: bool) -> Result<()> {
     let fail = |source| file_error(path, source);
     let dir = parent_dir(path);
     create_private_dirs(dir).map_err(fail)?;
-    let mut temp = tempfile::NamedTempFile::new_in(dir).map_err(fail)?;
-    temp.write_all(bytes).map_err(fail)?;
-    temp.as_file().sync_data().map_err(fail)?;
-    temp.as_file()
-        .set_permissions(std::fs::Permissions::from_mode(0o600))
-        .map_err(fail)?;
-    let persisted = if force {
-        temp.persist(path)
-    } else {
-        temp.persist_noclobber(path)
-    };
-    match persisted {
-        Ok(_) => Ok(()),
-        Err(e) if e.error.kind() == ErrorKind::AlreadyExists => Err(Error::ConfigExists {
+    match put_in_place(path, bytes, 0o600, force) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == ErrorKind::AlreadyExists => Err(Error::ConfigExists {
             path: path.to_path_buf(),
         }),
-        Err(e) => Err(fail(e.error)),
+        Err(e) => Err(fail(e)),
     }
 }

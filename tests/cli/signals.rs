@@ -297,3 +297,27 @@ each_signal!(
 each_signal!(append, large_append, super::Keys::Env);
 each_signal!(append_secret_command, large_append, super::Keys::Command);
 each_signal!(history, history_on_an_endless_dump);
+
+#[test]
+fn a_signal_ignored_at_start_stays_ignored() {
+    // nohup starts the run with SIGHUP ignored: a closed terminal must
+    // not end it. The next round's line shows it lived on; SIGTERM then
+    // ends it.
+    let api = FakeApi::serving(ACCOUNT);
+    let sandbox = Sandbox::new();
+    let mut child = sandbox
+        .with_keys(sandbox.clean("nohup"), &api)
+        .arg(assert_cmd::cargo::cargo_bin!("btcturk-bal"))
+        .args(["--watch", "5", "-o", "jsonl"])
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("start");
+    let mut lines = BufReader::new(child.stdout.take().expect("stdout")).lines();
+    lines.next().expect("a line").expect("UTF-8");
+    send_signal("HUP", child.id());
+    let second = lines.next().expect("a second round").expect("UTF-8");
+    assert!(second.contains(r#""asset":"BTC""#), "{second}");
+    send_signal("TERM", child.id());
+    ended_by(&mut child, 15);
+}
