@@ -443,9 +443,16 @@ impl Sandbox {
         self.clean(assert_cmd::cargo::cargo_bin!("btcturk-bal"))
     }
 
-    /// Any program with this sandbox's clean environment.
+    /// Any program with this sandbox's clean environment, and every
+    /// signal at its default action, as a foreground job of a shell has
+    /// them: a suite started in the background (`cargo test &` in a
+    /// script, which ignores SIGINT; under `nohup`, which ignores SIGHUP)
+    /// would otherwise pass its ignored signals on, and the tool keeps a
+    /// signal it was started with ignored. (`env` execs the program: its
+    /// pid is the program's.)
     pub fn clean(&self, program: impl AsRef<std::ffi::OsStr>) -> std::process::Command {
-        let mut cmd = std::process::Command::new(program);
+        let mut cmd = std::process::Command::new("env");
+        cmd.arg("--default-signal").arg(program);
         cmd.env_clear()
             .env("PATH", std::env::var_os("PATH").unwrap_or_default())
             .env("HOME", self.home.path())
