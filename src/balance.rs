@@ -258,10 +258,13 @@ impl<'de> serde::de::Visitor<'de> for CheckedVisitor {
 
     fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
         let mut balances = Ok(Vec::with_capacity(seq.size_hint().unwrap_or(0)));
+        // Codes in upper case: an asset the answer lists twice, in any
+        // case, is no account's balance (which of the two is it?).
+        let mut seen = std::collections::HashMap::new();
         let mut index = 0;
         while let Some(Object(raw)) = seq.next_element::<Object<RawBalance>>()? {
             if let Ok(list) = &mut balances {
-                match raw.check(index) {
+                match raw.check(index).and_then(|b| once(&mut seen, b, index)) {
                     Ok(balance) => list.push(balance),
                     Err(e) => balances = Err(e),
                 }
@@ -270,6 +273,26 @@ impl<'de> serde::de::Visitor<'de> for CheckedVisitor {
         }
         Ok(Checked(balances))
     }
+}
+
+/// `balance`, unless an asset of the same code (in any case) came before.
+fn once<'a>(
+    seen: &mut std::collections::HashMap<String, (String, usize)>,
+    balance: Balance<'a>,
+    index: usize,
+) -> Result<Balance<'a>> {
+    let code = balance.asset.to_uppercase();
+    if let Some((first, at)) = seen.get(&code) {
+        return Err(Error::Response(format!(
+            "asset {} is listed twice: as #{} ({}) and #{}",
+            sanitize(&balance.asset),
+            at + 1,
+            sanitize(first),
+            index + 1
+        )));
+    }
+    seen.insert(code, (balance.asset.to_string(), index));
+    Ok(balance)
 }
 
 impl<'a> RawBalance<'a> {
@@ -311,7 +334,7 @@ impl<'a> RawBalance<'a> {
             request_fund: optional("requestFund", self.request_fund)?,
             precision: self
                 .precision
-                .map(|r| precision(r).ok_or_else(|| bad(&asset, "precision", "a whole number", r)))
+                .map(|r| precision(r).ok_or_else(|| bad(&asset, "precision", PRECISION_RULE, r)))
                 .transpose()?,
             name,
             asset,
@@ -356,17 +379,29 @@ pub fn amount(text: &str) -> Option<Amount<'_>> {
     }
 }
 
+/// The most decimal places an amount can carry (a .NET decimal's, which
+/// the API's amounts are): a precision beyond it is no precision the API
+/// could mean.
+pub const MAX_PRECISION: u32 = 28;
+
+/// What a precision must be, in messages.
+pub const PRECISION_RULE: &str = "a whole number from 0 to 28";
+
+/// A precision from its digits: 0 to `MAX_PRECISION`, else `None`.
+pub fn precision_from(digits: &str) -> Option<u32> {
+    if digits.is_empty() || digits.len() > 3 || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    digits.parse().ok().filter(|p| *p <= MAX_PRECISION)
+}
+
 /// `precision` from a JSON integer, or a string of digits only (read
 /// after unescaping, as codes and amounts are).
 fn precision(raw: &RawValue) -> Option<u32> {
-    let digits = match raw.get() {
-        json if json.starts_with('"') => text(raw)?,
-        json => Cow::Borrowed(json),
-    };
-    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
-        return None;
+    match raw.get() {
+        json if json.starts_with('"') => precision_from(&text(raw)?),
+        json => precision_from(json),
     }
-    digits.parse().ok()
 }
 
 #[cfg(test)]
@@ -637,12 +672,20 @@ mod tests {
             "\"\"",
             "\"\\u0038x\"",
             "4294967296",
+            "29",
+            "70000",
+            "\"0029\"",
         ] {
             let data = format!(
                 r#"[{{"asset":"A","balance":"1","free":"1","locked":"0","precision":{bad}}}]"#
             );
-            fails(&data, "`precision` that is not a whole number");
+            fails(&data, "`precision` that is not a whole number from 0 to 28");
         }
+        // An asset listed twice, in any case, is no balance of an account.
+        fails(
+            r#"[{"asset":"BTC","balance":"1","free":"1","locked":"0"},{"asset":"ETH","balance":"1","free":"1","locked":"0"},{"asset":"btc","balance":"2","free":"2","locked":"0"}]"#,
+            "asset btc is listed twice: as #1 (BTC) and #3",
+        );
     }
 
     mod properties {
@@ -679,6 +722,14 @@ mod tests {
                 let theirs = bigdecimal::BigDecimal::from_str(&text).expect("bigdecimal reads it");
                 let ours = bigdecimal::BigDecimal::from_str(amount.as_str()).expect("plain");
                 prop_assert_eq!(ours, theirs);
+            }
+
+            #[test]
+            fn any_precision_text_is_0_to_28_or_refused(text in "\\PC{0,12}") {
+                if let Some(p) = precision_from(&text) {
+                    prop_assert!(p <= MAX_PRECISION);
+                    prop_assert!(text.bytes().all(|b| b.is_ascii_digit()));
+                }
             }
 
             #[test]

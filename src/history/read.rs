@@ -372,7 +372,16 @@ impl Runs<'_> {
         };
         let price = optional("price", Column::Price)?;
         let value = optional("value", Column::Value)?;
-        let precision = field(Column::Precision).and_then(|p| p.parse().ok());
+        let precision = match field(Column::Precision) {
+            None | Some("") => None,
+            Some(text) => Some(crate::balance::precision_from(text).ok_or_else(|| {
+                format!(
+                    "precision {:?} is not {}",
+                    sanitize(&crate::text::clip(text, 40)),
+                    crate::balance::PRECISION_RULE
+                )
+            })?),
+        };
 
         // A new time, or an asset this run already has, starts a run.
         let key = {
