@@ -672,21 +672,29 @@ fn check(cli: &Cli, cmd: &clap::Command) -> Result<(), clap::Error> {
     Ok(())
 }
 
-/// An exact decimal from the command line (never through f64). A comma
-/// followed by exactly three digits (`1,000`) may be a thousands separator
-/// or a decimal comma: refused, with both readings, rather than guessed.
+/// An exact decimal from the command line (never through f64). A point or
+/// comma after one to three digits and before exactly three (`1,000`,
+/// `1.000`) may be a thousands separator (Turkish writes a thousand
+/// `1.000`, English `1,000`) or a decimal one: refused, with both
+/// readings, rather than guessed. After a lone 0 (`0.001`) it can only be
+/// decimal.
 fn parse_decimal(text: &str) -> Result<Figure, String> {
     let shown = crate::text::clip(text, 40);
     let trimmed = text.trim();
-    if let Some((int, frac)) = trimmed.split_once(',')
-        && !int.contains('.')
+    if let Some((int, frac)) = trimmed.split_once([',', '.'])
+        && !frac.contains([',', '.'])
         && frac.len() == 3
         && frac.bytes().all(|b| b.is_ascii_digit())
-        && !int.trim_start_matches(['-', '+']).is_empty()
     {
-        return Err(format!(
-            "{shown:?} is ambiguous: {int}{frac} with a thousands separator, or {int}.{frac} with a decimal comma; write {int}{frac} or {int}.{frac}"
-        ));
+        let digits = int.trim_start_matches(['-', '+']);
+        if (1..=3).contains(&digits.len())
+            && digits.bytes().all(|b| b.is_ascii_digit())
+            && !digits.starts_with('0')
+        {
+            return Err(format!(
+                "{shown:?} is ambiguous: {int}{frac} with a thousands separator, or {int}.{frac} as a decimal; write {int}{frac} or {int}.{frac}0"
+            ));
+        }
     }
     if trimmed.contains(',') && trimmed.contains('.') {
         return Err(format!(
@@ -954,8 +962,20 @@ mod tests {
         assert_eq!(ok("0,25").as_deref(), Ok("0.25"));
         assert_eq!(
             ok("1,000"),
-            Err("\"1,000\" is ambiguous: 1000 with a thousands separator, or 1.000 with a decimal comma; write 1000 or 1.000".into())
+            Err("\"1,000\" is ambiguous: 1000 with a thousands separator, or 1.000 as a decimal; write 1000 or 1.0000".into())
         );
+        assert_eq!(
+            ok("1.000"),
+            Err("\"1.000\" is ambiguous: 1000 with a thousands separator, or 1.000 as a decimal; write 1000 or 1.0000".into())
+        );
+        assert!(ok("-250.500").is_err_and(|e| e.contains("ambiguous")));
+        // Never a thousands separator: after 0, after four digits, or
+        // before other than three digits.
+        assert_eq!(ok("0.001").as_deref(), Ok("0.001"));
+        assert_eq!(ok("0,001").as_deref(), Ok("0.001"));
+        assert_eq!(ok("1000.000").as_deref(), Ok("1000.000"));
+        assert_eq!(ok("1.5").as_deref(), Ok("1.5"));
+        assert_eq!(ok("1.0000").as_deref(), Ok("1.0000"));
         assert!(ok("1.000,5").is_err_and(|e| e.contains("thousands separator")));
         assert!(ok("1,000.5").is_err_and(|e| e.contains("thousands separator")));
     }

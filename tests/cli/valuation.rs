@@ -354,17 +354,20 @@ fn history_reads_back_every_figure_the_tool_writes() {
 fn a_min_value_with_a_thousands_separator_is_a_usage_error() {
     let api = api();
     let sandbox = Sandbox::new();
-    let refused = run(sandbox
-        .cmd(&api)
-        .args(["--value-in", "TRY", "--min-value", "1,000"]));
-    assert_eq!(refused.code, 2, "{}", refused.stderr);
-    assert!(
-        refused
-            .stderr
-            .contains("1000 with a thousands separator, or 1.000 with a decimal comma"),
-        "{}",
-        refused.stderr
-    );
+    // A thousand in English and in Turkish notation, or one: never guessed.
+    for amount in ["1,000", "1.000"] {
+        let refused = run(sandbox
+            .cmd(&api)
+            .args(["--value-in", "TRY", "--min-value", amount]));
+        assert_eq!(refused.code, 2, "{}", refused.stderr);
+        assert!(
+            refused.stderr.contains(
+                "is ambiguous: 1000 with a thousands separator, or 1.000 as a decimal; write 1000 or 1.0000"
+            ),
+            "{}",
+            refused.stderr
+        );
+    }
     assert!(api.requests().is_empty());
     let comma =
         run(sandbox
