@@ -649,6 +649,24 @@ fn check(cli: &Cli, cmd: &clap::Command) -> Result<(), clap::Error> {
              use --out FILE, which replaces the file whole each run",
         );
     }
+    if show.output == Format::Table && show.append.is_some() {
+        return fail(
+            ErrorKind::ArgumentConflict,
+            "--append with a table would log pictures of tables, which nothing reads back; \
+             use -o csv or -o jsonl",
+        );
+    }
+    let to_stdout = matches!(
+        crate::output::Destination::new(show.out.as_deref(), show.append.as_deref()),
+        crate::output::Destination::Stdout
+    );
+    if show.output == Format::Prometheus && show.watch.is_some() && to_stdout {
+        return fail(
+            ErrorKind::ArgumentConflict,
+            "--watch with -o prometheus on stdout would repeat every series each round, which no Prometheus reader accepts; \
+             use --out FILE, which replaces the file whole each round",
+        );
+    }
     if show.output == Format::Json && show.append.is_some() {
         return fail(
             ErrorKind::ArgumentConflict,
@@ -899,6 +917,10 @@ mod tests {
         refused("--watch 10 --append a", &["--watch"]);
         parse("--watch 10 -o prometheus --out a").expect("a file replaced each round");
         refused("-o prometheus --append a", &["use --out FILE"]);
+        refused("--watch 10 -o prometheus", &["use --out FILE"]);
+        refused("--watch 10 -o prometheus --out -", &["use --out FILE"]);
+        refused("--append a", &["--append with a table"]);
+        refused("-o table --append a", &["use -o csv or -o jsonl"]);
         refused("history -o prometheus", &["invalid value 'prometheus'"]);
         refused("--watch 2", &["5 to 86400"]);
     }

@@ -134,7 +134,7 @@ const SECTIONS: &[(&str, &[Item])] = &[
             ),
             Term(
                 "-o prometheus",
-                "The Prometheus text format (0.0.4) for node_exporter's textfile collector, written with --out: gauges btcturk_balance, btcturk_balance_free and btcturk_balance_locked {asset}; with --value-in btcturk_price and btcturk_value {asset, currency} for priced assets and btcturk_portfolio_value {currency}; btcturk_fetched_timestamp_seconds. With --all-profiles every sample carries profile. Values are the exact decimal text (Prometheus reads float64); label values escaped; no timestamps. --append is refused; --watch with --out replaces the file each round.",
+                "The Prometheus text format (0.0.4) for node_exporter's textfile collector, written with --out: gauges btcturk_balance, btcturk_balance_free and btcturk_balance_locked {asset}; with --value-in btcturk_price and btcturk_value {asset, currency} for priced assets and btcturk_portfolio_value {currency}; btcturk_fetched_timestamp_seconds. With --all-profiles every sample carries profile. Values are the exact decimal text (Prometheus reads float64); label values escaped; no timestamps. --append, and --watch onto stdout, are refused; --watch with --out replaces the file each round.",
             ),
             Para(
                 "Stdout carries only data; messages go to stderr. Text from the server reaching a terminal is escaped (control characters, bidirectional overrides); to a file or a pipe JSON and CSV carry it exactly.",
