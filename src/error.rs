@@ -215,9 +215,7 @@ pub enum Error {
     #[error("cannot write {path}: the directory {} does not exist", dir.display())]
     OutputDir { path: PathBuf, dir: PathBuf },
 
-    #[error(
-        "cannot append to {path}: it begins with the header `{file}`, but this run writes `{run}`"
-    )]
+    #[error("cannot append to {path}: it {file}, but this run writes {run}")]
     AppendMismatch {
         path: PathBuf,
         file: String,

@@ -146,7 +146,7 @@ const SECTIONS: &[(&str, &[Item])] = &[
         &[
             Term(
                 "--append FILE",
-                "Adds the output to FILE (created 0600) under an advisory lock: the header only when the file is new or empty, a refusal (exit 74) when its header differs from this run's, a new line first when its last line has none; a write that fails midway (a full disk, ulimit -f) is taken back, and a signal waits for the write to end. A lock held by another process is said after a second and given up after a minute (exit 75).",
+                "Adds the output to FILE (created 0600) under an advisory lock: the header only when the file is new or empty, a refusal (exit 74) when it holds other lines than this run writes (JSON Lines and CSV, other columns, another delimiter, header or not), a new line first when its last line has none; a write that fails midway (a full disk, ulimit -f) is taken back, and a signal waits for the write to end. A lock held by another process is said after a second and given up after a minute (exit 75).",
             ),
             Term(
                 "--out FILE",

@@ -43,11 +43,26 @@ impl Destination {
 }
 
 /// A run's output: `head` belongs only at the start of a file (a byte
-/// order mark, the CSV header line), `body` is the rest.
+/// order mark, the CSV header line), `body` is the rest; `kind` says what
+/// a file it is appended to must already hold.
 #[derive(Debug, Default)]
 pub struct Document {
     pub head: Vec<u8>,
     pub body: Vec<u8>,
+    pub kind: Kind,
+}
+
+/// The kind of lines a run appends, which a file must already hold.
+#[derive(Debug, Default)]
+pub enum Kind {
+    /// CSV under this header line (whether or not the run writes it),
+    /// its fields split by `delimiter`.
+    Csv { header: Vec<u8>, delimiter: u8 },
+    /// One JSON object a line.
+    JsonLines,
+    /// Never appended (a table, JSON, Prometheus text: refused before).
+    #[default]
+    Other,
 }
 
 impl Document {
@@ -234,7 +249,7 @@ fn append(path: &Path, doc: &Document, log: Log) -> Result<()> {
     if len == 0 {
         bytes.extend_from_slice(&doc.head);
     } else {
-        check_header(&file, path, &doc.head)?;
+        check_kind(&file, path, &doc.kind)?;
         let mut last = [0];
         file.read_exact_at(&mut last, len - 1).map_err(fail)?;
         if last != *b"\n" {
@@ -259,33 +274,72 @@ fn append(path: &Path, doc: &Document, log: Log) -> Result<()> {
     })
 }
 
-/// A header line without its byte order mark and line end.
-fn header_line(head: &[u8]) -> &[u8] {
-    let head = crate::text::strip_bom(head);
-    let end = head.iter().position(|&b| b == b'\n').unwrap_or(head.len());
-    head[..end].strip_suffix(b"\r").unwrap_or(&head[..end])
+/// A file's first line without its byte order mark and line end.
+fn first_line(start: &[u8]) -> &[u8] {
+    let start = crate::text::strip_bom(start);
+    let end = start
+        .iter()
+        .position(|&b| b == b'\n')
+        .unwrap_or(start.len());
+    start[..end].strip_suffix(b"\r").unwrap_or(&start[..end])
 }
 
-/// Refuses to append rows under another header (other columns, another
-/// delimiter): a file of mixed rows cannot be read back.
-fn check_header(file: &File, path: &Path, head: &[u8]) -> Result<()> {
-    let ours = header_line(head);
-    if ours.is_empty() {
-        return Ok(());
-    }
+/// The number of fields of one CSV line.
+fn fields(line: &[u8], delimiter: u8) -> usize {
+    csv::ReaderBuilder::new()
+        .has_headers(false)
+        .delimiter(delimiter)
+        .from_reader(line)
+        .records()
+        .next()
+        .and_then(|r| r.ok())
+        .map_or(0, |r| r.len())
+}
+
+/// Refuses to append lines of another kind than the file holds (JSON
+/// Lines onto CSV, CSV onto JSON Lines) or CSV under other columns or
+/// another delimiter, header or not: a file of mixed lines cannot be read
+/// back.
+fn check_kind(file: &File, path: &Path, kind: &Kind) -> Result<()> {
     let mut start = vec![0; 64 * 1024];
     let n = file
         .read_at(&mut start, 0)
         .map_err(|e| file_error(path, e))?;
-    let theirs = header_line(&start[..n]);
-    if theirs == ours {
-        return Ok(());
-    }
+    let theirs = first_line(&start[..n]);
     let shown = |line: &[u8]| sanitize(&clip(&String::from_utf8_lossy(line), 300));
+    let json_lines = theirs.starts_with(b"{");
+    let (file_holds, run_writes) = match kind {
+        Kind::Other => return Ok(()),
+        Kind::JsonLines if json_lines => return Ok(()),
+        Kind::JsonLines => (
+            format!("begins with `{}`, not JSON Lines", shown(theirs)),
+            "JSON Lines".to_owned(),
+        ),
+        Kind::Csv { header, .. } if theirs == header.as_slice() => return Ok(()),
+        Kind::Csv { header, .. } if json_lines => (
+            "holds JSON Lines".to_owned(),
+            format!("CSV under the header `{}`", shown(header)),
+        ),
+        Kind::Csv { header, .. } if theirs.starts_with(b"fetched_at") => (
+            format!("begins with the header `{}`", shown(theirs)),
+            format!("`{}`", shown(header)),
+        ),
+        // Rows written with --no-header: as many fields as the header has.
+        Kind::Csv { header, delimiter } => {
+            let (file, run) = (fields(theirs, *delimiter), fields(header, *delimiter));
+            if file == run {
+                return Ok(());
+            }
+            (
+                format!("holds rows of {file} fields"),
+                format!("{run} columns (`{}`)", shown(header)),
+            )
+        }
+    };
     Err(Error::AppendMismatch {
         path: path.to_path_buf(),
-        file: shown(theirs),
-        run: shown(ours),
+        file: file_holds,
+        run: run_writes,
     })
 }
 

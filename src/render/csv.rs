@@ -8,7 +8,7 @@ use super::CsvStyle;
 use crate::balance::Amount;
 use crate::dump::Columns;
 use crate::figure::Figure;
-use crate::output::Document;
+use crate::output::{Document, Kind};
 use crate::report::Report;
 use crate::text::{BOM, sanitize};
 
@@ -26,15 +26,18 @@ pub fn render(
             .delimiter(style.delimiter)
             .from_writer(out)
     };
+    // The header line, written or not: a file appended to must hold it.
+    let mut line = writer(Vec::new());
+    line.write_record(header_of(report))?;
+    let mut line = line.into_inner().map_err(|e| e.into_error())?;
     let mut head = Vec::new();
     if style.bom {
         head.extend_from_slice(BOM.as_bytes());
     }
     if header {
-        let mut csv = writer(head);
-        csv.write_record(header_of(report))?;
-        head = csv.into_inner().map_err(|e| e.into_error())?;
+        head.extend_from_slice(&line);
     }
+    line.pop_if(|b| *b == b'\n');
     let mut csv = writer(Vec::new());
     // A decimal comma where the style asks for one; every digit kept.
     let number = |text: String| {
@@ -73,7 +76,14 @@ pub fn render(
         csv.write_record(&record)?;
     }
     let body = csv.into_inner().map_err(|e| e.into_error())?;
-    Ok(Document { head, body })
+    Ok(Document {
+        head,
+        body,
+        kind: Kind::Csv {
+            header: line,
+            delimiter: style.delimiter,
+        },
+    })
 }
 
 /// The dump's columns for this report (see `dump`).

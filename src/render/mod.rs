@@ -10,7 +10,7 @@ use std::io;
 
 use clap::ValueEnum;
 
-use crate::output::Document;
+use crate::output::{Document, Kind};
 use crate::report::Report;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -79,11 +79,15 @@ pub fn render(report: &Report, options: &Options) -> io::Result<Document> {
     let body = |body| Document {
         head: Vec::new(),
         body,
+        kind: Kind::Other,
     };
     match options.format {
         Format::Table => Ok(body(table::render(report, options.style).into_bytes())),
         Format::Json => json::render(report, options.escape, false).map(body),
-        Format::Jsonl => json::render(report, options.escape, true).map(body),
+        Format::Jsonl => json::render(report, options.escape, true).map(|lines| Document {
+            kind: Kind::JsonLines,
+            ..body(lines)
+        }),
         Format::Csv => csv::render(report, options.header, options.csv, options.escape),
         Format::Prometheus => Ok(body(prometheus::render(report, options.escape))),
     }

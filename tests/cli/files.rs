@@ -414,15 +414,20 @@ fn append_after_a_line_without_newline_starts_a_new_line() {
     assert!(lines[2].contains(",BTC,"), "{text}");
 }
 
-#[test]
-fn append_under_another_header_is_refused() {
-    let api = FakeApi::start(|req| match req.path.as_str() {
+/// The account, and BTC at 3 TRY on the ticker.
+fn priced() -> FakeApi {
+    FakeApi::start(|req| match req.path.as_str() {
         crate::support::TICKER => Reply::json(
             200,
             r#"{"success":true,"data":[{"numeratorSymbol":"BTC","denominatorSymbol":"TRY","last":3}]}"#,
         ),
         _ => standard(req, ACCOUNT),
-    });
+    })
+}
+
+#[test]
+fn append_under_another_header_is_refused() {
+    let api = priced();
     let sandbox = Sandbox::new();
     let file = sandbox.home.path().join("balances.csv");
     run(sandbox.cmd(&api).args(["-o", "csv", "--append"]).arg(&file)).succeeds();
@@ -564,4 +569,55 @@ fn append_into_dev_null_or_stdout_writes_into_it() {
         "{}",
         piped.stdout
     );
+}
+
+#[test]
+fn append_refuses_lines_of_another_kind_header_or_not() {
+    let api = priced();
+    let sandbox = Sandbox::new();
+    let csv = sandbox.home.path().join("balances.csv");
+    let jsonl = sandbox.home.path().join("balances.jsonl");
+    let rows = sandbox.home.path().join("rows.csv");
+    let append = |args: &[&str], file: &std::path::Path| {
+        run(sandbox.cmd(&api).args(args).arg("--append").arg(file))
+    };
+    append(&["-o", "csv"], &csv).succeeds();
+    append(&["-o", "jsonl"], &jsonl).succeeds();
+    append(&["-o", "csv", "--no-header"], &rows).succeeds();
+    let before: Vec<Vec<u8>> = [&csv, &jsonl, &rows]
+        .iter()
+        .map(|f| std::fs::read(f).expect("file"))
+        .collect();
+    let header = "fetched_at,asset,name,balance,free,locked,order_fund,request_fund,precision";
+    append(&["-o", "jsonl"], &csv).fails(
+        74,
+        &[&format!(
+            "balances.csv: it begins with `{header}`, not JSON Lines, but this run writes JSON Lines"
+        )],
+    );
+    append(&["-o", "csv", "--no-header"], &jsonl).fails(
+        74,
+        &[&format!(
+            "balances.jsonl: it holds JSON Lines, but this run writes CSV under the header `{header}`"
+        )],
+    );
+    append(&["-o", "csv", "--no-header", "--value-in", "TRY"], &csv).fails(
+        74,
+        &[&format!(
+            "balances.csv: it begins with the header `{header}`"
+        )],
+    );
+    append(&["-o", "csv", "--no-header", "--value-in", "TRY"], &rows).fails(
+        74,
+        &["rows.csv: it holds rows of 9 fields, but this run writes 11 columns"],
+    );
+    let after: Vec<Vec<u8>> = [&csv, &jsonl, &rows]
+        .iter()
+        .map(|f| std::fs::read(f).expect("file"))
+        .collect();
+    assert_eq!(after, before, "a refused run changed a file");
+    // The same kind goes on: rows onto rows, a line onto lines.
+    append(&["-o", "csv", "--no-header"], &rows).succeeds();
+    append(&["-o", "jsonl"], &jsonl).succeeds();
+    append(&["-o", "csv", "--no-header"], &csv).succeeds();
 }
