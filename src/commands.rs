@@ -118,6 +118,17 @@ pub fn history(
         let file = inputs.history_file(&inputs.selected_profile().value)?;
         files.push(file.ok_or(Error::HistoryNoInput)?);
     }
+    // Only periods need the zone; a TZ that names none is said once.
+    let tz = match args.every {
+        Some(_) => {
+            let (zone, warning) = crate::zone::local();
+            if let Some(warning) = warning {
+                log.warn(&warning);
+            }
+            zone
+        }
+        None => jiff::tz::TimeZone::UTC,
+    };
     let query = crate::history::Query {
         files,
         view: match (&args.asset, args.changes, args.at) {
@@ -129,7 +140,7 @@ pub fn history(
         since: args.since,
         until: args.until,
         every: args.every,
-        tz: jiff::tz::TimeZone::system(),
+        tz,
         profile: common.profile.clone(),
         format: args.output,
         style: terminal.style(common.color, terminal.stdout),

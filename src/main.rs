@@ -30,6 +30,7 @@ mod term;
 mod text;
 mod tls;
 mod valuation;
+mod zone;
 
 use std::process::ExitCode;
 

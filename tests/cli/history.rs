@@ -567,11 +567,16 @@ fn with_no_file_on_a_terminal_history_reads_history_file_or_says_what_to_do() {
 /// A dump of hourly runs from 2026-01-01T00:00Z to 2027-01-01T02:00Z: the
 /// TRY balance is the hour's number.
 fn hourly_dump(sandbox: &Sandbox) -> PathBuf {
+    hours_dump(sandbox, 8763)
+}
+
+/// A dump of `hours` hourly runs from the start of 2026.
+fn hours_dump(sandbox: &Sandbox, hours: i64) -> PathBuf {
     let mut text = String::from(
         "fetched_at,asset,name,balance,free,locked,order_fund,request_fund,precision,price_try,value_try\n",
     );
     let start: jiff::Timestamp = "2026-01-01T00:00:00Z".parse().expect("time");
-    for h in 0..8763_i64 {
+    for h in 0..hours {
         let at = start + jiff::SignedDuration::from_hours(h);
         text += &format!("{at:.0},TRY,Lira,{h},{h},0,0,0,2,1,{h}\n");
     }
@@ -656,4 +661,85 @@ fn at_a_time_shows_the_holdings_then_and_before_the_first_is_exit_65() {
         .args(["history", "--at", "2026-06-30", "--every", "day"])
         .arg(&file));
     assert_eq!(both.code, 2, "{}", both.stderr);
+}
+
+#[test]
+fn a_tz_that_names_no_zone_is_said_once_and_periods_are_in_utc() {
+    let sandbox = Sandbox::new();
+    // January and the first days of February: in Europe/Istanbul the
+    // January close is three hours earlier than in UTC.
+    let file = hours_dump(&sandbox, 24 * 33);
+    let every_month = |tz: &std::ffi::OsStr| {
+        let mut child = sandbox
+            .bare()
+            .env("TZ", tz)
+            .args(["history", "--every", "month", "-o", "csv"])
+            .arg(&file)
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("start");
+        // A FIFO or a device must not hold the run: bounded, not raced.
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+        while child.try_wait().expect("wait").is_none() {
+            if std::time::Instant::now() > deadline {
+                let _ = child.kill();
+                panic!("TZ={tz:?} held the run");
+            }
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+        let out = child.wait_with_output().expect("output");
+        assert!(out.status.success(), "{tz:?}: {out:?}");
+        (
+            String::from_utf8(out.stdout).expect("UTF-8"),
+            String::from_utf8(out.stderr).expect("UTF-8"),
+        )
+    };
+    let (utc, quiet) = every_month("UTC".as_ref());
+    assert_eq!(quiet, "");
+    let fifo = sandbox.home.path().join("zone-fifo");
+    assert!(
+        std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .expect("mkfifo")
+            .success()
+    );
+    let sparse = sandbox.home.path().join("sparse");
+    std::fs::File::create(&sparse)
+        .and_then(|f| f.set_len(1 << 30))
+        .expect("a sparse 1 GiB file");
+    let garbage = sandbox.home.path().join("garbage");
+    std::fs::write(&garbage, "TZif but not really").expect("garbage");
+    let cases: [(&std::ffi::OsStr, &str); 8] = [
+        (
+            "Europe/Istambul".as_ref(),
+            "is not a time zone this machine knows",
+        ),
+        (
+            "Europe/Istanbul ".as_ref(),
+            "is not a time zone this machine knows",
+        ),
+        ("/dev/zero".as_ref(), "names no regular file"),
+        (fifo.as_os_str(), "names no regular file"),
+        (sandbox.home.path().as_os_str(), "names no regular file"),
+        ("/nonexistent/zone".as_ref(), "names no file"),
+        (
+            sparse.as_os_str(),
+            "names a file too large to be a time zone",
+        ),
+        (garbage.as_os_str(), "names a file that is not a time zone"),
+    ];
+    for (tz, why) in cases {
+        let (closes, warning) = every_month(tz);
+        assert_eq!(closes, utc, "{tz:?}");
+        assert_eq!(
+            warning,
+            format!(
+                "btcturk-bal: warning: TZ={:?} {why}: periods are counted in UTC\n",
+                tz.to_string_lossy()
+            ),
+        );
+    }
 }
