@@ -35,40 +35,138 @@ pub fn completions(shell: clap_complete::Shell) -> Result<()> {
     output::print(script.as_bytes()).map(drop)
 }
 
-/// What lists the profile names, for a completion script to run.
-const PROFILES: &str = "btcturk-bal config profiles 2>/dev/null";
-
 /// Makes `-p <TAB>` complete the config file's profile names, asked of the
 /// binary when completing (as kubectl and gh completions do), instead of
-/// file names. clap_complete's static scripts have no such value source:
-/// the lines it writes for `-p`/`--profile` are rewritten.
+/// file names; a `--config FILE` earlier on the line is the file asked.
+/// The names are data: offered as they must be typed (quoted where
+/// needed), never expanded or run. clap_complete's static scripts have no
+/// value source for this (its dynamic completion inserts values unquoted),
+/// so a function is added to each script: bash wraps clap's completion
+/// function; zsh's and fish's `-p` lines are pointed at it. The unit tests
+/// pin each line changed, so a clap_complete release that writes them
+/// otherwise fails the build's tests rather than users' Tab.
 fn profile_names(shell: clap_complete::Shell, script: &str) -> String {
     use clap_complete::Shell;
-    let mut out = String::with_capacity(script.len());
-    let mut after_case_label = false;
-    for line in script.lines() {
-        let t = line.trim_start();
-        let indent = &line[..line.len() - t.len()];
-        let rewritten = match shell {
-            // The line after a `--profile)` or `-p)` case label.
-            Shell::Bash if after_case_label && t == "COMPREPLY=($(compgen -f \"${cur}\"))" => {
-                format!("{indent}COMPREPLY=($(compgen -W \"$({PROFILES})\" -- \"${{cur}}\"))")
-            }
-            Shell::Zsh if t.starts_with("'-p+[") || t.starts_with("'--profile=[") => line.replace(
-                ":NAME:_default'",
-                &format!(":NAME:{{compadd -- ${{(f)\"$({PROFILES})\"}}}}'"),
-            ),
-            Shell::Fish if t.contains(" -s p -l profile ") => {
-                format!("{line} -f -a \"({PROFILES})\"")
-            }
-            _ => line.to_owned(),
-        };
-        after_case_label = shell == Shell::Bash && (t == "--profile)" || t == "-p)");
-        out.push_str(&rewritten);
-        out.push('\n');
+    match shell {
+        Shell::Bash => {
+            let registered = script.replace(
+                "complete -F _btcturk__bal ",
+                "complete -F _btcturk_bal_with_profiles ",
+            );
+            format!("{BASH_PROFILES}\n{registered}")
+        }
+        Shell::Zsh => {
+            let (first, rest) = script.split_once('\n').unwrap_or((script, ""));
+            let pointed: String = rest
+                .lines()
+                .map(|line| {
+                    let t = line.trim_start();
+                    if t.starts_with("'-p+[") || t.starts_with("'--profile=[") {
+                        line.replace(":NAME:_default'", ":NAME:_btcturk_bal_profiles'")
+                    } else {
+                        line.to_owned()
+                    }
+                })
+                .map(|line| line + "\n")
+                .collect();
+            // The function first: the script's last lines may call for
+            // completion at once.
+            format!("{first}\n{ZSH_PROFILES}\n{pointed}")
+        }
+        Shell::Fish => {
+            let pointed: String = script
+                .lines()
+                .map(|line| {
+                    if line.contains(" -s p -l profile ") {
+                        format!("{line} -f -a \"(__btcturk_bal_profiles)\"\n")
+                    } else {
+                        format!("{line}\n")
+                    }
+                })
+                .collect();
+            format!("{FISH_PROFILES}\n{pointed}")
+        }
+        _ => script.to_owned(),
     }
-    out
 }
+
+/// bash: `-p`/`--profile` (also as `--profile=`) completes profile names,
+/// each quoted with `printf %q`; anything else goes to clap's function.
+const BASH_PROFILES: &str = r#"# Profile names for -p/--profile from the config file in use (a --config
+# earlier on the line, else the default), offered as they must be typed.
+_btcturk_bal_profiles() {
+    local i word config=() name cur="${1//\\/}"
+    for ((i = 1; i < COMP_CWORD; i++)); do
+        case "${COMP_WORDS[i]}" in
+            --config)
+                word="${COMP_WORDS[i + 1]}"
+                [[ $word == = ]] && word="${COMP_WORDS[i + 2]}"
+                ;;
+            --config=*) word="${COMP_WORDS[i]#--config=}" ;;
+            *) continue ;;
+        esac
+        word="${word#[\'\"]}"
+        word="${word%[\'\"]}"
+        [[ $word == "~/"* ]] && word="$HOME/${word#"~/"}"
+        config=(--config "$word")
+    done
+    COMPREPLY=()
+    while IFS= read -r name; do
+        [[ $name == "$cur"* ]] && COMPREPLY+=("$(printf '%q' "$name")")
+    done < <(btcturk-bal config profiles "${config[@]}" 2>/dev/null)
+    compopt +o default 2>/dev/null
+    return 0
+}
+_btcturk_bal_with_profiles() {
+    local cur="${COMP_WORDS[COMP_CWORD]}" prev="${COMP_WORDS[COMP_CWORD - 1]}"
+    if [[ $prev == = ]]; then
+        prev="${COMP_WORDS[COMP_CWORD - 2]}="
+    fi
+    case "$prev" in
+        -p | --profile | --profile=) _btcturk_bal_profiles "$cur" ;;
+        *) _btcturk__bal "$@" ;;
+    esac
+}
+"#;
+
+/// zsh: the names for compadd, which quotes them as it inserts them.
+const ZSH_PROFILES: &str = r#"# Profile names for -p/--profile from the config file in use (a --config
+# earlier on the line, else the default); compadd quotes them.
+_btcturk_bal_profiles() {
+    local -a names config
+    local word i=${words[(I)--config]}
+    if (( i )); then
+        word=${(Q)words[i+1]}
+    else
+        word=${words[(r)--config=*]}
+        word=${(Q)word#--config=}
+    fi
+    [[ $word == \~/* ]] && word=$HOME/${word#\~/}
+    [[ -n $word ]] && config=(--config "$word")
+    names=(${(f)"$(btcturk-bal config profiles $config 2>/dev/null)"})
+    compadd -a names
+}
+"#;
+
+/// fish: the names as candidates, which fish escapes as it inserts them.
+const FISH_PROFILES: &str = r#"# Profile names for -p/--profile from the config file in use (a --config
+# earlier on the line, else the default).
+function __btcturk_bal_profiles
+    set -l tokens (commandline -opc)
+    set -l config
+    for i in (seq (count $tokens))
+        switch $tokens[$i]
+            case --config
+                if test $i -lt (count $tokens)
+                    set config --config $tokens[(math $i + 1)]
+                end
+            case '--config=*'
+                set config --config (string replace -- --config= '' $tokens[$i])
+        end
+    end
+    btcturk-bal config profiles $config 2>/dev/null
+end
+"#;
 
 /// Repairs clap_complete's fish script so that option and argument values
 /// complete (`-o <TAB>`: table, json, csv) rather than file names:
@@ -263,4 +361,57 @@ fn show(inputs: &Inputs) -> Result<Vec<u8>> {
         let _ = writeln!(out, "{}", line.trim_end());
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+    use clap_complete::Shell;
+
+    fn script(shell: Shell) -> String {
+        let mut buffer = Vec::new();
+        clap_complete::generate(shell, &mut cli::Cli::command(), "btcturk-bal", &mut buffer);
+        profile_names(shell, &String::from_utf8_lossy(&buffer))
+    }
+
+    /// The commands that take -p/--profile, from clap's own tree.
+    fn taking_profile() -> usize {
+        fn count(cmd: &clap::Command) -> usize {
+            let own = cmd.get_arguments().any(|a| a.get_long() == Some("profile"));
+            usize::from(own) + cmd.get_subcommands().map(count).sum::<usize>()
+        }
+        count(&cli::Cli::command())
+    }
+
+    #[test]
+    fn each_profile_line_of_clap_s_scripts_is_pointed_at_the_names() {
+        let n = taking_profile();
+        assert!(n >= 3, "{n}");
+        // bash: clap's function is wrapped, both registrations changed.
+        let bash = script(Shell::Bash);
+        assert!(bash.contains("\n_btcturk__bal() {"), "clap's function");
+        assert_eq!(
+            bash.matches("complete -F _btcturk_bal_with_profiles ")
+                .count(),
+            2
+        );
+        assert_eq!(bash.matches("complete -F _btcturk__bal ").count(), 0);
+        // zsh: -p and --profile of each command.
+        let zsh = script(Shell::Zsh);
+        assert!(zsh.starts_with("#compdef btcturk-bal\n# Profile names"));
+        assert_eq!(zsh.matches(":NAME:_btcturk_bal_profiles'").count(), 2 * n);
+        let unpointed = zsh
+            .lines()
+            .filter(|l| l.trim_start().starts_with("'-p+[") && l.contains(":_default'"))
+            .count();
+        assert_eq!(unpointed, 0);
+        // fish: one line per command.
+        let fish = script(Shell::Fish);
+        assert_eq!(
+            fish.matches(" -s p -l profile ").count(),
+            fish.matches("-f -a \"(__btcturk_bal_profiles)\"").count()
+        );
+        assert_eq!(fish.matches(" -s p -l profile ").count(), n);
+    }
 }

@@ -27,7 +27,7 @@ const PROFILES: &str = "api_key = \"k\"\n[profiles.work]\napi_key = \"w\"\n[prof
 fn completions_and_man_page() {
     let sandbox = Sandbox::new();
     let expect = [
-        ("bash", "complete -F _btcturk__bal"),
+        ("bash", "complete -F _btcturk_bal_with_profiles"),
         ("zsh", "#compdef btcturk-bal"),
         ("fish", "complete -c btcturk-bal"),
         ("powershell", "Register-ArgumentCompleter"),
@@ -106,7 +106,7 @@ fn bash_complete(sandbox: &Sandbox, words: &[&str]) -> String {
     std::fs::write(&path, script).expect("script");
     let quoted: Vec<String> = words.iter().map(|w| format!("'{w}'")).collect();
     let program = format!(
-        "source '{}'; COMP_WORDS=({}); COMP_CWORD={}; _btcturk__bal btcturk-bal '{}' '{}'; echo \"${{COMPREPLY[*]}}\"",
+        "source '{}'; COMP_WORDS=({}); COMP_CWORD={}; f=$(complete -p btcturk-bal | sed -E 's/.*-F ([^ ]+).*/\\1/'); $f btcturk-bal '{}' '{}'; echo \"${{COMPREPLY[*]}}\"",
         path.display(),
         quoted.join(" "),
         words.len() - 1,
@@ -330,26 +330,136 @@ fn profile_names_complete_in_bash_fish_and_zsh() {
     if let Some(offered) = fish_complete(&sandbox, "btcturk-bal history --profile wa") {
         assert_eq!(offered, ["wallet"]);
     }
-    // zsh: the action its script gives -p, run as zsh runs it, with
-    // compadd's candidates printed instead of offered.
-    let zsh = run(sandbox.bare().args(["completions", "zsh"]));
-    let action = zsh
-        .stdout
-        .lines()
-        .find(|l| l.starts_with("'-p+["))
-        .and_then(|l| l.split(":NAME:{").nth(1))
-        .and_then(|a| a.strip_suffix("}' \\"))
-        .unwrap_or_else(|| panic!("no -p action in\n{}", zsh.stdout));
-    assert!(action.starts_with("compadd -- "), "{action}");
-    let printed = action.replacen("compadd --", "print -l --", 1);
-    match sandbox.shell("zsh").args(["-f", "-c", &printed]).output() {
-        Ok(out) => assert_eq!(
-            String::from_utf8_lossy(&out.stdout),
-            "default\nwallet\nwork\n"
-        ),
-        Err(_) => {
-            crate::support::skipping("zsh is not installed: its profile completion not tried")
+    match zsh_profiles(&sandbox, &["btcturk-bal", "-p", ""]) {
+        Some(offered) => assert_eq!(offered, "default\nwallet\nwork\n"),
+        None => crate::support::skipping("zsh is not installed: its profile completion not tried"),
+    }
+}
+
+/// What zsh's completion offers for `-p` on the line `words`: the script
+/// sourced, its profile function run with `words` as zsh sets them, and
+/// compadd's candidates printed instead of offered. `None` without zsh.
+fn zsh_profiles(sandbox: &Sandbox, words: &[&str]) -> Option<String> {
+    let script = run(sandbox.bare().args(["completions", "zsh"]));
+    let file = sandbox.home.path().join("_btcturk-bal");
+    std::fs::write(&file, &script.stdout).expect("script");
+    let quoted: Vec<String> = words.iter().map(|w| format!("'{w}'")).collect();
+    let program = format!(
+        "compdef() {{ :; }}; source '{}'; compadd() {{ [[ $1 == -a ]] && print -rl -- \"${{(@P)2}}\"; }}; words=({}); _btcturk_bal_profiles",
+        file.display(),
+        quoted.join(" ")
+    );
+    let out = sandbox
+        .shell("zsh")
+        .args(["-f", "-c", &program])
+        .current_dir(sandbox.home.path())
+        .output()
+        .ok()?;
+    Some(String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
+/// Profile names that a shell would expand or run if it took them as
+/// code, and one it would split in two.
+const HOSTILE_PROFILES: &str = r#"api_key = "k"
+[profiles."$(touch owned-1)"]
+[profiles."`touch owned-2`"]
+[profiles."${HOME}"]
+[profiles."$((2*3))"]
+[profiles."*"]
+[profiles."{a,b}"]
+[profiles."~root"]
+[profiles."my account"]
+[profiles."x;y"]
+"#;
+
+#[test]
+fn profile_names_reach_each_shell_as_data_never_as_code() {
+    let sandbox = Sandbox::new();
+    sandbox.write_config(&sandbox.default_config(), HOSTILE_PROFILES);
+    // A file for `*` to match, were it expanded.
+    std::fs::write(sandbox.home.path().join("a-file"), "").expect("a file");
+    // As `config profiles` lists them: the top-level keys first.
+    let names = [
+        "default",
+        "$((2*3))",
+        "$(touch owned-1)",
+        "${HOME}",
+        "*",
+        "`touch owned-2`",
+        "my account",
+        "x;y",
+        "{a,b}",
+        "~root",
+    ];
+    // bash inserts what it is offered: each name quoted as it must be
+    // typed. (Run in the sandbox's home, where `touch` would leave files.)
+    let bash = bash_complete(&sandbox, &["btcturk-bal", "-p", ""]);
+    assert_eq!(
+        bash,
+        r"default \$\(\(2\*3\)\) \$\(touch\ owned-1\) \$\{HOME\} \* \`touch\ owned-2\` my\ account x\;y \{a\,b\} \~root"
+    );
+    assert_eq!(
+        bash_complete(&sandbox, &["btcturk-bal", "-p", "my"]),
+        r"my\ account"
+    );
+    // zsh and fish are offered the names themselves, and quote them as
+    // they insert them.
+    match zsh_profiles(&sandbox, &["btcturk-bal", "-p", ""]) {
+        Some(offered) => assert_eq!(offered, format!("{}\n", names.join("\n"))),
+        None => crate::support::skipping("zsh is not installed: its profile completion not tried"),
+    }
+    match fish_complete(&sandbox, "btcturk-bal -p ") {
+        Some(mut offered) => {
+            offered.sort();
+            let mut expected = names.map(str::to_owned).to_vec();
+            expected.sort();
+            assert_eq!(offered, expected);
         }
+        None => crate::support::skipping("fish is not installed: its profile completion not tried"),
+    }
+    let left: Vec<String> = crate::support::entries(sandbox.home.path())
+        .into_iter()
+        .filter(|n| n.starts_with("owned"))
+        .collect();
+    assert!(left.is_empty(), "a profile name was run: {left:?}");
+}
+
+#[test]
+fn a_config_file_earlier_on_the_line_is_the_one_whose_profiles_complete() {
+    let sandbox = Sandbox::new();
+    sandbox.write_config(&sandbox.default_config(), PROFILES);
+    let other = sandbox.home.path().join("other.toml");
+    sandbox.write_config(&other, "api_key = \"k\"\n[profiles.elsewhere]\n");
+    let path = other.to_str().expect("UTF-8 path");
+    for words in [
+        &["btcturk-bal", "--config", path, "-p", ""][..],
+        &["btcturk-bal", "doctor", "--config", path, "--profile", ""],
+        &[
+            "btcturk-bal",
+            "--config",
+            "~/other.toml",
+            "history",
+            "-p",
+            "",
+        ],
+    ] {
+        assert_eq!(
+            bash_complete(&sandbox, words),
+            "default elsewhere",
+            "{words:?}"
+        );
+    }
+    if let Some(offered) = zsh_profiles(
+        &sandbox,
+        &["btcturk-bal", &format!("--config={path}"), "-p", ""],
+    ) {
+        assert_eq!(offered, "default\nelsewhere\n");
+    }
+    if let Some(offered) = fish_complete(
+        &sandbox,
+        &format!("btcturk-bal --config {path} history -p "),
+    ) {
+        assert_eq!(offered, ["default", "elsewhere"]);
     }
 }
 
