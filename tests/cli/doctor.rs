@@ -100,12 +100,8 @@ fn a_clock_20_s_off_is_named_with_its_offset() {
     let run = run(sandbox.cmd(&api).arg("doctor"));
     assert_eq!(run.code, 77, "{}\n{}", run.stdout, run.stderr);
     let clock = line(&run.stdout, "clock");
-    assert!(
-        clock.starts_with("PROBLEM")
-            && clock.contains("your clock is 2")
-            && clock.contains("s behind the API's"),
-        "{clock}"
-    );
+    assert!(clock.starts_with("PROBLEM"), "{clock}");
+    crate::support::names_skew_near(clock, 20_000);
     assert!(
         run.stdout.contains("fix: sync it (timedatectl"),
         "{}",

@@ -804,3 +804,28 @@ pub fn stderr_until(child: &mut std::process::Child, text: &str) -> String {
 pub fn skipping(why: &str) {
     let _ = writeln!(std::io::stderr(), "skipped: {why}");
 }
+
+/// The skew a message names ("your clock is 19.9 s behind the API's"), in
+/// tenths of a second, negative when ahead. The tool measures it over a
+/// request whose time varies with the machine's load, so tests compare
+/// it with the fake API's offset within a second, never to the tenth.
+pub fn named_skew(text: &str) -> Option<i64> {
+    let rest = &text[text.find("your clock is ")? + "your clock is ".len()..];
+    let (number, rest) = rest.split_once(" s ")?;
+    let (whole, tenth) = number.split_once('.')?;
+    let tenths = whole.parse::<i64>().ok()? * 10 + tenth.parse::<i64>().ok()?;
+    match rest {
+        r if r.starts_with("behind") => Some(tenths),
+        r if r.starts_with("ahead") => Some(-tenths),
+        _ => None,
+    }
+}
+
+/// Asserts `text` names a skew within a second of `offset_ms`.
+pub fn names_skew_near(text: &str, offset_ms: i64) {
+    let named = named_skew(text).unwrap_or_else(|| panic!("no skew named in {text}"));
+    assert!(
+        (named * 100 - offset_ms).abs() <= 1_000,
+        "{named} tenths named for {offset_ms} ms: {text}"
+    );
+}
