@@ -150,7 +150,7 @@ const SECTIONS: &[(&str, &[Item])] = &[
             ),
             Term(
                 "--out FILE",
-                "Replaces FILE atomically through a temporary file beside it: a reader never sees half a file, a failed run leaves the old one. A symbolic link stays and its target is replaced; a FIFO or device is written into; permission bits are kept, never set-uid or set-gid; a new file is 0600.",
+                "Replaces FILE atomically through a temporary file beside it: a reader never sees half a file, a failed run leaves the old one. A symbolic link stays and its target is replaced; a FIFO or device is written into; permission bits are kept, never set-uid or set-gid; a new file is 0600 (-o prometheus: 0644, for node_exporter's user to read).",
             ),
             Para(
                 "cron has a short PATH and none of the shell's variables: give the binary's full path and keep the keys in the config file.",

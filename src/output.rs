@@ -60,7 +60,10 @@ pub enum Kind {
     Csv { header: Vec<u8>, delimiter: u8 },
     /// One JSON object a line.
     JsonLines,
-    /// Never appended (a table, JSON, Prometheus text: refused before).
+    /// Prometheus text for node_exporter's textfile collector, which
+    /// runs as a user of its own: a new file is readable by others.
+    Metrics,
+    /// Never appended (a table, JSON: refused before).
     #[default]
     Other,
 }
@@ -86,7 +89,11 @@ pub fn write(destination: &Destination, doc: &Document, log: Log) -> Result<Writ
     match destination {
         Destination::Stdout => print_parts(&[&doc.head, &doc.body]),
         Destination::Out(path) => {
-            replace(path, &doc.whole())?;
+            let new_mode = match doc.kind {
+                Kind::Metrics => 0o644,
+                _ => 0o600,
+            };
+            replace(path, &doc.whole(), new_mode)?;
             Ok(Written::Whole)
         }
         Destination::Append(path) => {
@@ -154,9 +161,9 @@ fn file_error(path: &Path, source: io::Error) -> Error {
 /// a temporary file beside it, then renamed over it. A symbolic link stays
 /// and the file it points to is replaced; a FIFO or a device is written
 /// into, never replaced. An existing file's permission bits are kept (not
-/// set-uid, set-gid or sticky); a new file is private (0600), as balances
-/// are.
-fn replace(path: &Path, bytes: &[u8]) -> Result<()> {
+/// set-uid, set-gid or sticky); a new file gets `new_mode`, whatever the
+/// umask.
+fn replace(path: &Path, bytes: &[u8], new_mode: u32) -> Result<()> {
     let fail = |source| file_error(path, source);
     let (target, through_system) = follow_links(path).map_err(fail)?;
     let existing = std::fs::metadata(&target).ok();
@@ -172,7 +179,7 @@ fn replace(path: &Path, bytes: &[u8]) -> Result<()> {
             .map_err(fail)?;
         return file.write_all(bytes).map_err(fail);
     }
-    let mode = existing.map_or(0o600, |meta| meta.permissions().mode() & 0o777);
+    let mode = existing.map_or(new_mode, |meta| meta.permissions().mode() & 0o777);
     put_in_place(&target, bytes, mode, true).map_err(fail)
 }
 
@@ -309,7 +316,7 @@ fn check_kind(file: &File, path: &Path, kind: &Kind) -> Result<()> {
     let shown = |line: &[u8]| sanitize(&clip(&String::from_utf8_lossy(line), 300));
     let json_lines = theirs.starts_with(b"{");
     let (file_holds, run_writes) = match kind {
-        Kind::Other => return Ok(()),
+        Kind::Other | Kind::Metrics => return Ok(()),
         Kind::JsonLines if json_lines => return Ok(()),
         Kind::JsonLines => (
             format!("begins with `{}`, not JSON Lines", shown(theirs)),

@@ -89,6 +89,9 @@ pub fn render(report: &Report, options: &Options) -> io::Result<Document> {
             ..body(lines)
         }),
         Format::Csv => csv::render(report, options.header, options.csv, options.escape),
-        Format::Prometheus => Ok(body(prometheus::render(report, options.escape))),
+        Format::Prometheus => Ok(Document {
+            kind: Kind::Metrics,
+            ..body(prometheus::render(report, options.escape))
+        }),
     }
 }

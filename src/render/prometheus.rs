@@ -3,7 +3,6 @@
 //! one prefix; samples carry no timestamp (the collector refuses them);
 //! values are the exact decimal text, which Prometheus reads as float64.
 
-use std::collections::HashSet;
 use std::fmt::Write as _;
 
 use crate::report::{Report, Row};
@@ -55,7 +54,9 @@ pub fn render(report: &Report, escape: bool) -> Vec<u8> {
         text: String::with_capacity(400 * report.rows.len() + 800),
         escape,
     };
-    let rows = distinct(&report.rows, &mut out);
+    // Each (profile, asset) once: an answer listing an asset twice was
+    // refused as malformed.
+    let rows = &report.rows;
     let currency = report.valuation.as_ref().map(|v| v.currency.code());
     out.family(
         &BALANCE,
@@ -133,26 +134,6 @@ fn labels(row: &Row, currency: Option<&str>) -> Vec<(&'static str, String)> {
         labels.push(("currency", currency.to_owned()));
     }
     labels
-}
-
-/// The rows, each (profile, asset) once: a series twice in one file makes
-/// the collector refuse the whole file. A repeat the server sent is left
-/// out, with a comment saying so.
-fn distinct<'r, 'a>(rows: &'r [Row<'a>], out: &mut Exposition) -> Vec<&'r Row<'a>> {
-    let mut seen = HashSet::new();
-    let mut kept = Vec::with_capacity(rows.len());
-    for row in rows {
-        if seen.insert((row.profile, &*row.balance.asset)) {
-            kept.push(row);
-        } else {
-            let asset = out.label_value(&row.balance.asset);
-            let _ = writeln!(
-                out.text,
-                "# asset \"{asset}\" appears twice in the answer; its second entry is left out"
-            );
-        }
-    }
-    kept
 }
 
 struct Exposition {

@@ -272,3 +272,261 @@ fn watch_replaces_the_file_each_round() {
         "{text}"
     );
 }
+
+/// A program from Debian's prometheus or prometheus-node-exporter
+/// package: unpacked by `.ci/run` under target/debian-tools (never
+/// installed), or installed on this machine. `None`, said, where neither.
+fn debian_tool(name: &str) -> Option<std::path::PathBuf> {
+    let unpacked = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("target/debian-tools/usr/bin")
+        .join(name);
+    if unpacked.exists() {
+        return Some(unpacked);
+    }
+    let installed = std::process::Command::new(name)
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if installed {
+        return Some(name.into());
+    }
+    crate::support::skipping(&format!(
+        "{name} is not here (.ci/run unpacks Debian's prometheus and prometheus-node-exporter): the test against it not run"
+    ));
+    None
+}
+
+/// A config file with the default account and `work`, both at `api`.
+fn two_profiles(sandbox: &Sandbox, api: &FakeApi) {
+    let config = format!(
+        "base_url = \"{}\"\napi_key = \"{}\"\napi_secret = \"{}\"\n[profiles.work]\napi_key = \"{}\"\napi_secret = \"{}\"\n",
+        api.url(),
+        crate::support::KEY,
+        crate::support::SECRET,
+        crate::support::KEY2,
+        crate::support::SECRET2,
+    );
+    sandbox.write_config(&sandbox.default_config(), &config);
+}
+
+#[test]
+fn promtool_accepts_every_variant_of_the_output() {
+    let Some(promtool) = debian_tool("promtool") else {
+        return;
+    };
+    let api = api();
+    let sandbox = Sandbox::new();
+    two_profiles(&sandbox, &api);
+    // The account holds a code built to break a label (a quote, a
+    // backslash, a line feed) in every variant.
+    for variant in [
+        &[][..],
+        &["--value-in", "TRY"],
+        &["--all-profiles"],
+        &["--all-profiles", "--value-in", "USDT"],
+        &["-z"],
+        &["-a", "btc,zero"],
+    ] {
+        let out = run(sandbox.bare().args(["-o", "prometheus"]).args(variant));
+        out.succeeds();
+        let mut check = std::process::Command::new(&promtool)
+            .args(["check", "metrics"])
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("promtool");
+        std::io::Write::write_all(&mut child_stdin(&mut check), out.stdout.as_bytes())
+            .expect("to promtool");
+        let verdict = check.wait_with_output().expect("promtool");
+        assert!(
+            verdict.status.success(),
+            "{variant:?}: {}{}\n{}",
+            String::from_utf8_lossy(&verdict.stdout),
+            String::from_utf8_lossy(&verdict.stderr),
+            out.stdout
+        );
+    }
+}
+
+fn child_stdin(child: &mut std::process::Child) -> std::process::ChildStdin {
+    child.stdin.take().expect("stdin")
+}
+
+/// GET `path` from 127.0.0.1:`port`: the body, or `None` while nothing
+/// answers there.
+fn http_get(port: u16, path: &str) -> Option<String> {
+    use std::io::{Read, Write};
+    let mut stream = std::net::TcpStream::connect(("127.0.0.1", port)).ok()?;
+    write!(stream, "GET {path} HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n").ok()?;
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).ok()?;
+    answer
+        .split_once("\r\n\r\n")
+        .map(|(_, body)| body.to_owned())
+}
+
+/// A scraped sample's value, as Prometheus holds it (float64).
+fn scraped(metrics: &str, series: &str) -> Option<f64> {
+    metrics
+        .lines()
+        .find_map(|l| l.strip_prefix(series)?.strip_prefix(' '))
+        .and_then(|v| v.parse().ok())
+}
+
+#[test]
+fn node_exporter_running_as_its_own_user_reads_the_file_as_the_readme_writes_it() {
+    let Some(exporter) = debian_tool("prometheus-node-exporter") else {
+        return;
+    };
+    // node_exporter runs as a user of its own, as Debian's package runs it
+    // (prometheus); here nobody, which needs root to become.
+    let root = std::process::Command::new("id")
+        .arg("-u")
+        .output()
+        .is_ok_and(|o| o.stdout == b"0\n");
+    if !root {
+        crate::support::skipping("not root: node_exporter cannot be run as another user");
+        return;
+    }
+    // A textfile directory others may enter, as /var/lib/node_exporter is.
+    let dir = tempfile::Builder::new()
+        .prefix("textfile-")
+        .tempdir_in("/tmp")
+        .expect("dir");
+    crate::support::set_mode(dir.path(), 0o755);
+    let port = {
+        let free = std::net::TcpListener::bind("127.0.0.1:0").expect("a free port");
+        free.local_addr().expect("addr").port()
+    };
+    let mut exporter = std::process::Command::new("runuser")
+        .args(["-u", "nobody", "--"])
+        .arg(&exporter)
+        .arg(format!("--web.listen-address=127.0.0.1:{port}"))
+        .arg(format!(
+            "--collector.textfile.directory={}",
+            dir.path().display()
+        ))
+        .args(["--collector.disable-defaults", "--collector.textfile"])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("runuser and node_exporter");
+    // The README's cron line, as root's crontab runs it.
+    let t = crate::support::Setup::serving(crate::ACCOUNT);
+    let file = dir.path().join("btcturk.prom");
+    run(t.cmd().args(["-o", "prometheus", "--out"]).arg(&file)).succeeds();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    let metrics = loop {
+        if let Some(body) = http_get(port, "/metrics") {
+            break body;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "node_exporter never answered"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    };
+    let _ = exporter.kill();
+    let _ = exporter.wait();
+    assert_eq!(
+        scraped(&metrics, "node_textfile_scrape_error"),
+        Some(0.0),
+        "{metrics}"
+    );
+    // The exact decimals, as float64 holds them.
+    for (series, exact) in [
+        ("btcturk_balance{asset=\"BTC\"}", "9.7502186644553258"),
+        ("btcturk_balance{asset=\"TRY\"}", "27223.7283250757643288"),
+        (
+            "btcturk_balance_locked{asset=\"BTC\"}",
+            "3.3109771999999998",
+        ),
+        ("btcturk_balance{asset=\"ETH\"}", "0"),
+    ] {
+        let want: f64 = exact.parse().expect("a number");
+        assert_eq!(scraped(&metrics, series), Some(want), "{series}\n{metrics}");
+    }
+    let mode = std::os::unix::fs::PermissionsExt::mode(
+        &std::fs::metadata(&file).expect("file").permissions(),
+    );
+    assert_eq!(mode & 0o777, 0o644);
+}
+
+/// The README's rule file: its yaml block after "A rule file".
+fn readme_rules() -> String {
+    let readme = include_str!("../../README.md");
+    let from = readme
+        .find("A rule file that alerts")
+        .expect("the rule file");
+    let block = &readme[from..];
+    let start = block.find("```yaml\n").expect("a yaml block") + "```yaml\n".len();
+    let end = block[start..].find("```").expect("its end");
+    block[start..start + end].to_owned()
+}
+
+#[test]
+fn the_readme_s_alert_is_a_rule_file_that_fires_on_a_stale_file_only() {
+    let Some(promtool) = debian_tool("promtool") else {
+        return;
+    };
+    let sandbox = Sandbox::new();
+    let rules = sandbox.home.path().join("btcturk.rules.yml");
+    std::fs::write(&rules, readme_rules()).expect("rules");
+    let check = std::process::Command::new(&promtool)
+        .args(["check", "rules"])
+        .arg(&rules)
+        .output()
+        .expect("promtool");
+    assert!(check.status.success(), "{check:?}");
+    // Fetched once at 0 and never again (stale after two hours and the
+    // ten minutes of `for`); fetched every minute (fresh); never written.
+    let tests = sandbox.home.path().join("tests.yml");
+    std::fs::write(
+        &tests,
+        r#"rule_files: [btcturk.rules.yml]
+evaluation_interval: 1m
+tests:
+  - interval: 1m
+    input_series:
+      - series: 'btcturk_fetched_timestamp_seconds{instance="stale"}'
+        values: '0x200'
+      - series: 'btcturk_fetched_timestamp_seconds{instance="fresh"}'
+        values: '0+60x200'
+    alert_rule_test:
+      - eval_time: 125m
+        alertname: BtcturkBalancesStale
+        exp_alerts: []
+      - eval_time: 135m
+        alertname: BtcturkBalancesStale
+        exp_alerts:
+          - exp_labels: {instance: stale}
+            exp_annotations:
+              summary: btcturk-bal has not fetched balances for 2 hours
+  - interval: 1m
+    input_series:
+      - series: 'node_textfile_scrape_error'
+        values: '1x60'
+    alert_rule_test:
+      - eval_time: 20m
+        alertname: BtcturkBalancesStale
+        exp_alerts:
+          - exp_labels: {}
+            exp_annotations:
+              summary: btcturk-bal has not fetched balances for 2 hours
+"#,
+    )
+    .expect("tests");
+    let test = std::process::Command::new(&promtool)
+        .args(["test", "rules"])
+        .arg(&tests)
+        .current_dir(sandbox.home.path())
+        .output()
+        .expect("promtool");
+    assert!(
+        test.status.success(),
+        "{}{}",
+        String::from_utf8_lossy(&test.stdout),
+        String::from_utf8_lossy(&test.stderr)
+    );
+}
