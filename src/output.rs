@@ -173,11 +173,7 @@ fn replace(path: &Path, bytes: &[u8], new_mode: u32) -> Result<()> {
     // Appending writes where that output has got to. (Stdout's own names
     // never get here: they are stdout, see config.)
     if through_system || existing.as_ref().is_some_and(|meta| !meta.is_file()) {
-        let mut file = OpenOptions::new()
-            .append(true)
-            .open(&target)
-            .map_err(fail)?;
-        return file.write_all(bytes).map_err(fail);
+        return write_into(&target, bytes).map_err(fail);
     }
     let mode = existing.map_or(new_mode, |meta| meta.permissions().mode() & 0o777);
     put_in_place(&target, bytes, mode, true).map_err(fail)
@@ -204,6 +200,28 @@ fn put_in_place(target: &Path, bytes: &[u8], mode: u32, overwrite: bool) -> io::
         };
         placed.map(drop).map_err(|e| e.error)
     })
+}
+
+/// Writes `bytes` into a FIFO, a device or one of this process's own
+/// descriptors (/dev/stderr), where its output has got to. A FIFO that no
+/// process reads is refused at once, not waited on for ever (a cron job
+/// would hang); once open, writes wait for a slow reader as usual.
+fn write_into(target: &Path, bytes: &[u8]) -> io::Result<()> {
+    use rustix::fs::OFlags;
+    let nonblocking = i32::try_from(OFlags::NONBLOCK.bits()).unwrap_or(0);
+    let mut file = OpenOptions::new()
+        .append(true)
+        .custom_flags(nonblocking)
+        .open(target)
+        .map_err(|e| {
+            if e.raw_os_error() == Some(rustix::io::Errno::NXIO.raw_os_error()) {
+                io::Error::new(e.kind(), "it is a FIFO that no process is reading")
+            } else {
+                e
+            }
+        })?;
+    rustix::io::ioctl_fionbio(&file, false)?;
+    file.write_all(bytes)
 }
 
 /// The path a chain of symbolic links ends at (which need not exist), and
@@ -240,8 +258,7 @@ fn append(path: &Path, doc: &Document, log: Log) -> Result<()> {
     // A FIFO or a device (/dev/null) has no start, end or lock: the whole
     // output is written into it, as for --out.
     if std::fs::metadata(path).is_ok_and(|meta| !meta.is_file()) {
-        let mut file = OpenOptions::new().append(true).open(path).map_err(fail)?;
-        return file.write_all(&doc.whole()).map_err(fail);
+        return write_into(path, &doc.whole()).map_err(fail);
     }
     let mut file = OpenOptions::new()
         .read(true)

@@ -102,8 +102,8 @@ impl FileConfig {
 /// The most a config file can be: a few profiles take a few KiB.
 const MAX_CONFIG_BYTES: u64 = 1024 * 1024;
 
-/// Reads and parses a config file. A missing file is `None` unless the user
-/// named it. What is not a regular file, is over 1 MiB, or could be changed
+/// Reads and parses a config file. A missing file (or one under a folder
+/// that is a file) is `None` unless the user named it. What is not a regular file, is over 1 MiB, or could be changed
 /// by other users is refused before it is read.
 pub(super) fn load(path: &Path, named: bool) -> Result<Option<FileConfig>> {
     let read_err = |source| Error::ConfigRead {
@@ -116,7 +116,16 @@ pub(super) fn load(path: &Path, named: bool) -> Result<Option<FileConfig>> {
     };
     let meta = match std::fs::metadata(path) {
         Ok(meta) => meta,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound && !named => return Ok(None),
+        // A path that cannot exist (HOME a file, so .config under it is
+        // no folder) is as absent as a missing file.
+        Err(e)
+            if matches!(
+                e.kind(),
+                std::io::ErrorKind::NotFound | std::io::ErrorKind::NotADirectory
+            ) && !named =>
+        {
+            return Ok(None);
+        }
         Err(e) => return Err(read_err(e)),
     };
     if !meta.is_file() {

@@ -230,6 +230,23 @@ fn quiet_silences_warnings_not_errors() {
 /// The entries of `dir`, sorted.
 
 #[test]
+fn out_into_a_fifo_no_process_reads_is_refused_at_once() {
+    let api = FakeApi::serving(ACCOUNT);
+    let sandbox = Sandbox::new();
+    let fifo = sandbox.home.path().join("pipe");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .expect("mkfifo");
+    assert!(made.success());
+    // Without a reader, opening the FIFO would wait for ever.
+    for flag in ["--out", "--append"] {
+        run(sandbox.cmd(&api).args(["-o", "csv", flag]).arg(&fifo))
+            .fails(74, &["pipe: it is a FIFO that no process is reading"]);
+    }
+}
+
+#[test]
 fn out_into_a_fifo_writes_through_it() {
     use std::os::unix::fs::FileTypeExt;
     let api = FakeApi::serving(ACCOUNT);
@@ -240,19 +257,27 @@ fn out_into_a_fifo_writes_through_it() {
         .status()
         .expect("mkfifo");
     assert!(made.success());
-    let reader = {
-        let fifo = fifo.clone();
-        std::thread::spawn(move || std::fs::read_to_string(fifo).expect("read the FIFO"))
+    // The reader is there before the run starts (opened without waiting
+    // for a writer), as a consumer of the FIFO is.
+    let mut reader = {
+        use std::os::unix::fs::OpenOptionsExt;
+        let nonblocking = rustix::fs::OFlags::NONBLOCK.bits() as i32;
+        std::fs::OpenOptions::new()
+            .read(true)
+            .custom_flags(nonblocking)
+            .open(&fifo)
+            .expect("open the FIFO to read")
     };
     run(sandbox
         .cmd(&api)
         .args(["-o", "csv", "-a", "btc", "--out"])
         .arg(&fifo))
     .succeeds();
-    // (Checked first: the reader of a replaced FIFO would wait forever.)
     let kind = std::fs::symlink_metadata(&fifo).expect("meta").file_type();
     assert!(kind.is_fifo(), "the FIFO was replaced: {kind:?}");
-    let got = reader.join().expect("reader");
+    // The run has ended, so all it wrote waits in the pipe.
+    let mut got = String::new();
+    std::io::Read::read_to_string(&mut reader, &mut got).expect("read the FIFO");
     assert!(
         got.starts_with("fetched_at,asset,") && got.contains(",BTC,"),
         "{got}"
