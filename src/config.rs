@@ -450,10 +450,19 @@ impl<'a> Inputs<'a> {
             SecretSetting::Command(command) => crate::secret::run(&command, &origin)?,
         };
         let key_text = key.value.trim();
-        // It goes out as a header: only printable ASCII can.
-        if !key_text.bytes().all(|b| b.is_ascii_graphic()) {
+        // It goes out as a header: only printable ASCII can, and a few
+        // hundred bytes at most (BtcTurk's keys are 36 characters).
+        let problem = if !key_text.bytes().all(|b| b.is_ascii_graphic()) {
+            Some("holds spaces, control or non-ASCII characters")
+        } else if key_text.len() > 256 {
+            Some("is longer than any API key (BtcTurk's are 36 characters)")
+        } else {
+            None
+        };
+        if let Some(problem) = problem {
             return Err(Error::BadKey {
                 origin: key.source.to_string(),
+                problem,
             });
         }
         Credentials::new(key_text.to_owned(), &secret_value, &origin)

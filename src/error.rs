@@ -148,8 +148,11 @@ pub enum Error {
     #[error("the API secret from {origin} is not valid base64")]
     BadSecret { origin: String },
 
-    #[error("the API key from {origin} holds spaces, control or non-ASCII characters")]
-    BadKey { origin: String },
+    #[error("the API key from {origin} {problem}")]
+    BadKey {
+        origin: String,
+        problem: &'static str,
+    },
 
     #[error("the base URL from {origin} is not usable: {problem} (it begins {preview})")]
     BaseUrl {

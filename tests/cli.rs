@@ -7,6 +7,8 @@ mod support;
 mod config;
 #[path = "cli/doctor.rs"]
 mod doctor;
+#[path = "cli/edges.rs"]
+mod edges;
 #[path = "cli/faults.rs"]
 mod faults;
 #[path = "cli/files.rs"]

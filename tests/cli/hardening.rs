@@ -535,3 +535,14 @@ fn an_asset_listed_twice_is_a_malformed_answer() {
         }
     }
 }
+
+#[test]
+fn an_api_key_longer_than_any_is_refused_before_any_request() {
+    let t = Setup::serving(crate::ACCOUNT);
+    let long = "k".repeat(100_000);
+    run(t.cmd().env("BTCTURK_API_KEY", &long)).fails(
+        78,
+        &["the API key from env BTCTURK_API_KEY is longer than any API key (BtcTurk's are 36 characters)"],
+    );
+    assert!(t.api.requests().is_empty());
+}
