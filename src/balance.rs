@@ -110,21 +110,11 @@ impl<'a> Amount<'a> {
         self.0.bytes().all(|b| matches!(b, b'0' | b'.' | b'-'))
     }
 
-    /// The amount with exactly `places` decimals, truncated toward zero:
-    /// never more than the user has. A zero result carries no sign.
-    pub fn truncated(&self, places: u32) -> String {
-        let (int, frac) = self.0.split_once('.').unwrap_or((&self.0, ""));
-        let places = places as usize;
-        let mut out = int.to_owned();
-        if places > 0 {
-            out.push('.');
-            out.push_str(&frac[..frac.len().min(places)]);
-            out.extend(std::iter::repeat_n('0', places.saturating_sub(frac.len())));
-        }
-        if out.starts_with('-') && out.bytes().all(|b| matches!(b, b'0' | b'.' | b'-')) {
-            out.remove(0);
-        }
-        out
+    /// The amount with exactly `places` decimals, rounded half to even, as
+    /// a table shows it. A zero result carries no sign.
+    pub fn rounded(&self, places: u32) -> String {
+        crate::figure::Figure::exact(&self.0)
+            .map_or_else(|| self.0.to_string(), |f| f.rounded(places))
     }
 
     /// Numeric order, exact at any number of digits. (Not `Ord`: `0.10` and
@@ -477,16 +467,18 @@ mod tests {
     }
 
     #[test]
-    fn truncates_toward_zero_at_precision() {
-        let t = |s: &str, n| Amount::parse(s).map(|a| a.truncated(n)).unwrap_or_default();
-        assert_eq!(t("9.7502186644553258", 8), "9.75021866");
-        assert_eq!(t("27223.7283250757643288", 2), "27223.72");
-        assert_eq!(t("0.999", 2), "0.99");
-        assert_eq!(t("-0.999", 2), "-0.99");
-        assert_eq!(t("-0.001", 2), "0.00");
-        assert_eq!(t("5", 2), "5.00");
-        assert_eq!(t("5.1", 0), "5");
-        assert_eq!(t("0,0000000000000000", 8), "0.00000000");
+    fn rounds_half_to_even_at_precision() {
+        let r = |s: &str, n| Amount::parse(s).map(|a| a.rounded(n)).unwrap_or_default();
+        assert_eq!(r("9.7502186644553258", 8), "9.75021866");
+        assert_eq!(r("27223.7283250757643288", 2), "27223.73");
+        assert_eq!(r("0.999", 2), "1.00");
+        assert_eq!(r("-0.999", 2), "-1.00");
+        assert_eq!(r("-0.001", 2), "0.00");
+        assert_eq!(r("0.125", 2), "0.12");
+        assert_eq!(r("0.135", 2), "0.14");
+        assert_eq!(r("5", 2), "5.00");
+        assert_eq!(r("5.5", 0), "6");
+        assert_eq!(r("0,0000000000000000", 8), "0.00000000");
     }
 
     #[test]
@@ -734,7 +726,7 @@ mod tests {
 
             #[test]
             fn no_input_panics(text in "\\PC{0,64}") {
-                let _ = Amount::parse(&text).map(|a| a.truncated(8));
+                let _ = Amount::parse(&text).map(|a| a.rounded(8));
             }
 
             #[test]
@@ -750,20 +742,22 @@ mod tests {
             }
 
             #[test]
-            fn truncation_never_exceeds_the_value(
+            fn rounding_is_within_half_a_step(
                 int in "(0|[1-9][0-9]{0,10})",
                 frac in "[0-9]{0,16}",
                 places in 0u32..12,
             ) {
                 let text = if frac.is_empty() { int.clone() } else { format!("{int}.{frac}") };
                 let amount = Amount::parse(&text).expect("parses");
-                let shown = Figure::exact(&amount.truncated(places)).expect("decimal");
+                let shown = Figure::exact(&amount.rounded(places)).expect("decimal");
                 let exact = Figure::exact(amount.as_str()).expect("figure");
-                let step = match places {
-                    0 => Figure::one(),
-                    n => Figure::exact(&format!("0.{}1", "0".repeat(n as usize - 1))).expect("step"),
-                };
-                prop_assert!(shown <= exact && exact.minus(&shown) < step);
+                let half = match places {
+                    0 => Figure::exact("0.5"),
+                    n => Figure::exact(&format!("0.{}5", "0".repeat(n as usize))),
+                }
+                .expect("half a step");
+                let off = if shown >= exact { shown.minus(&exact) } else { exact.minus(&shown) };
+                prop_assert!(off <= half, "{} shown as {}", amount, shown);
             }
         }
     }

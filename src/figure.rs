@@ -84,22 +84,24 @@ impl Figure {
         self.0.is_zero()
     }
 
-    /// The figure with exactly `places` decimals, truncated toward zero:
-    /// never more than there is. A zero has no sign.
-    pub fn truncated(&self, places: u32) -> String {
-        self.0
-            .with_scale_round(i64::from(places), RoundingMode::Down)
-            .to_plain_string()
+    /// The figure with exactly `places` decimals, rounded half to even, as
+    /// a computed figure (a price, a value, a total) is shown to a person.
+    /// A zero has no sign.
+    pub fn rounded(&self, places: u32) -> String {
+        let text = self
+            .0
+            .with_scale_round(i64::from(places), RoundingMode::HalfEven)
+            .to_plain_string();
+        match text.strip_prefix('-') {
+            Some(rest) if rest.bytes().all(|b| b == b'0' || b == b'.') => rest.to_owned(),
+            _ => text,
+        }
     }
 
-    /// The figure truncated toward zero to at most `places` decimals,
-    /// without trailing zeros.
-    pub fn trimmed(&self, places: u32) -> String {
-        let text = self.truncated(places);
-        match text.contains('.') {
-            true => text.trim_end_matches('0').trim_end_matches('.').to_owned(),
-            false => text,
-        }
+    /// The figure rounded half to even to at most `places` decimals,
+    /// without trailing zeros (a price).
+    pub fn rounded_trimmed(&self, places: u32) -> String {
+        without_trailing_zeros(self.rounded(places))
     }
 
     /// Where the figure lies from `low` to `high`, in `steps` equal steps
@@ -126,6 +128,13 @@ impl fmt::Display for Figure {
 impl fmt::Debug for Figure {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "Figure({self})")
+    }
+}
+
+fn without_trailing_zeros(text: String) -> String {
+    match text.contains('.') {
+        true => text.trim_end_matches('0').trim_end_matches('.').to_owned(),
+        false => text,
     }
 }
 
@@ -203,15 +212,19 @@ mod tests {
     }
 
     #[test]
-    fn truncation_and_steps() {
-        assert_eq!(f("1002.509").truncated(2), "1002.50");
-        assert_eq!(f("-1.239").truncated(2), "-1.23");
-        assert_eq!(f("-0.001").truncated(2), "0.00");
-        assert_eq!(f("5").truncated(2), "5.00");
-        assert_eq!(f("0.000685123456").trimmed(8), "0.00068512");
-        assert_eq!(f("1.5000").trimmed(8), "1.5");
-        assert_eq!(f("-0.000000001").trimmed(8), "0");
-        assert_eq!(f("120").trimmed(8), "120");
+    fn rounding_and_steps() {
+        // Half to even, as a person is shown money.
+        assert_eq!(f("1002.509").rounded(2), "1002.51");
+        assert_eq!(f("1002.505").rounded(2), "1002.50");
+        assert_eq!(f("1002.515").rounded(2), "1002.52");
+        assert_eq!(f("-1.239").rounded(2), "-1.24");
+        assert_eq!(f("-0.001").rounded(2), "0.00");
+        assert_eq!(f("5").rounded(2), "5.00");
+        assert_eq!(f("0.000685123456").rounded_trimmed(8), "0.00068512");
+        assert_eq!(f("0.000685125").rounded_trimmed(8), "0.00068512");
+        assert_eq!(f("1.5000").rounded_trimmed(8), "1.5");
+        assert_eq!(f("-0.000000001").rounded_trimmed(8), "0");
+        assert_eq!(f("120").rounded_trimmed(8), "120");
         let (low, high) = (f("0"), f("2699999999999999999999973000"));
         assert_eq!(high.step((&low, &high), 31), 31);
         assert_eq!(low.step((&low, &high), 31), 0);

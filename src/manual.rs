@@ -118,7 +118,7 @@ const SECTIONS: &[(&str, &[Item])] = &[
         &[
             Term(
                 "-o table",
-                "For reading: amounts at each asset's display precision, truncated toward zero; box drawing and colour on a terminal, plain ASCII elsewhere.",
+                "For reading: every figure rounded half to even (balances at each asset's display precision, prices to at most 8 decimals, values and totals to 2); on a terminal it fits the width (COLUMNS, else the terminal's): long names shortened, then Name, Free and Locked hidden in that order, said under the table; box drawing and colour on a terminal, plain ASCII elsewhere.",
             ),
             Term(
                 "-o json",

@@ -79,10 +79,10 @@ impl Terminal {
             stdout: std::io::stdout().is_terminal(),
             stderr: std::io::stderr().is_terminal(),
             env: TermEnv::from_env(),
-            width: match comfy_table::Table::new().width() {
-                Some(0) | None => 80,
-                Some(n) => usize::from(n),
-            },
+            width: columns(
+                std::env::var("COLUMNS").ok().as_deref(),
+                comfy_table::Table::new().width(),
+            ),
         }
     }
 
@@ -91,6 +91,7 @@ impl Terminal {
         crate::render::Style {
             boxes: self.env.boxes(to_terminal),
             color: self.env.color(color, to_terminal),
+            width: to_terminal.then_some(self.width),
         }
     }
 
@@ -101,6 +102,17 @@ impl Terminal {
             quiet: common.quiet,
             color: self.env.color(common.color, self.stderr),
         }
+    }
+}
+
+/// The terminal's width: `COLUMNS` when it holds a number of columns (as
+/// shells and ls read it), else what the terminal reports; 80 where that
+/// is 0 (a pseudo-terminal with no size set) or there is no terminal.
+fn columns(variable: Option<&str>, reported: Option<u16>) -> usize {
+    let set = variable.and_then(|v| v.trim().parse::<u16>().ok());
+    match set.filter(|&n| n > 0).or(reported) {
+        Some(0) | None => 80,
+        Some(n) => usize::from(n),
     }
 }
 
@@ -168,6 +180,17 @@ impl Log {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn columns_from_the_variable_then_the_terminal_else_80() {
+        assert_eq!(columns(Some("60"), Some(120)), 60);
+        assert_eq!(columns(Some(" 100 "), None), 100);
+        for bad in ["0", "", "x", "-5", "18446744073709551616", "99999"] {
+            assert_eq!(columns(Some(bad), Some(120)), 120, "{bad}");
+        }
+        assert_eq!(columns(None, Some(0)), 80);
+        assert_eq!(columns(None, None), 80);
+    }
 
     #[test]
     fn colour_rules() {

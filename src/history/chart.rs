@@ -14,7 +14,7 @@ pub(super) fn chart(points: &[(Timestamp, Figure)], width: usize, places: u32) -
     let (Some(first), Some(last)) = (points.first(), points.last()) else {
         return String::new();
     };
-    let label = |d: &Figure| d.truncated(places);
+    let label = |d: &Figure| d.rounded(places);
     let min = points
         .iter()
         .map(|p| &p.1)
@@ -159,10 +159,7 @@ mod tests {
             let grid = plot(&points, 20, (&low, &high));
             assert_eq!(grid.len(), CHART_ROWS);
             let shown = chart(&points, 60, 2);
-            assert!(
-                shown.contains(&format!("{} ┤", high.truncated(2))),
-                "{shown}"
-            );
+            assert!(shown.contains(&format!("{} ┤", high.rounded(2))), "{shown}");
         }
     }
 }

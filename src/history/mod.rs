@@ -237,6 +237,7 @@ pub(super) mod testing {
             style: Style {
                 color: false,
                 boxes: false,
+                width: None,
             },
             chart: false,
             escape: false,

@@ -167,7 +167,7 @@ fn holdings_footer(snapshot: &Snapshot, at: Option<Timestamp>, currency: Option<
         .map(|t| format!(" at or before {t:.0}"))
         .unwrap_or_default();
     let total = match (&snapshot.total, currency) {
-        (Some(total), Some(code)) => format!("; total {} {code}", total.truncated(2)),
+        (Some(total), Some(code)) => format!("; total {} {code}", total.rounded(2)),
         _ => String::new(),
     };
     format!("The snapshot of {:.0}, the last{at}{total}\n", snapshot.at)

@@ -34,16 +34,16 @@ impl Cell {
         }
     }
 
-    /// As a table shows it: money to 2 decimals, prices to at most 8 and
-    /// balances to the asset's precision (else at most 8), truncated
-    /// toward zero, never more than is there.
+    /// As a table shows it, rounded half to even: money to 2 decimals,
+    /// prices to at most 8, balances to the asset's precision (else at
+    /// most 8).
     pub(super) fn display(&self) -> String {
         match self {
             Cell::Text(_) | Cell::Count(_) => self.exact(),
-            Cell::Money(d) => d.truncated(2),
-            Cell::Price(d) => d.trimmed(8),
-            Cell::Balance(d, Some(places)) => d.truncated(*places),
-            Cell::Balance(d, None) => d.trimmed(8),
+            Cell::Money(d) => d.rounded(2),
+            Cell::Price(d) => d.rounded_trimmed(8),
+            Cell::Balance(d, Some(places)) => d.rounded(*places),
+            Cell::Balance(d, None) => d.rounded_trimmed(8),
         }
     }
 }
@@ -246,18 +246,19 @@ mod tests {
         let money = Cell::Money(d("1002.509"));
         assert_eq!(
             (money.exact(), money.display()),
-            ("1002.509".into(), "1002.50".into())
+            ("1002.509".into(), "1002.51".into())
         );
         assert_eq!(Cell::Money(d("-0.001")).display(), "0.00");
-        assert_eq!(Cell::Money(d("-1.239")).display(), "-1.23");
+        assert_eq!(Cell::Money(d("-1.239")).display(), "-1.24");
+        assert_eq!(Cell::Money(d("0.125")).display(), "0.12");
         let btc = Cell::Balance(d("0.123456789"), Some(8));
         assert_eq!(
             (btc.exact(), btc.display()),
-            ("0.123456789".into(), "0.12345678".into())
+            ("0.123456789".into(), "0.12345679".into())
         );
         assert_eq!(Cell::Balance(d("5"), Some(2)).display(), "5.00");
         assert_eq!(
-            Cell::Balance(d("1.123456789"), None).display(),
+            Cell::Balance(d("1.123456785"), None).display(),
             "1.12345678"
         );
         assert_eq!(Cell::Balance(d("1.5000"), None).display(), "1.5");

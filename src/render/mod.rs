@@ -15,8 +15,8 @@ use crate::report::Report;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Format {
-    /// A table for reading: amounts at each asset's display precision,
-    /// truncated toward zero.
+    /// A table for reading: figures rounded half to even (balances at each
+    /// asset's display precision), fitted to the terminal.
     Table,
     /// One JSON object with every amount exactly as the API sent it.
     Json,
@@ -48,8 +48,11 @@ pub struct Options {
 pub struct Style {
     /// Bold headers and totals.
     pub color: bool,
-    /// Box drawing and fitting the terminal's width; plain ASCII otherwise.
+    /// Box drawing; plain ASCII otherwise.
     pub boxes: bool,
+    /// The terminal's width, which a table fits; `None` off a terminal,
+    /// where a table is whole.
+    pub width: Option<usize>,
 }
 
 /// How CSV looks: RFC 4180 by default, or a spreadsheet locale's dialect.

@@ -231,7 +231,7 @@ fn precision_as_an_escaped_string_is_read_unescaped() {
     );
     let run = t.run(&["-o", "table"]);
     run.succeeds();
-    assert!(run.stdout.contains("1.1234 "), "{}", run.stdout);
+    assert!(run.stdout.contains("1.1235 "), "{}", run.stdout);
 }
 
 #[test]

@@ -15,7 +15,7 @@ fn check_timestamp(ts: &str) {
 }
 
 #[test]
-fn table_shows_amounts_at_precision_truncated() {
+fn table_shows_amounts_at_precision_rounded_half_to_even() {
     let api = FakeApi::serving(ACCOUNT);
     let sandbox = Sandbox::new();
     let run = run(&mut sandbox.cmd(&api));
@@ -26,9 +26,9 @@ fn table_shows_amounts_at_precision_truncated() {
 +-------+-------------------+------------+------------+------------+
 | Asset | Name              |      Total |       Free |     Locked |
 +==================================================================+
-| BTC   | Bitcoin           | 9.75021866 | 6.43924146 | 3.31097719 |
+| BTC   | Bitcoin           | 9.75021866 | 6.43924146 | 3.31097720 |
 | ETH   | Ethereum          | 0.00000000 | 0.00000000 | 0.00000000 |
-| TRY   | Türk Lirası       |   27223.72 |   22349.36 |    4874.36 |
+| TRY   | Türk Lirası       |   27223.73 |   22349.37 |    4874.36 |
 | XYZ   | Odd \"Token\", Inc. |        1.5 |        1.5 |          0 |
 +-------+-------------------+------------+------------+------------+
 "

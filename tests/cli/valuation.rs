@@ -130,10 +130,10 @@ fn table_shows_price_value_total_and_unpriced() {
 +========================================================================================+
 | BTC   | Bitcoin     | 0.50000000 | 0.50000000 | 0.00000000 |     2712345 |  1356172.50 |
 | TRY   | Türk Lirası |    1000.50 |    1000.50 |       0.00 |           1 |     1000.50 |
-| XRP   | Ripple      | 100.000000 | 100.000000 |   0.000000 |   17.546275 |     1754.62 |
+| XRP   | Ripple      | 100.000000 | 100.000000 |   0.000000 |   17.546275 |     1754.63 |
 | ZZZ   | Unlisted    |     5.0000 |     5.0000 |     0.0000 |           - |           - |
 +-------+-------------+------------+------------+------------+-------------+-------------+
-Total: 1358927.62 TRY
+Total: 1358927.63 TRY
 Not priced, left out of the total: ZZZ
 "
     );
@@ -378,5 +378,116 @@ fn a_min_value_with_a_thousands_separator_is_a_usage_error() {
         comma.stdout.contains(",BTC,") && !comma.stdout.contains(",TRY,"),
         "{}",
         comma.stdout
+    );
+}
+
+/// The valued table of `api`'s account on a terminal `columns` wide
+/// (`stty cols`; 0 is a terminal that reports no size), with `env`.
+fn valued_on_terminal(api: &FakeApi, columns: u16, env: &[(&str, &str)]) -> String {
+    let sandbox = Sandbox::new();
+    let bin = assert_cmd::cargo::cargo_bin!("btcturk-bal");
+    let out = sandbox
+        .with_keys(sandbox.clean("script"), api)
+        .env("TERM", "xterm")
+        .envs(env.iter().copied())
+        .args([
+            "-qec",
+            &format!(
+                "stty cols {columns}; {} --value-in TRY -z --color never",
+                bin.display()
+            ),
+            "/dev/null",
+        ])
+        .stdin(std::process::Stdio::null())
+        .output()
+        .expect("script(1) from util-linux runs");
+    assert!(out.status.success(), "{out:?}");
+    String::from_utf8(out.stdout)
+        .expect("UTF-8")
+        .replace("\r\n", "\n")
+}
+
+#[test]
+fn the_valued_table_fits_the_terminal_and_never_cuts_a_number() {
+    let api = api();
+    for (columns, fits, left_out) in [
+        (120, 120, None),
+        (80, 80, Some("Hidden to fit 80 columns: Name")),
+        // Narrower, Free and Locked give way and the name comes back,
+        // shortened.
+        (60, 60, Some("Hidden to fit 60 columns: Free, Locked")),
+        // A terminal that reports no size counts as 80 columns.
+        (0, 80, Some("Hidden to fit 80 columns: Name")),
+    ] {
+        let shown = valued_on_terminal(&api, columns, &[]);
+        for line in shown.lines() {
+            assert!(
+                line.chars().count() <= fits,
+                "{columns}: a line of {} columns:\n{shown}",
+                line.chars().count()
+            );
+        }
+        for number in [
+            "1356172.50",
+            "1754.63",
+            "0.68",
+            "2712345",
+            "Total: 1359270.81 TRY",
+        ] {
+            assert!(shown.contains(number), "{columns}: {number} cut:\n{shown}");
+        }
+        match left_out {
+            Some(note) => assert!(
+                shown.contains(&format!("{note} (-o csv shows all)\n")),
+                "{columns}:\n{shown:?}"
+            ),
+            None => assert!(
+                shown.contains("│ Türk Lirası │") || shown.contains(" Türk Lirası "),
+                "{shown}"
+            ),
+        }
+    }
+    // COLUMNS is honoured, as ls and shells read it.
+    let narrow = valued_on_terminal(&api, 200, &[("COLUMNS", "60")]);
+    assert!(narrow.contains("Hidden to fit 60 columns"), "{narrow}");
+    assert!(narrow.contains("┆ Türk L… ┆"), "{narrow}");
+}
+
+#[test]
+fn shown_values_that_do_not_add_up_to_the_shown_total_are_said_to() {
+    // Three values of 0.005 TRY: each shown as 0.00 (half to even), the
+    // total 0.015 as 0.02.
+    let api = FakeApi::start(|req: &Request| match req.path.as_str() {
+        TICKER => Reply::json(
+            200,
+            r#"{"success":true,"data":[
+                {"numeratorSymbol":"A","denominatorSymbol":"TRY","last":0.005},
+                {"numeratorSymbol":"B","denominatorSymbol":"TRY","last":0.005},
+                {"numeratorSymbol":"C","denominatorSymbol":"TRY","last":0.005}]}"#,
+        ),
+        _ => standard(
+            req,
+            r#"{"success":true,"data":[
+                {"asset":"A","balance":"1","free":"1","locked":"0"},
+                {"asset":"B","balance":"1","free":"1","locked":"0"},
+                {"asset":"C","balance":"1","free":"1","locked":"0"}]}"#,
+        ),
+    });
+    let sandbox = Sandbox::new();
+    let table = run(sandbox.cmd(&api).args(["--value-in", "TRY"]));
+    table.succeeds();
+    assert!(
+        table.stdout.ends_with(
+            "Total: 0.02 TRY\nRounded one by one, the values shown add up to 0.00 TRY\n"
+        ),
+        "{}",
+        table.stdout
+    );
+    // JSON and CSV stay exact.
+    let json = run(sandbox.cmd(&api).args(["--value-in", "TRY", "-o", "json"]));
+    assert!(
+        json.stdout.contains(r#""total": "0.015""#),
+        "{}",
+        json.stdout
     );
 }

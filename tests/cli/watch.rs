@@ -112,7 +112,7 @@ fn watch_on_a_terminal_redraws_in_place_with_the_last_error() {
         "{screen:?}"
     );
     assert!(
-        frames[2].contains("│ BTC   ┆ Bitcoin  ┆ 9.75021866 ┆"),
+        frames[2].contains("│ BTC   ┆ Bitcoin ┆ 9.75021866 ┆"),
         "{screen:?}"
     );
     assert!(
