@@ -254,13 +254,7 @@ fn a_config_path_that_is_not_a_small_regular_file_is_refused_at_once() {
     let sandbox = Sandbox::new();
     // /dev/zero would never end; a FIFO would wait for a writer.
     let fifo = sandbox.home.path().join("fifo");
-    assert!(
-        std::process::Command::new("mkfifo")
-            .arg(&fifo)
-            .status()
-            .expect("mkfifo")
-            .success()
-    );
+    crate::support::mkfifo(&fifo);
     for path in [std::path::PathBuf::from("/dev/zero"), fifo] {
         let started = std::time::Instant::now();
         run(sandbox.bare().arg("--config").arg(&path)).fails(78, &["not a regular file"]);

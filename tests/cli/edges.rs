@@ -363,11 +363,7 @@ fn every_option_variable_and_key_takes_hostile_values_in_words() {
         dir: dir.path().join("a-folder"),
         dump: dir.path().join("dump.csv"),
     };
-    let made = std::process::Command::new("mkfifo")
-        .arg(&places.fifo)
-        .status()
-        .expect("mkfifo");
-    assert!(made.success());
+    crate::support::mkfifo(&places.fifo);
     std::fs::create_dir(&places.dir).expect("folder");
     std::fs::write(&places.dump, DUMP).expect("dump");
     // The exit table, as --help prints it.

@@ -1,7 +1,4 @@
 //! Cron-safe files (--append, --out), spreadsheet CSV and colour rules.
-
-use std::time::Duration;
-
 use crate::ACCOUNT;
 use crate::support::{FakeApi, Reply, Sandbox, Setup, entries, on_terminal, run, standard};
 
@@ -234,11 +231,7 @@ fn out_into_a_fifo_no_process_reads_is_refused_at_once() {
     let api = FakeApi::serving(ACCOUNT);
     let sandbox = Sandbox::new();
     let fifo = sandbox.home.path().join("pipe");
-    let made = std::process::Command::new("mkfifo")
-        .arg(&fifo)
-        .status()
-        .expect("mkfifo");
-    assert!(made.success());
+    crate::support::mkfifo(&fifo);
     // Without a reader, opening the FIFO would wait for ever.
     for flag in ["--out", "--append"] {
         run(sandbox.cmd(&api).args(["-o", "csv", flag]).arg(&fifo))
@@ -252,11 +245,7 @@ fn out_into_a_fifo_writes_through_it() {
     let api = FakeApi::serving(ACCOUNT);
     let sandbox = Sandbox::new();
     let fifo = sandbox.home.path().join("pipe");
-    let made = std::process::Command::new("mkfifo")
-        .arg(&fifo)
-        .status()
-        .expect("mkfifo");
-    assert!(made.success());
+    crate::support::mkfifo(&fifo);
     // The reader is there before the run starts (opened without waiting
     // for a writer), as a consumer of the FIFO is.
     let mut reader = {
@@ -340,11 +329,7 @@ fn out_interrupted_by_a_signal_leaves_no_temporary_file() {
             .stdin(std::process::Stdio::null())
             .spawn()
             .expect("start");
-        let deadline = std::time::Instant::now() + Duration::from_secs(30);
-        while !hold.exists() {
-            assert!(std::time::Instant::now() < deadline, "never held");
-            std::thread::sleep(Duration::from_millis(20));
-        }
+        crate::support::eventually("the run is held", || hold.exists().then_some(()));
         assert_eq!(entries(&dir).len(), 2, "the temporary file beside it");
         crate::support::send_signal(signal, child.id());
         std::fs::remove_file(&hold).expect("let the run go on");

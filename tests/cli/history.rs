@@ -680,15 +680,8 @@ fn a_tz_that_names_no_zone_is_said_once_and_periods_are_in_utc() {
             .stderr(std::process::Stdio::piped())
             .spawn()
             .expect("start");
-        // A FIFO or a device must not hold the run: bounded, not raced.
-        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
-        while child.try_wait().expect("wait").is_none() {
-            if std::time::Instant::now() > deadline {
-                let _ = child.kill();
-                panic!("TZ={tz:?} held the run");
-            }
-            std::thread::sleep(std::time::Duration::from_millis(20));
-        }
+        // A FIFO or a device must not hold the run.
+        crate::support::wait_within(&mut child, 30, &format!("TZ={tz:?}"));
         let out = child.wait_with_output().expect("output");
         assert!(out.status.success(), "{tz:?}: {out:?}");
         (
@@ -699,13 +692,7 @@ fn a_tz_that_names_no_zone_is_said_once_and_periods_are_in_utc() {
     let (utc, quiet) = every_month("UTC".as_ref());
     assert_eq!(quiet, "");
     let fifo = sandbox.home.path().join("zone-fifo");
-    assert!(
-        std::process::Command::new("mkfifo")
-            .arg(&fifo)
-            .status()
-            .expect("mkfifo")
-            .success()
-    );
+    crate::support::mkfifo(&fifo);
     let sparse = sandbox.home.path().join("sparse");
     std::fs::File::create(&sparse)
         .and_then(|f| f.set_len(1 << 30))

@@ -252,18 +252,11 @@ fn watch_replaces_the_file_each_round() {
         .spawn()
         .expect("spawn");
     // The second round's file, once it is in place.
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
-    let text = loop {
-        let text = std::fs::read_to_string(&file).unwrap_or_default();
-        if text.contains("btcturk_balance{asset=\"BTC\"} 2\n") {
-            break text;
-        }
-        assert!(
-            std::time::Instant::now() < deadline,
-            "no second round: {text}"
-        );
-        std::thread::sleep(std::time::Duration::from_millis(20));
-    };
+    let text = crate::support::eventually("the second round's file", || {
+        std::fs::read_to_string(&file)
+            .ok()
+            .filter(|text| text.contains("btcturk_balance{asset=\"BTC\"} 2\n"))
+    });
     let _ = child.kill();
     let _ = child.wait();
     assert_eq!(
@@ -416,17 +409,8 @@ fn node_exporter_running_as_its_own_user_reads_the_file_as_the_readme_writes_it(
     let t = crate::support::Setup::serving(crate::ACCOUNT);
     let file = dir.path().join("btcturk.prom");
     run(t.cmd().args(["-o", "prometheus", "--out"]).arg(&file)).succeeds();
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
-    let metrics = loop {
-        if let Some(body) = http_get(port, "/metrics") {
-            break body;
-        }
-        assert!(
-            std::time::Instant::now() < deadline,
-            "node_exporter never answered"
-        );
-        std::thread::sleep(std::time::Duration::from_millis(50));
-    };
+    let metrics =
+        crate::support::eventually("node_exporter answers", || http_get(port, "/metrics"));
     let _ = exporter.kill();
     let _ = exporter.wait();
     assert_eq!(

@@ -11,7 +11,7 @@
 use std::io::{BufRead, BufReader};
 use std::os::unix::process::ExitStatusExt;
 use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use crate::ACCOUNT;
 use crate::support::{
@@ -52,27 +52,13 @@ fn with_keys(sandbox: &Sandbox, api: &FakeApi, keys: Keys, program: Option<&str>
 /// Waits (at most 30 s) until `done` holds; `what` names it if it never
 /// does.
 fn wait_until(what: &str, done: impl Fn() -> bool) {
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while !done() {
-        assert!(Instant::now() < deadline, "never: {what}");
-        std::thread::sleep(Duration::from_millis(20));
-    }
+    crate::support::eventually(what, || done().then_some(()));
 }
 
 /// Waits (at most 30 s) for `child` to end and asserts it was ended by
 /// `signal`, as the shell sees it.
 fn ended_by(child: &mut Child, signal: i32) {
-    let deadline = Instant::now() + Duration::from_secs(30);
-    let status = loop {
-        if let Some(status) = child.try_wait().expect("wait") {
-            break status;
-        }
-        if Instant::now() > deadline {
-            let _ = child.kill();
-            panic!("the run went on after signal {signal}");
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    };
+    let status = crate::support::wait_within(child, 30, &format!("after signal {signal}"));
     assert_eq!(status.signal(), Some(signal), "{status:?}");
 }
 
@@ -223,8 +209,7 @@ fn large_append(name: &str, signal: i32, keys: Keys) {
 fn history_on_an_endless_dump(name: &str, signal: i32) {
     let sandbox = Sandbox::new();
     let fifo = sandbox.home.path().join("dump.csv");
-    let made = Command::new("mkfifo").arg(&fifo).status().expect("mkfifo");
-    assert!(made.success());
+    crate::support::mkfifo(&fifo);
     let mut child = sandbox
         .bare()
         .args(["history", "-o", "csv"])

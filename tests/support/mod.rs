@@ -829,3 +829,48 @@ pub fn names_skew_near(text: &str, offset_ms: i64) {
         "{named} tenths named for {offset_ms} ms: {text}"
     );
 }
+
+/// Makes a FIFO at `path` (mkfifo(1), coreutils).
+pub fn mkfifo(path: &Path) {
+    let made = std::process::Command::new("mkfifo")
+        .arg(path)
+        .status()
+        .expect("mkfifo");
+    assert!(made.success(), "mkfifo {}", path.display());
+}
+
+/// Waits for `child` to end, at most `secs` seconds: a run that goes on
+/// is killed and the test fails, naming `what`. A bound on a hang, far
+/// beyond the run's time, not a race.
+pub fn wait_within(
+    child: &mut std::process::Child,
+    secs: u64,
+    what: &str,
+) -> std::process::ExitStatus {
+    let deadline = std::time::Instant::now() + Duration::from_secs(secs);
+    loop {
+        if let Some(status) = child.try_wait().expect("wait") {
+            return status;
+        }
+        if std::time::Instant::now() > deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("{what}: still running after {secs} s");
+        }
+        thread::sleep(Duration::from_millis(10));
+    }
+}
+
+/// What `probe` finds once it finds something, asked every 20 ms for at
+/// most 30 s (then the test fails, naming `what`): for a step the run
+/// visibly reaches (a file in place, a server listening).
+pub fn eventually<T>(what: &str, mut probe: impl FnMut() -> Option<T>) -> T {
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    loop {
+        if let Some(found) = probe() {
+            return found;
+        }
+        assert!(std::time::Instant::now() < deadline, "never: {what}");
+        thread::sleep(Duration::from_millis(20));
+    }
+}
