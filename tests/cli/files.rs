@@ -1,4 +1,5 @@
 //! Cron-safe files (--append, --out), spreadsheet CSV and colour rules.
+
 use crate::ACCOUNT;
 use crate::support::{FakeApi, Reply, Sandbox, Setup, entries, on_terminal, run, standard};
 
