@@ -114,7 +114,8 @@ const SECTIONS: &[(&str, &[Item])] = &[
     ),
     ("ENVIRONMENT", &[Environment]),
     (
-        "OUTPUT",
+        // Not OUTPUT: the options section has that heading already.
+        "FORMATS",
         &[
             Term(
                 "-o table",

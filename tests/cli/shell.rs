@@ -65,7 +65,7 @@ fn the_manual_documents_the_tool_not_just_the_flags() {
         "CONFIGURATION",
         "PROFILES",
         "ENVIRONMENT",
-        "OUTPUT",
+        "FORMATS",
         "FILES FOR CRON",
         "VALUATION",
         "EXIT STATUS",
@@ -77,6 +77,16 @@ fn the_manual_documents_the_tool_not_just_the_flags() {
             "no {section} section"
         );
     }
+    // One section per name: clap's option headings and the tool's own.
+    let mut titles: Vec<&str> = man
+        .stdout
+        .lines()
+        .filter_map(|l| l.strip_prefix(".SH "))
+        .collect();
+    let count = titles.len();
+    titles.sort_unstable();
+    titles.dedup();
+    assert_eq!(titles.len(), count, "a section name twice: {titles:?}");
     for topic in [
         "api_secret_command",
         "price_try",
