@@ -68,6 +68,16 @@ impl When {
             };
             return at.map(When::At).map_err(|_| beyond());
         }
+        // Written as a date (2026-...) but none the calendar has: no 13th
+        // month, no February 29 in 2025, no hour 24.
+        let date_shaped = text.len() >= 5
+            && text.as_bytes()[..4].iter().all(u8::is_ascii_digit)
+            && text.as_bytes()[4] == b'-';
+        if date_shaped {
+            return Err(format!(
+                "{shown:?} is not a date or time there is (2026-11-24, 2026-11-24T03:00:00Z)"
+            ));
+        }
         let not_a_time = || {
             format!(
                 "{shown:?} is not a time (2026-11-24T03:00:00Z), a date (2026-11-24) or a span (7d, 24h)"
@@ -164,6 +174,14 @@ mod tests {
         assert!(err("-1d", true).contains("cannot be negative"));
         assert!(err("9999-12-30", true).contains("beyond the times"));
         assert!(err("9999-12-31", false).contains("beyond the times"));
+        for impossible in ["2025-02-29", "2026-13-01", "2026-06-30T24:00", "2026-04-31"] {
+            assert_eq!(
+                err(impossible, true),
+                format!(
+                    "{impossible:?} is not a date or time there is (2026-11-24, 2026-11-24T03:00:00Z)"
+                )
+            );
+        }
     }
 
     #[test]

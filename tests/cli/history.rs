@@ -730,3 +730,41 @@ fn a_tz_that_names_no_zone_is_said_once_and_periods_are_in_utc() {
         );
     }
 }
+
+#[test]
+fn an_impossible_date_and_a_negative_span_are_said_in_words() {
+    let sandbox = Sandbox::new();
+    let file = write(&sandbox, "d.csv", &format!("{HEADER_TRY}{RUN_3H}"));
+    for (args, words) in [
+        (
+            ["--at", "2025-02-29"],
+            "\"2025-02-29\" is not a date or time there is",
+        ),
+        (
+            ["--until", "2026-13-01"],
+            "\"2026-13-01\" is not a date or time there is",
+        ),
+        (
+            ["--since", "2026-06-30T24:00"],
+            "is not a date or time there is",
+        ),
+        (
+            ["--at", "-2d"],
+            "\"-2d\": a span counts back from the last snapshot, so it cannot be negative",
+        ),
+        (["--since", "-7d"], "cannot be negative"),
+    ] {
+        let refused = history(&sandbox, &[args[0], args[1], path(&file)]);
+        assert_eq!(refused.code, 2, "{args:?}: {}", refused.stderr);
+        assert!(
+            refused.stderr.contains(words),
+            "{args:?}: {}",
+            refused.stderr
+        );
+        assert!(
+            !refused.stderr.contains("unexpected argument"),
+            "{}",
+            refused.stderr
+        );
+    }
+}
