@@ -147,17 +147,17 @@ pub struct HistoryArgs {
 
     /// Only snapshots from this time on: 2026-11-24T03:00:00Z, 2026-11-24,
     /// or a span back from the last snapshot (7d, 24h, 30m, 2w).
-    #[arg(long, value_name = "WHEN", allow_hyphen_values = true, value_parser = |t: &str| When::parse(t, false))]
+    #[arg(long, value_name = "WHEN", allow_hyphen_values = true, value_hint = clap::ValueHint::Other, value_parser = |t: &str| When::parse(t, false))]
     pub since: Option<When>,
 
     /// Only snapshots up to this time (inclusive; a date means its end).
-    #[arg(long, value_name = "WHEN", allow_hyphen_values = true, value_parser = |t: &str| When::parse(t, true))]
+    #[arg(long, value_name = "WHEN", allow_hyphen_values = true, value_hint = clap::ValueHint::Other, value_parser = |t: &str| When::parse(t, true))]
     pub until: Option<When>,
 
     /// The holdings at this time: each asset in the last snapshot at or
     /// before it, and the total (a time, a date meaning its end, or a span
     /// back from the last snapshot).
-    #[arg(long, value_name = "WHEN", allow_hyphen_values = true, value_parser = |t: &str| When::parse(t, true), conflicts_with_all = ["asset", "changes", "since", "until", "every"])]
+    #[arg(long, value_name = "WHEN", allow_hyphen_values = true, value_hint = clap::ValueHint::Other, value_parser = |t: &str| When::parse(t, true), conflicts_with_all = ["asset", "changes", "since", "until", "every"])]
     pub at: Option<When>,
 
     /// Only the last snapshot of each day, week (Monday to Sunday), month

@@ -126,6 +126,7 @@ fn bash_complete(sandbox: &Sandbox, words: &[&str]) -> String {
     let out = sandbox
         .shell("bash")
         .args(["-c", &program])
+        .current_dir(sandbox.home.path())
         .output()
         .expect("bash");
     String::from_utf8_lossy(&out.stdout).trim().to_owned()
@@ -622,5 +623,21 @@ fn every_environment_variable_in_help_is_in_the_readme_and_the_manual() {
     for name in names {
         assert!(readme.contains(name), "README.md does not mention {name}");
         assert!(man.contains(name), "the manual's ENVIRONMENT lacks {name}");
+    }
+}
+
+#[test]
+fn times_complete_no_file_names() {
+    let sandbox = Sandbox::new();
+    std::fs::write(sandbox.home.path().join("a-file"), "").expect("a file to not offer");
+    for flag in ["--at", "--since", "--until"] {
+        let offered = bash_complete(&sandbox, &["btcturk-bal", "history", flag, "a"]);
+        assert!(!offered.contains("a-file"), "{flag}: {offered}");
+        if let Some(offered) = fish_complete(&sandbox, &format!("btcturk-bal history {flag} a")) {
+            assert!(
+                !offered.iter().any(|o| o == "a-file"),
+                "{flag}: {offered:?}"
+            );
+        }
     }
 }
