@@ -622,10 +622,19 @@ fn flags_before_the_subcommand(cmd: &clap::Command, m: &ArgMatches) -> Result<()
                 .map(|l| format!("--{l}"))
                 .or_else(|| arg.get_short().map(|s| format!("-{s}")))
                 .unwrap_or_else(|| id.to_string());
-            return Err(leaf.clone().error(
-                ErrorKind::UnknownArgument,
-                format!("{flag} does not apply to {path}"),
-            ));
+            // The subcommand has a flag of that name of its own (history's
+            // -o): it goes after the subcommand's name.
+            let own = arg
+                .get_long()
+                .is_some_and(|long| leaf.get_arguments().any(|a| a.get_long() == Some(long)));
+            let message = if own {
+                format!(
+                    "{flag} before {name} is the balance listing's; put it after: {path} {flag} ..."
+                )
+            } else {
+                format!("{flag} does not apply to {path}")
+            };
+            return Err(leaf.clone().error(ErrorKind::UnknownArgument, message));
         }
     }
     Ok(())
@@ -814,6 +823,17 @@ mod tests {
     }
 
     #[test]
+    fn the_listing_s_flag_before_a_subcommand_with_its_own_says_where_it_goes() {
+        refused(
+            "-o csv history dump.csv",
+            &[
+                "--output before history is the balance listing's; put it after: btcturk-bal history --output ...",
+            ],
+        );
+        parse("history -o csv dump.csv").expect("after history");
+    }
+
+    #[test]
     fn flags_before_a_subcommand_count_when_it_takes_them() {
         let cli = parse("-p work --timeout 5 doctor").expect("doctor");
         let c = cli.common();
@@ -849,7 +869,7 @@ mod tests {
         // The balance listing's flags are not carried to another command.
         refused(
             "-o json history",
-            &["--output does not apply to btcturk-bal history"],
+            &["--output before history is the balance listing's"],
         );
         refused(
             "-z doctor",
