@@ -237,6 +237,35 @@ impl<'a> Inputs<'a> {
     }
 
     /// The profile to use: --profile, else $BTCTURK_PROFILE, else default.
+    /// One line when the environment's key or secret stands in for the
+    /// selected profile's own (the documented precedence, which `-p work`
+    /// alone does not suggest); `None` with `--all-profiles`, which leaves
+    /// the environment's keys out.
+    pub fn env_over_profile(&self, all_profiles: bool) -> Option<String> {
+        let name = self.selected_profile().value;
+        let own = self.file.profiles.get(&name).filter(|_| !all_profiles)?;
+        let vars: Vec<&str> = [
+            (self.env.key.is_some() && own.api_key.is_some(), ENV_KEY),
+            (
+                self.env.secret.is_some()
+                    && (own.api_secret.is_some() || own.api_secret_command.is_some()),
+                ENV_SECRET,
+            ),
+        ]
+        .into_iter()
+        .filter_map(|(set, var)| set.then_some(var))
+        .collect();
+        (!vars.is_empty()).then(|| {
+            format!(
+                "{} from the environment stand{} in for profile \"{}\"'s own (the environment comes first; unset {} to use the profile's)",
+                vars.join(" and "),
+                if vars.len() == 1 { "s" } else { "" },
+                crate::text::sanitize(&name),
+                if vars.len() == 1 { "it" } else { "them" },
+            )
+        })
+    }
+
     pub fn selected_profile(&self) -> Resolved<String> {
         match (&self.global.profile, self.env.profile.clone()) {
             (Some(p), _) => Resolved {
@@ -544,6 +573,8 @@ pub struct Settings {
     /// Whether the output goes to a terminal (stdout, a terminal).
     pub to_terminal: bool,
     pub watch: Option<Duration>,
+    /// Warnings about the settings themselves, for stderr.
+    pub notes: Vec<String>,
 }
 
 impl Settings {
@@ -552,6 +583,10 @@ impl Settings {
     pub fn resolve(show: &ShowArgs, common: &Common, terminal: &Terminal) -> Result<Settings> {
         let inputs = Inputs::load(common)?;
         let profiles = inputs.api_profiles(show.all_profiles)?;
+        let notes = inputs
+            .env_over_profile(show.all_profiles)
+            .into_iter()
+            .collect();
         let destination = Destination::new(show.out.as_deref(), show.append.as_deref());
         let to_terminal = matches!(destination, Destination::Stdout) && terminal.stdout;
         let turkish = show.csv_locale == Some(CsvLocale::Tr);
@@ -581,6 +616,7 @@ impl Settings {
             to_terminal,
             destination,
             watch: show.watch.map(Duration::from_secs),
+            notes,
         })
     }
 }

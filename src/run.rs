@@ -19,6 +19,9 @@ use crate::text::sanitize;
 use crate::valuation::Prices;
 
 pub fn run(settings: &Settings, log: Log) -> Result<()> {
+    for note in &settings.notes {
+        log.warn(note);
+    }
     let mut fetcher = Fetcher::new(settings, log);
     match settings.watch {
         None => {

@@ -579,3 +579,45 @@ fn a_signal_to_the_run_ends_its_secret_command_too() {
         assert_eq!(api.hits(BALANCES), 0);
     }
 }
+
+#[test]
+fn keys_in_the_environment_that_stand_in_for_a_profile_s_own_are_said_once() {
+    let api = FakeApi::serving(ACCOUNT);
+    let sandbox = sandbox_with_profiles(&api);
+    let warning = "btcturk-bal: warning: BTCTURK_API_KEY and BTCTURK_API_SECRET from the environment stand in for profile \"work\"'s own (the environment comes first; unset them to use the profile's)\n";
+    // -p and BTCTURK_PROFILE alike: the environment's account is fetched
+    // (its key is KEY, the file's work key is KEY2), and said.
+    for selected in [&["-p", "work"][..], &[]] {
+        let mut cmd = sandbox.cmd(&api);
+        cmd.args(selected).args(["-o", "csv", "-a", "btc"]);
+        if selected.is_empty() {
+            cmd.env("BTCTURK_PROFILE", "work");
+        }
+        let out = run(&mut cmd);
+        out.succeeds();
+        assert_eq!(out.stderr, warning);
+        let sent = api
+            .requests()
+            .last()
+            .and_then(|r| r.header("x-pck").map(str::to_owned));
+        assert_eq!(sent.as_deref(), Some(KEY));
+    }
+    // Only the key set: said of the key alone.
+    let key_only = run(sandbox
+        .bare()
+        .env("BTCTURK_API_KEY", KEY)
+        .args(["-p", "work", "-o", "csv"]));
+    assert!(
+        key_only
+            .stderr
+            .starts_with("btcturk-bal: warning: BTCTURK_API_KEY from the environment stands in for profile \"work\"'s own (the environment comes first; unset it to use the profile's)\n"),
+        "{}",
+        key_only.stderr
+    );
+    // The default profile, or quiet: nothing said.
+    let plain = run(sandbox.cmd(&api).args(["-o", "csv"]));
+    plain.succeeds();
+    assert_eq!(plain.stderr, "");
+    let quiet = run(sandbox.cmd(&api).args(["-q", "-p", "work", "-o", "csv"]));
+    assert_eq!(quiet.stderr, "");
+}
