@@ -92,6 +92,17 @@ fn show(mut story: Story, files: &[PathBuf], query: &Query) -> Result<Outcome> {
         .and_then(|(_, l)| l.columns.currency.as_ref())
         .map(|c| c.to_ascii_uppercase());
     let mut notes = std::mem::take(&mut story.notes);
+    if story.snapshots.is_empty() {
+        // An empty file or stdin (a cron line missing its file, `< /dev/null`).
+        let names: Vec<String> = files
+            .iter()
+            .map(|f| match f.to_str() {
+                Some("-") => "stdin".to_owned(),
+                _ => sanitize(&f.to_string_lossy()),
+            })
+            .collect();
+        notes.push(format!("no snapshot read from {}", names.join(", ")));
+    }
     let snapshots = once_each(story.snapshots, files, &mut notes)?;
     let mut snapshots = in_range(snapshots, query);
     if let Some(period) = query.every {

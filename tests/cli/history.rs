@@ -768,3 +768,27 @@ fn an_impossible_date_and_a_negative_span_are_said_in_words() {
         );
     }
 }
+
+#[test]
+fn an_empty_input_is_said_not_shown_as_an_empty_story() {
+    let sandbox = Sandbox::new();
+    let empty = write(&sandbox, "empty.csv", "");
+    let from_stdin = run(sandbox
+        .bare()
+        .args(["history", "-o", "csv"])
+        .stdin(std::fs::File::open("/dev/null").expect("/dev/null")));
+    from_stdin.succeeds();
+    assert_eq!(
+        from_stdin.stderr,
+        "btcturk-bal: warning: no snapshot read from stdin\n"
+    );
+    let file = history(&sandbox, &["-o", "csv", path(&empty)]);
+    file.succeeds();
+    assert_eq!(
+        file.stderr,
+        format!(
+            "btcturk-bal: warning: no snapshot read from {}\n",
+            empty.display()
+        )
+    );
+}
