@@ -338,6 +338,13 @@ fn show(inputs: &Inputs) -> Result<Vec<u8>> {
         d.ip_version.value.name().to_owned(),
         d.ip_version.source.to_string(),
     ));
+    let (history, history_source) = d.history_file.map_or_else(not_set, |h| {
+        (
+            sanitize(&crate::text::clip(&h.value, 60)),
+            h.source.to_string(),
+        )
+    });
+    rows.push(("history_file", history, history_source));
     rows.push((
         "profiles",
         sanitize(&inputs.profile_names().join(", ")),

@@ -172,7 +172,17 @@ impl<'a> Inputs<'a> {
         let config = ConfigPath::resolve(global, &env);
         let named = config.source != Source::Default;
         let file = match &config.path {
-            Some(path) => load(path, named)?,
+            Some(path) => load(path, named).map_err(|e| match e {
+                Error::ConfigRead { path, source }
+                    if source.kind() == std::io::ErrorKind::NotFound =>
+                {
+                    Error::ConfigMissing {
+                        path,
+                        named_by: config.source.to_string(),
+                    }
+                }
+                e => e,
+            })?,
             None => None,
         };
         Ok(Inputs {
@@ -316,6 +326,7 @@ impl<'a> Inputs<'a> {
             base_url: self.inherited(own, &prefix, "base_url", |p| &p.base_url),
             timeout_secs: self.inherited(own, &prefix, "timeout_secs", |p| &p.timeout_secs),
             ip_version: self.inherited(own, &prefix, "ip_version", |p| &p.ip_version),
+            history_file: self.inherited(own, &prefix, "history_file", |p| &p.history_file),
         })
     }
 
@@ -385,12 +396,16 @@ impl<'a> Inputs<'a> {
             (None, None) => Resolved::new(DEFAULT_TIMEOUT_SECS, Source::Default),
         };
         let ip_version = self.ip_version(file.ip_version)?;
+        let history_file = file
+            .history_file
+            .map(|(path, source)| Resolved::new(path.clone(), source));
         Ok(Described {
             api_key,
             api_secret,
             base_url,
             timeout_secs,
             ip_version,
+            history_file,
         })
     }
 
@@ -670,6 +685,7 @@ struct Merged<'f> {
     base_url: Option<(&'f String, Source)>,
     timeout_secs: Option<(&'f u64, Source)>,
     ip_version: Option<(&'f toml::Value, Source)>,
+    history_file: Option<(&'f String, Source)>,
 }
 
 /// One profile's settings and their sources, unvalidated.
@@ -679,6 +695,8 @@ pub struct Described {
     pub base_url: Resolved<String>,
     pub timeout_secs: Resolved<u64>,
     pub ip_version: Resolved<IpVersion>,
+    /// As written in the file (`config show`).
+    pub history_file: Option<Resolved<String>>,
 }
 
 /// `config.toml` in the platform's config directory for btcturk-bal.

@@ -91,6 +91,9 @@ pub enum Error {
     #[error("cannot read config file {path}: {source}")]
     ConfigRead { path: PathBuf, source: io::Error },
 
+    #[error("config file {path} (named by {named_by}) does not exist")]
+    ConfigMissing { path: PathBuf, named_by: String },
+
     #[error("invalid config file {path}: {message}")]
     ConfigParse { path: PathBuf, message: String },
 
@@ -302,6 +305,7 @@ impl Error {
     pub fn code(&self) -> u8 {
         match self {
             Error::ConfigRead { .. }
+            | Error::ConfigMissing { .. }
             | Error::ConfigParse { .. }
             | Error::ConfigReadable { .. }
             | Error::ConfigWritable { .. }
@@ -350,6 +354,7 @@ impl Error {
             | Error::ConfigExists { .. }
             | Error::ConfigParse { .. }
             | Error::ConfigRead { .. }
+            | Error::ConfigMissing { .. }
             | Error::ConfigReadable { .. }
             | Error::ConfigWritable { .. }
             | Error::NoConfigDir
@@ -397,6 +402,10 @@ impl Error {
             Error::ConfigExists { .. } => {
                 Some("edit it, or run `btcturk-bal config init --force` to replace it".into())
             }
+            Error::ConfigMissing { path, .. } => Some(format!(
+                "fix the path, or write a template there: btcturk-bal config init --config {}",
+                path.display()
+            )),
             Error::ConfigReadable { path, .. } => {
                 Some(format!("run: chmod 600 {}", path.display()))
             }

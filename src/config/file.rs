@@ -210,9 +210,27 @@ fn toml_problem(e: &toml::de::Error, text: &str) -> String {
     let line = before.matches('\n').count() + 1;
     let line_text = text.lines().nth(line - 1).unwrap_or_default();
     match line_text.split_once('=').map(|(key, _)| key.trim()) {
+        Some(key) if is_bare_key(key) && message == "duplicate key" => {
+            match first_line_of(text, key, line) {
+                Some(first) => format!("`{key}` is set twice, on lines {first} and {line}"),
+                None => format!("`{key}` on line {line} is set twice"),
+            }
+        }
         Some(key) if is_bare_key(key) => format!("`{key}` on line {line}: {what}"),
         _ => format!("line {line}: {what}"),
     }
+}
+
+/// The line, before `line`, in the same table, where `key` was first set.
+fn first_line_of(text: &str, key: &str, line: usize) -> Option<usize> {
+    let lines: Vec<&str> = text.lines().take(line.saturating_sub(1)).collect();
+    lines
+        .iter()
+        .enumerate()
+        .rev()
+        .take_while(|(_, l)| !l.trim_start().starts_with('['))
+        .find(|(_, l)| l.split_once('=').is_some_and(|(k, _)| k.trim() == key))
+        .map(|(at, _)| at + 1)
 }
 
 /// A TOML key as written before `=` (dotted or quoted keys are not named).
@@ -256,6 +274,14 @@ mod tests {
             ),
             ("api_key = \"s3cr3t\n", "`api_key` on line 1: "),
             ("s3cr3t\n", "line 1: "),
+            (
+                "api_key = \"s3cr3t\"\n# a comment\napi_key = \"s3cr3t2\"\n",
+                "`api_key` is set twice, on lines 1 and 3",
+            ),
+            (
+                "api_key = \"a\"\n[profiles.w]\napi_key = \"b\"\napi_key = \"c\"\n",
+                "`api_key` is set twice, on lines 3 and 4",
+            ),
             (
                 "api_kye = \"s3cr3t\"\n",
                 "unknown field `api_kye`, expected one of `api_key`",

@@ -78,7 +78,75 @@ fn missing_named_config_file_is_an_error() {
         .env("BTCTURK_API_KEY", KEY)
         .env("BTCTURK_API_SECRET", SECRET)
         .args(["--config", "/nonexistent/btcturk.toml"]));
-    run.fails(78, &["cannot read config file /nonexistent/btcturk.toml"]);
+    run.fails(
+        78,
+        &["config file /nonexistent/btcturk.toml (named by flag --config) does not exist"],
+    );
+    assert_eq!(
+        run.hint(),
+        "fix the path, or write a template there: btcturk-bal config init --config /nonexistent/btcturk.toml"
+    );
+    let from_env = crate::support::run(
+        sandbox
+            .bare()
+            .env("BTCTURK_API_KEY", KEY)
+            .env("BTCTURK_API_SECRET", SECRET)
+            .env("BTCTURK_BAL_CONFIG", "/nonexistent/b.toml"),
+    );
+    from_env.fails(
+        78,
+        &["config file /nonexistent/b.toml (named by env BTCTURK_BAL_CONFIG) does not exist"],
+    );
+}
+
+#[test]
+fn a_key_set_twice_is_named_with_both_lines() {
+    let sandbox = Sandbox::new();
+    let path = sandbox.write_config(
+        &sandbox.default_config(),
+        "api_key = \"s3cr3t-one\"\n\n[profiles.w]\napi_key = \"a\"\napi_key = \"s3cr3t-two\"\n",
+    );
+    let out = run(&mut sandbox.bare());
+    out.fails(
+        78,
+        &[&format!(
+            "invalid config file {}: `api_key` is set twice, on lines 4 and 5",
+            path.display()
+        )],
+    );
+    assert!(!out.stderr.contains("s3cr3t"), "{}", out.stderr);
+}
+
+#[test]
+fn config_show_lists_history_file_with_where_it_came_from() {
+    let sandbox = Sandbox::new();
+    let path = sandbox.write_config(
+        &sandbox.default_config(),
+        "api_key = \"k\"\nhistory_file = \"~/all.csv\"\n[profiles.w]\nhistory_file = \"/srv/w.csv\"\n[profiles.x]\n",
+    );
+    let show = |profile: &str| {
+        let out = run(sandbox.bare().args(["-p", profile, "config", "show"]));
+        out.succeeds();
+        out.stdout
+            .lines()
+            .find(|l| l.starts_with("history_file"))
+            .map(|l| l.split_whitespace().collect::<Vec<_>>().join(" "))
+            .unwrap_or_default()
+    };
+    let file = path.display();
+    assert_eq!(
+        show("default"),
+        format!("history_file ~/all.csv (history_file on line 2 of {file})")
+    );
+    assert_eq!(
+        show("w"),
+        format!("history_file /srv/w.csv (profiles.w.history_file on line 4 of {file})")
+    );
+    // A profile without one has the top level's.
+    assert_eq!(
+        show("x"),
+        format!("history_file ~/all.csv (history_file on line 2 of {file})")
+    );
 }
 
 #[test]
