@@ -9,7 +9,7 @@
 
 use std::ffi::OsString;
 use std::fmt;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use secrecy::{ExposeSecret, SecretString};
@@ -221,15 +221,39 @@ impl<'a> Inputs<'a> {
     /// The dump `history` reads by default: `history_file` of the profile,
     /// else of the top level; a leading `~/` is the home directory.
     pub fn history_file(&self, name: &str) -> Result<Option<PathBuf>> {
-        let own = self.own_table(name)?.and_then(|p| p.history_file.as_ref());
-        let Some(path) = own.or(self.file.top.history_file.as_ref()) else {
+        let own = self.own_table(name)?;
+        let prefix = format!("profiles.{name}.");
+        let Some((written, source)) =
+            self.inherited(own, &prefix, "history_file", |p| &p.history_file)
+        else {
             return Ok(None);
         };
-        let path = path.get_ref();
-        Ok(Some(match (path.strip_prefix("~/"), &self.env.home) {
-            (Some(rest), Some(home)) => PathBuf::from(home).join(rest),
-            _ => PathBuf::from(path),
-        }))
+        let bad = |expected| Error::Setting {
+            origin: source.to_string(),
+            expected,
+        };
+        if written.trim().is_empty() {
+            return Err(bad("a file's path, not empty"));
+        }
+        // As git and ssh read paths in their config files: ~ is the home
+        // folder, and a relative path is taken from the config file's
+        // folder (a cron job does not choose the current one).
+        let home = self.env.home.as_ref().map(PathBuf::from);
+        let path = match (written.as_str(), home) {
+            ("~", Some(home)) => home,
+            (w, Some(home)) if w.starts_with("~/") => home.join(&w["~/".len()..]),
+            (w, _) => match &self.config.path {
+                Some(config) if Path::new(w).is_relative() => {
+                    crate::output::parent_dir(config).join(w)
+                }
+                _ => PathBuf::from(w),
+            },
+        };
+        // A FIFO would hold the run until something writes to it.
+        if std::fs::metadata(&path).is_ok_and(|m| !m.is_file()) {
+            return Err(bad("a regular file, not a folder, a FIFO or a device"));
+        }
+        Ok(Some(path))
     }
 
     /// A profile's own table: `None` for the default profile without a

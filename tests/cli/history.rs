@@ -792,3 +792,51 @@ fn an_empty_input_is_said_not_shown_as_an_empty_story() {
         )
     );
 }
+
+#[test]
+fn history_file_is_a_path_as_config_files_write_them() {
+    let sandbox = Sandbox::new();
+    let api = api("3");
+    let config = sandbox.default_config();
+    let config_dir = config.parent().expect("config folder").to_owned();
+    std::fs::create_dir_all(&config_dir).expect("config folder");
+    let dump = format!("{HEADER_TRY}{RUN_3H}");
+    std::fs::write(config_dir.join("beside.csv"), &dump).expect("dump");
+    std::fs::write(sandbox.home.path().join("home.csv"), &dump).expect("dump");
+    // Relative to the config file's folder, not the current one; ~/ is
+    // the home folder.
+    for written in ["beside.csv", "~/home.csv"] {
+        sandbox.write_config(&config, &format!("history_file = \"{written}\"\n"));
+        let read = on_terminal(&sandbox, &api, "history -o csv; echo rc=$?", &[]);
+        assert!(
+            read.contains("2026-11-24T03:00:00Z,2,15,"),
+            "{written}: {read}"
+        );
+        assert!(read.contains("rc=0"), "{written}: {read}");
+    }
+    // Empty, or a FIFO that would hold the run: refused by key and line.
+    let fifo = sandbox.home.path().join("fifo");
+    crate::support::mkfifo(&fifo);
+    for (written, expected) in [
+        ("", "a file's path, not empty"),
+        (
+            fifo.to_str().expect("UTF-8"),
+            "a regular file, not a folder, a FIFO or a device",
+        ),
+        (
+            "/dev/zero",
+            "a regular file, not a folder, a FIFO or a device",
+        ),
+    ] {
+        sandbox.write_config(&config, &format!("# dumps\nhistory_file = \"{written}\"\n"));
+        let told = on_terminal(&sandbox, &api, "history; echo rc=$?", &[]);
+        assert!(
+            told.contains(&format!(
+                "history_file on line 2 of {} must be {expected}",
+                config.display()
+            )),
+            "{written}: {told}"
+        );
+        assert!(told.contains("rc=78"), "{written}: {told}");
+    }
+}
