@@ -221,6 +221,9 @@ pub enum Error {
     #[error("cannot write {path}: the directory {} does not exist", dir.display())]
     OutputDir { path: PathBuf, dir: PathBuf },
 
+    #[error("cannot write {path}: the folder {} does not let you make files in it", dir.display())]
+    OutputDirDenied { path: PathBuf, dir: PathBuf },
+
     #[error("cannot append to {path}: it {file}, but this run writes {run}")]
     AppendMismatch {
         path: PathBuf,
@@ -329,6 +332,7 @@ impl Error {
             Error::Output(_)
             | Error::OutputFile { .. }
             | Error::OutputDir { .. }
+            | Error::OutputDirDenied { .. }
             | Error::AppendMismatch { .. } => exit::IO,
             Error::HistoryOpen { .. } => exit::NOINPUT,
             Error::HistoryData { .. }
@@ -381,6 +385,7 @@ impl Error {
             | Error::Locked { .. }
             | Error::Output(_)
             | Error::OutputDir { .. }
+            | Error::OutputDirDenied { .. }
             | Error::OutputFile { .. } => self.output_hint(),
         }
     }
@@ -556,6 +561,10 @@ impl Error {
     fn output_hint(&self) -> Option<String> {
         match self {
             Error::OutputDir { dir, .. } => Some(format!("create it: mkdir -p {}", dir.display())),
+            Error::OutputDirDenied { dir, .. } => Some(format!(
+                "write into a folder of yours, or have write access to {} given to you",
+                dir.display()
+            )),
             Error::AppendMismatch { .. } => Some(
                 "append to a new file, or run with the options that wrote this one (--value-in, --csv-locale, --delimiter)"
                     .into(),

@@ -145,6 +145,16 @@ fn file_error(path: &Path, source: io::Error) -> Error {
             dir: dir.to_path_buf(),
         };
     }
+    // The folder, not the file, refused (a temporary file or a new file
+    // is made there): name the folder, which the user must fix.
+    if source.kind() == ErrorKind::PermissionDenied
+        && rustix::fs::access(dir, rustix::fs::Access::WRITE_OK).is_err()
+    {
+        return Error::OutputDirDenied {
+            path: path.to_path_buf(),
+            dir: dir.to_path_buf(),
+        };
+    }
     let source = explain(source);
     let text = source.to_string();
     let source = match text.find(" at path \"") {

@@ -632,3 +632,48 @@ fn append_refuses_lines_of_another_kind_header_or_not() {
     append(&["-o", "jsonl"], &jsonl).succeeds();
     append(&["-o", "csv", "--no-header"], &csv).succeeds();
 }
+
+#[test]
+fn a_folder_the_user_cannot_write_is_named_not_the_file() {
+    // Run as nobody, which needs root to become.
+    let root = std::process::Command::new("id")
+        .arg("-u")
+        .output()
+        .is_ok_and(|o| o.stdout == b"0\n");
+    if !root {
+        crate::support::skipping("not root: cannot run btcturk-bal as another user");
+        return;
+    }
+    let api = FakeApi::serving(ACCOUNT);
+    let sandbox = Sandbox::new();
+    // root's folder, which nobody may enter but not write; the file in it
+    // anyone may write (so only the folder can refuse).
+    let dir = tempfile::Builder::new()
+        .prefix("root-only-")
+        .tempdir_in("/tmp")
+        .expect("dir");
+    crate::support::set_mode(dir.path(), 0o755);
+    let file = dir.path().join("balances.csv");
+    std::fs::write(&file, "old").expect("file");
+    crate::support::set_mode(&file, 0o666);
+    for (flag, target) in [
+        ("--out", file.clone()),
+        ("--append", dir.path().join("new.csv")),
+    ] {
+        let mut cmd = sandbox.with_keys(sandbox.clean("runuser"), &api);
+        cmd.args(["-u", "nobody", "--"])
+            .arg(assert_cmd::cargo::cargo_bin!("btcturk-bal"))
+            .args(["-o", "csv", flag])
+            .arg(&target);
+        let refused = run(&mut cmd);
+        refused.fails(
+            74,
+            &[&format!(
+                "cannot write {}: the folder {} does not let you make files in it",
+                target.display(),
+                dir.path().display()
+            )],
+        );
+    }
+    assert_eq!(std::fs::read_to_string(&file).expect("file"), "old");
+}
