@@ -43,10 +43,10 @@ pub enum IpVersion {
 }
 
 impl IpVersion {
-    /// `4`, `6` or `any` (any case, spaces around), as the environment and
-    /// the config file give it.
+    /// `4`, `6` or `any`, exactly as the flag takes them, as the
+    /// environment and the config file give it.
     pub fn parse(text: &str) -> Option<IpVersion> {
-        match text.trim().to_ascii_lowercase().as_str() {
+        match text {
             "4" => Some(IpVersion::V4),
             "6" => Some(IpVersion::V6),
             "any" => Some(IpVersion::Any),
@@ -584,6 +584,20 @@ fn unresolved(url: &str, ip_version: IpVersion) -> Error {
         .ok()
         .and_then(|u| u.host().map(str::to_owned))
         .unwrap_or_else(|| url.to_owned());
+    // An address, not a name: nothing was looked up, it is of the other
+    // family.
+    if let Ok(addr) = host
+        .trim_start_matches('[')
+        .trim_end_matches(']')
+        .parse::<std::net::IpAddr>()
+        && ip_version != IpVersion::Any
+    {
+        return Error::OtherFamily {
+            addr: addr.to_string(),
+            family: if addr.is_ipv4() { "IPv4" } else { "IPv6" },
+            ip_version: ip_version.name(),
+        };
+    }
     Error::Unresolved {
         host,
         ip_version: Some(ip_version).filter(|v| *v != IpVersion::Any),

@@ -244,7 +244,12 @@ fn network(report: &mut Report, settings: &ApiSettings, sources: &str, log: Log)
                         "refused, and it went over IPv6 (from {}); a key bound to an IPv4 address is refused over IPv6",
                         route.local.ip()
                     ),
-                    "set ip_version = 4 in the config file (or BTCTURK_IP_VERSION=4, or --ip-version 4), or register this IPv6 address with the key",
+                    // IPv6 only was asked for: ip_version = 4 is no advice.
+                    if settings.ip_version == crate::api::IpVersion::V6 {
+                        "register this IPv6 address with the key (IPv6 only was asked for: ip_version 6)"
+                    } else {
+                        "set ip_version = 4 in the config file (or BTCTURK_IP_VERSION=4, or --ip-version 4), or register this IPv6 address with the key"
+                    },
                     e.code(),
                 );
             }

@@ -177,6 +177,13 @@ pub enum Error {
         expected: &'static str,
     },
 
+    #[error("{addr} is an {family} address, and --ip-version {ip_version} was asked for")]
+    OtherFamily {
+        addr: String,
+        family: &'static str,
+        ip_version: &'static str,
+    },
+
     #[error("cannot resolve {host}{}", ip_version.map(|v| format!(" to an IPv{} address", v.name())).unwrap_or_default())]
     Unresolved {
         host: String,
@@ -321,6 +328,7 @@ impl Error {
             | Error::SecretCommand { .. } => exit::CONFIG,
             Error::Profile { source, .. } => source.code(),
             Error::Unreachable { .. }
+            | Error::OtherFamily { .. }
             | Error::Unresolved { .. }
             | Error::Certificate { .. }
             | Error::NotTls { .. } => exit::UNAVAILABLE,
@@ -372,6 +380,7 @@ impl Error {
             | Error::Response(_)
             | Error::ServerFault { .. }
             | Error::Unreachable { .. }
+            | Error::OtherFamily { .. }
             | Error::Unresolved { .. } => self.network_hint(),
             Error::HistoryConflict { .. }
             | Error::HistoryData { .. }
@@ -486,6 +495,9 @@ impl Error {
             Error::Unresolved { .. } => Some(
                 "check the host name in the base URL, the network connection and its DNS".into(),
             ),
+            Error::OtherFamily { ip_version, .. } => Some(format!(
+                "ip_version {ip_version} (from --ip-version, BTCTURK_IP_VERSION or ip_version in the config file) allows no other family; use `any`, or a base URL of that family"
+            )),
             Error::Unreachable { .. } => {
                 Some("check the network connection, proxy settings and the base URL".into())
             }

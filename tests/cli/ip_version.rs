@@ -25,17 +25,22 @@ fn each_family_reaches_a_server_of_its_own_and_only_that() {
         out.succeeds();
         assert!(out.stdout.contains("BTC"), "{}", out.stdout);
     }
-    run(sandbox.cmd(&v4).args(["--ip-version", "6"]))
-        .fails(69, &["cannot resolve 127.0.0.1 to an IPv6 address"]);
+    run(sandbox.cmd(&v4).args(["--ip-version", "6"])).fails(
+        69,
+        &["127.0.0.1 is an IPv4 address, and --ip-version 6 was asked for"],
+    );
     let Some(v6) = on("[::1]:0") else { return };
     assert!(v6.url().starts_with("http://[::1]:"), "{}", v6.url());
     for allowed in ["6", "any"] {
         run(sandbox.cmd(&v6).args(["--ip-version", allowed])).succeeds();
     }
     let refused = run(sandbox.cmd(&v6).args(["--ip-version", "4"]));
-    refused.fails(69, &["cannot resolve [::1] to an IPv4 address"]);
+    refused.fails(
+        69,
+        &["::1 is an IPv6 address, and --ip-version 4 was asked for"],
+    );
     assert!(
-        refused.hint().contains("ip_version 4 allows only IPv4"),
+        refused.hint().contains("ip_version 4 (from --ip-version, BTCTURK_IP_VERSION or ip_version in the config file) allows no other family"),
         "{}",
         refused.stderr
     );
@@ -46,14 +51,14 @@ fn each_family_reaches_a_server_of_its_own_and_only_that() {
 fn the_environment_and_the_config_file_set_it_and_the_flag_wins() {
     let sandbox = Sandbox::new();
     let api = on("127.0.0.1:0").expect("127.0.0.1");
-    run(sandbox.cmd(&api).env("BTCTURK_IP_VERSION", "6")).fails(69, &["to an IPv6 address"]);
+    run(sandbox.cmd(&api).env("BTCTURK_IP_VERSION", "6")).fails(69, &["is an IPv4 address"]);
     run(sandbox
         .cmd(&api)
         .env("BTCTURK_IP_VERSION", "6")
         .args(["--ip-version", "4"]))
     .succeeds();
     let config = sandbox.write_config(&sandbox.default_config(), "ip_version = 6\n");
-    run(&mut sandbox.cmd(&api)).fails(69, &["to an IPv6 address"]);
+    run(&mut sandbox.cmd(&api)).fails(69, &["is an IPv4 address"]);
     sandbox.write_config(&config, "ip_version = \"4\"\n");
     run(&mut sandbox.cmd(&api)).succeeds();
     let show = run(sandbox.cmd(&api).args(["config", "show"]));
@@ -76,6 +81,13 @@ fn a_value_that_is_no_family_is_refused_naming_where_it_came_from() {
         &["error: env BTCTURK_IP_VERSION must be 4, 6 or \"any\""],
     );
     assert!(!env.stderr.contains("config file"), "{}", env.stderr);
+    // Exactly what the flag takes: no padding, no other case.
+    for near in [" 4", "4 ", "ANY", "Any"] {
+        run(sandbox.cmd(&api).env("BTCTURK_IP_VERSION", near)).fails(
+            78,
+            &["error: env BTCTURK_IP_VERSION must be 4, 6 or \"any\""],
+        );
+    }
     sandbox.write_config(&sandbox.default_config(), "\nip_version = 5\n");
     run(&mut sandbox.cmd(&api)).fails(78, &["ip_version on line 2 of", "must be 4, 6"]);
     let odd = run(sandbox.cmd(&api).args(["--ip-version", "ş"]));
@@ -138,6 +150,17 @@ fn doctor_names_ipv6_first_when_a_key_is_refused_over_it() {
         lines[first + 1].contains("ip_version = 4"),
         "{}",
         out.stdout
+    );
+    // IPv6 only asked for: ip_version = 4 is no advice then.
+    let asked = run(sandbox.cmd(&v6).args(["doctor", "--ip-version", "6"]));
+    assert_eq!(asked.code, 77, "{}", asked.stdout);
+    assert!(!asked.stdout.contains("ip_version = 4"), "{}", asked.stdout);
+    assert!(
+        asked.stdout.contains(
+            "register this IPv6 address with the key (IPv6 only was asked for: ip_version 6)"
+        ),
+        "{}",
+        asked.stdout
     );
     // Over IPv4 the same refusal does not blame the family.
     let v4 = FakeApi::start(refusing);
