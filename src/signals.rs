@@ -45,12 +45,14 @@ pub fn install() {
         if ignored.contains(&signal) {
             continue;
         }
-        // In this order: noted first, then ended unless finishing a step.
+        // The default action first: should noting it fail to install,
+        // the signal still ends the run (only not after a step), and it is
+        // never left caught with nothing to do.
         let Ok(sig) = usize::try_from(signal) else {
             continue;
         };
-        if signal_hook::flag::register_usize(signal, &ARRIVED, sig).is_ok() {
-            let _ = signal_hook::flag::register_conditional_default(signal, &ENDS_AT_ONCE);
+        if signal_hook::flag::register_conditional_default(signal, &ENDS_AT_ONCE).is_ok() {
+            let _ = signal_hook::flag::register_usize(signal, &ARRIVED, sig);
         }
     }
     let _ = signal_hook::flag::register(SIGXFSZ, &FILE_TOO_LARGE);
