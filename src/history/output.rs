@@ -19,12 +19,15 @@ pub(super) fn render(
     currency: Option<&str>,
     at: Option<Timestamp>,
 ) -> Result<Vec<u8>> {
-    let grid = match &query.view {
+    let mut grid = match &query.view {
         View::Snapshots => views::snapshots(snapshots),
         View::Asset(_) => views::asset(snapshots),
         View::Changes => views::changes(snapshots, currency.is_some()),
         View::At(_) => views::holdings(snapshots.last(), currency.is_some()),
     };
+    if let (Some(period), View::Snapshots | View::Asset(_)) = (query.every, &query.view) {
+        grid = grid.with_periods(snapshots, period, &query.tz, Timestamp::now());
+    }
     match query.format {
         Format::Json | Format::Jsonl => json(query, snapshots, currency, at, &grid),
         Format::Csv => csv_bytes(&grid, query.escape),
@@ -210,11 +213,12 @@ fn table(grid: &Grid, view: &View, currency: Option<&str>, query: &Query) -> Str
             None => "-".to_owned(),
         }));
     }
-    for (i, column) in table.column_iter_mut().enumerate() {
+    for (name, column) in grid.header.iter().zip(table.column_iter_mut()) {
         // A number never wraps inside itself: the table may be wider than
         // the terminal instead.
         column.set_constraint(ColumnConstraint::ContentWidth);
-        if i > 0 {
+        // Numbers right-aligned; times, periods and codes left.
+        if !matches!(*name, "fetched_at" | "period" | "period_end" | "asset") {
             column.set_cell_alignment(CellAlignment::Right);
         }
     }

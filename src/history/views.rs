@@ -22,13 +22,15 @@ pub(super) enum Cell {
     Price(Figure),
     /// Units of an asset, and how many decimals the asset has.
     Balance(Figure, Option<u32>),
+    /// A period of `--every` (`2026-06`), and whether it has not ended yet.
+    Period(String, bool),
 }
 
 impl Cell {
     /// The exact text, every digit: what JSON and CSV carry.
     pub(super) fn exact(&self) -> String {
         match self {
-            Cell::Text(text) => text.clone(),
+            Cell::Text(text) | Cell::Period(text, _) => text.clone(),
             Cell::Count(n) => n.to_string(),
             Cell::Money(d) | Cell::Price(d) | Cell::Balance(d, _) => d.to_string(),
         }
@@ -39,7 +41,8 @@ impl Cell {
     /// most 8).
     pub(super) fn display(&self) -> String {
         match self {
-            Cell::Text(_) | Cell::Count(_) => self.exact(),
+            Cell::Text(_) | Cell::Count(_) | Cell::Period(_, false) => self.exact(),
+            Cell::Period(label, true) => format!("{label} (so far)"),
             Cell::Money(d) => d.rounded(2),
             Cell::Price(d) => d.rounded_trimmed(8),
             Cell::Balance(d, Some(places)) => d.rounded(*places),
@@ -52,6 +55,33 @@ impl Cell {
 pub(super) struct Grid {
     pub(super) header: Vec<&'static str>,
     pub(super) rows: Vec<Vec<Option<Cell>>>,
+}
+
+impl Grid {
+    /// With `--every`: each row (a snapshot, in order) names its period and
+    /// when the period ends, after the snapshot's time; a period not ended
+    /// by `now` is marked so.
+    pub(super) fn with_periods(
+        mut self,
+        snapshots: &[Snapshot],
+        period: super::Period,
+        tz: &jiff::tz::TimeZone,
+        now: Timestamp,
+    ) -> Grid {
+        self.header.splice(1..1, ["period", "period_end"]);
+        for (row, s) in self.rows.iter_mut().zip(snapshots) {
+            let end = period.end(s.at, tz);
+            let open = end.is_none_or(|end| end > now);
+            row.splice(
+                1..1,
+                [
+                    Some(Cell::Period(period.label(s.at, tz), open)),
+                    end.map(time),
+                ],
+            );
+        }
+        self
+    }
 }
 
 fn time(at: Timestamp) -> Cell {

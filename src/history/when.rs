@@ -31,6 +31,48 @@ impl Period {
             Period::Year => year,
         }
     }
+
+    /// The period `at` falls in, as people write it: `2026-06-30` for a
+    /// day, `2026-W27` for an ISO week, `2026-06` for a month, `2026`.
+    pub(super) fn label(self, at: Timestamp, tz: &TimeZone) -> String {
+        let date = tz.to_datetime(at).date();
+        match self {
+            Period::Day => date.to_string(),
+            Period::Week => {
+                let week = date.iso_week_date();
+                format!("{:04}-W{:02}", week.year(), week.week())
+            }
+            Period::Month => format!("{:04}-{:02}", date.year(), date.month()),
+            Period::Year => format!("{:04}", date.year()),
+        }
+    }
+
+    /// The first moment after the period `at` falls in (the next one's
+    /// start, in `tz`); `None` past the last day there is.
+    pub(super) fn end(self, at: Timestamp, tz: &TimeZone) -> Option<Timestamp> {
+        let date = tz.to_datetime(at).date();
+        let next = match self {
+            Period::Day => date.tomorrow().ok()?,
+            Period::Week => {
+                let monday = date
+                    .checked_sub(
+                        jiff::Span::new().days(i64::from(date.weekday().to_monday_zero_offset())),
+                    )
+                    .ok()?;
+                monday.checked_add(jiff::Span::new().days(7)).ok()?
+            }
+            Period::Month => date
+                .first_of_month()
+                .checked_add(jiff::Span::new().months(1))
+                .ok()?,
+            Period::Year => date
+                .first_of_year()
+                .checked_add(jiff::Span::new().years(1))
+                .ok()?,
+        };
+        tz.to_timestamp(next.to_datetime(jiff::civil::Time::midnight()))
+            .ok()
+    }
 }
 
 /// A time limit: a moment, or a span back from the last snapshot.
@@ -185,6 +227,39 @@ mod tests {
     }
 
     #[test]
+    fn periods_are_named_and_end_as_people_count_them() {
+        let at: Timestamp = "2026-07-31T22:30:00Z".parse().expect("time");
+        let utc = TimeZone::UTC;
+        let istanbul = TimeZone::fixed(jiff::tz::offset(3));
+        let named =
+            |p: Period, tz: &TimeZone| (p.label(at, tz), p.end(at, tz).map(|t| format!("{t:.0}")));
+        let end = |t: &str| Some(t.to_owned());
+        assert_eq!(
+            named(Period::Month, &utc),
+            ("2026-07".into(), end("2026-08-01T00:00:00Z"))
+        );
+        // Already August 1 in Istanbul: August's close, ending August 31.
+        assert_eq!(
+            named(Period::Month, &istanbul),
+            ("2026-08".into(), end("2026-08-31T21:00:00Z"))
+        );
+        assert_eq!(
+            named(Period::Day, &utc),
+            ("2026-07-31".into(), end("2026-08-01T00:00:00Z"))
+        );
+        assert_eq!(
+            named(Period::Week, &utc),
+            ("2026-W31".into(), end("2026-08-03T00:00:00Z"))
+        );
+        assert_eq!(
+            named(Period::Year, &utc),
+            ("2026".into(), end("2027-01-01T00:00:00Z"))
+        );
+        let last = Timestamp::MAX;
+        assert_eq!(Period::Year.end(last, &utc), None);
+    }
+
+    #[test]
     fn periods_follow_the_local_calendar() {
         let istanbul = TimeZone::fixed(jiff::tz::offset(3));
         let t = |s: &str| s.parse::<Timestamp>().expect("time");
@@ -240,6 +315,11 @@ mod tests {
             let tz = TimeZone::fixed(jiff::tz::offset(hours));
             for period in [Period::Day, Period::Week, Period::Month, Period::Year] {
                 let _ = period.of(at, &tz);
+                let _ = period.label(at, &tz);
+                // A period ends after every moment in it.
+                if let Some(end) = period.end(at, &tz) {
+                    prop_assert!(end > at);
+                }
             }
         }
 

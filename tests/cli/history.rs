@@ -602,12 +602,26 @@ fn every_month_counts_months_in_the_zone_tz_names() {
             .map(str::to_owned)
             .collect::<Vec<_>>()
     };
+    // Each close names its period and when the period ends: the July
+    // close and the unfinished August can no longer read as one.
     let utc = closes("UTC");
     assert_eq!(utc.len(), 13, "{utc:?}");
-    assert_eq!(utc[0], "2026-01-31T23:00:00Z,1,743,");
-    assert_eq!(utc[1], "2026-02-28T23:00:00Z,1,1415,672");
-    assert_eq!(utc[11], "2026-12-31T23:00:00Z,1,8759,744");
-    assert_eq!(utc[12], "2027-01-01T02:00:00Z,1,8762,3");
+    assert_eq!(
+        utc[0],
+        "2026-01-31T23:00:00Z,2026-01,2026-02-01T00:00:00Z,1,743,"
+    );
+    assert_eq!(
+        utc[1],
+        "2026-02-28T23:00:00Z,2026-02,2026-03-01T00:00:00Z,1,1415,672"
+    );
+    assert_eq!(
+        utc[11],
+        "2026-12-31T23:00:00Z,2026-12,2027-01-01T00:00:00Z,1,8759,744"
+    );
+    assert_eq!(
+        utc[12],
+        "2027-01-01T02:00:00Z,2027-01,2027-02-01T00:00:00Z,1,8762,3"
+    );
     if !Path::new("/usr/share/zoneinfo/Europe/Istanbul").exists() {
         crate::support::skipping(
             "no time zone database here: --every month in Europe/Istanbul not tried",
@@ -616,9 +630,19 @@ fn every_month_counts_months_in_the_zone_tz_names() {
     }
     let istanbul = closes("Europe/Istanbul");
     assert_eq!(istanbul.len(), 13, "{istanbul:?}");
-    assert_eq!(istanbul[0], "2026-01-31T20:00:00Z,1,740,");
-    assert_eq!(istanbul[11], "2026-12-31T20:00:00Z,1,8756,744");
-    assert_eq!(istanbul[12], "2027-01-01T02:00:00Z,1,8762,6");
+    // Istanbul's months end at 21:00Z, three hours before UTC's.
+    assert_eq!(
+        istanbul[0],
+        "2026-01-31T20:00:00Z,2026-01,2026-01-31T21:00:00Z,1,740,"
+    );
+    assert_eq!(
+        istanbul[11],
+        "2026-12-31T20:00:00Z,2026-12,2026-12-31T21:00:00Z,1,8756,744"
+    );
+    assert_eq!(
+        istanbul[12],
+        "2027-01-01T02:00:00Z,2027-01,2027-01-31T21:00:00Z,1,8762,6"
+    );
 }
 
 #[test]
@@ -839,4 +863,64 @@ fn history_file_is_a_path_as_config_files_write_them() {
         );
         assert!(told.contains("rc=78"), "{written}: {told}");
     }
+}
+
+#[test]
+fn every_period_is_named_in_each_format_and_the_unfinished_one_is_marked() {
+    let sandbox = Sandbox::new();
+    // Hourly runs up to 2027-01-01T02:00Z: the ISO week 2026-W53 holds
+    // the last of them and ends on 2027-01-04.
+    let file = hourly_dump(&sandbox);
+    let csv = history(&sandbox, &["--every", "week", "-o", "csv", path(&file)]);
+    csv.succeeds();
+    assert!(
+        csv.stdout
+            .starts_with("fetched_at,period,period_end,assets,total,change\n2026-01-04T23:00:00Z,2026-W01,2026-01-05T00:00:00Z,1,95,\n"),
+        "{}",
+        csv.stdout
+    );
+    assert!(
+        csv.stdout
+            .ends_with("\n2027-01-01T02:00:00Z,2026-W53,2027-01-04T00:00:00Z,1,8762,99\n"),
+        "{}",
+        csv.stdout
+    );
+    let json = history(&sandbox, &["--every", "day", "-o", "json", path(&file)]);
+    let doc: Value = serde_json::from_str(&json.stdout).expect("JSON");
+    assert_eq!(doc["snapshots"][0]["period"], "2026-01-01");
+    assert_eq!(doc["snapshots"][0]["period_end"], "2026-01-02T00:00:00Z");
+    let year = history(&sandbox, &["--every", "year", "-o", "csv", path(&file)]);
+    assert!(
+        year.stdout.contains(",2026,2027-01-01T00:00:00Z,"),
+        "{}",
+        year.stdout
+    );
+    // The table: the period beside each close, and one not ended by the
+    // machine's clock marked "so far" (compared with the CSV's period_end,
+    // so that the test holds whatever the date).
+    let table = history(&sandbox, &["--every", "month", "--no-chart", path(&file)]);
+    table.succeeds();
+    let now = jiff::Timestamp::now();
+    for line in csv_lines_of(&sandbox, &file, "month") {
+        let fields: Vec<&str> = line.split(',').collect();
+        let end: jiff::Timestamp = fields[2].parse().expect("period_end");
+        let marked = format!("{} (so far)", fields[1]);
+        assert!(
+            table.stdout.contains(&format!("{} ", fields[1])),
+            "{}",
+            table.stdout
+        );
+        assert_eq!(
+            table.stdout.contains(&marked),
+            end > now,
+            "{marked}: {}",
+            table.stdout
+        );
+    }
+}
+
+/// The rows of `--every period -o csv` on `file`.
+fn csv_lines_of(sandbox: &Sandbox, file: &Path, period: &str) -> Vec<String> {
+    let out = history(sandbox, &["--every", period, "-o", "csv", path(file)]);
+    out.stdout.lines().skip(1).map(str::to_owned).collect()
 }
