@@ -111,6 +111,9 @@ fn show(mut story: Story, files: &[PathBuf], query: &Query) -> Result<Outcome> {
     let mut at = None;
     if let View::At(when) = query.view {
         (snapshots, at) = at_or_before(snapshots, when)?;
+        if let (Some(asked), Some(used)) = (at, snapshots.last()) {
+            notes.extend(stale(asked, used.at));
+        }
     }
     if let View::Asset(code) = &query.view
         && snapshots.iter().all(|s| s.holdings.is_empty())
@@ -120,6 +123,19 @@ fn show(mut story: Story, files: &[PathBuf], query: &Query) -> Result<Outcome> {
     }
     let bytes = output::render(query, &snapshots, currency.as_deref(), at)?;
     Ok(Outcome { bytes, notes })
+}
+
+/// A line when the snapshot used for `--at` is more than a day older than
+/// the time asked: its holdings may not be the holdings then.
+fn stale(asked: jiff::Timestamp, used: jiff::Timestamp) -> Option<String> {
+    let age = asked.duration_since(used);
+    let days = age.as_secs() / 86_400;
+    (age > jiff::SignedDuration::from_hours(24)).then(|| {
+        let unit = if days == 1 { "day" } else { "days" };
+        format!(
+            "the last snapshot at or before {asked:.0} is {days} {unit} older ({used:.0}); no dump holds a later one"
+        )
+    })
 }
 
 /// The snapshots by time (two runs at one time in file order), each run

@@ -30,6 +30,10 @@ pub(super) fn render(
     }
     match query.format {
         Format::Json | Format::Jsonl => json(query, snapshots, currency, at, &grid),
+        Format::Csv if matches!(query.view, View::At(_)) => csv_bytes(
+            &grid.for_csv_at(snapshots.last().map(|s| s.at), currency),
+            query.escape,
+        ),
         Format::Csv => csv_bytes(&grid, query.escape),
         Format::Table => {
             let mut out = String::new();

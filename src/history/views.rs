@@ -58,6 +58,26 @@ pub(super) struct Grid {
 }
 
 impl Grid {
+    /// The holdings at a time as CSV carries them: the snapshot's time on
+    /// each row, and the price and value named for the currency as the
+    /// dump's columns are (`price_try`, `value_usdt`).
+    pub(super) fn for_csv_at(mut self, at: Option<Timestamp>, currency: Option<&str>) -> Grid {
+        for name in &mut self.header {
+            *name = match (*name, currency.map(str::to_ascii_lowercase).as_deref()) {
+                ("price", Some("try")) => "price_try",
+                ("value", Some("try")) => "value_try",
+                ("price", Some("usdt")) => "price_usdt",
+                ("value", Some("usdt")) => "value_usdt",
+                (name, _) => name,
+            };
+        }
+        self.header.insert(0, "fetched_at");
+        for row in &mut self.rows {
+            row.insert(0, at.map(time));
+        }
+        self
+    }
+
     /// With `--every`: each row (a snapshot, in order) names its period and
     /// when the period ends, after the snapshot's time; a period not ended
     /// by `now` is marked so.

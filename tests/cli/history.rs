@@ -924,3 +924,32 @@ fn csv_lines_of(sandbox: &Sandbox, file: &Path, period: &str) -> Vec<String> {
     let out = history(sandbox, &["--every", period, "-o", "csv", path(file)]);
     out.stdout.lines().skip(1).map(str::to_owned).collect()
 }
+
+#[test]
+fn at_names_the_snapshot_it_used_in_csv_and_says_when_it_is_old() {
+    let sandbox = Sandbox::new();
+    let file = hourly_dump(&sandbox);
+    let fresh = history(
+        &sandbox,
+        &["--at", "2026-06-30T12:30:00Z", "-o", "csv", path(&file)],
+    );
+    fresh.succeeds();
+    assert_eq!(
+        fresh.stdout,
+        "fetched_at,asset,balance,price_try,value_try\n2026-06-30T12:00:00Z,TRY,4332,1,4332\n"
+    );
+    assert_eq!(fresh.stderr, "");
+    // After the last snapshot: its holdings are the latest there are.
+    let old = history(&sandbox, &["--at", "2027-03-01", "-o", "csv", path(&file)]);
+    old.succeeds();
+    assert!(
+        old.stdout
+            .ends_with("\n2027-01-01T02:00:00Z,TRY,8762,1,8762\n"),
+        "{}",
+        old.stdout
+    );
+    assert_eq!(
+        old.stderr,
+        "btcturk-bal: warning: the last snapshot at or before 2027-03-01T23:59:59Z is 59 days older (2027-01-01T02:00:00Z); no dump holds a later one\n"
+    );
+}
