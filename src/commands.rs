@@ -216,16 +216,20 @@ pub fn history(
         let file = inputs.history_file(&inputs.selected_profile().value)?;
         files.push(file.ok_or(Error::HistoryNoInput)?);
     }
-    // Only periods need the zone; a TZ that names none is said once.
-    let tz = match args.every {
-        Some(_) => {
-            let (zone, warning) = crate::zone::local();
-            if let Some(warning) = warning {
-                log.warn(&warning);
-            }
-            zone
+    // Only periods, dates and times without an offset need the zone; a TZ
+    // that names none is said once.
+    let local = [args.since, args.until, args.at]
+        .into_iter()
+        .flatten()
+        .any(|w| w.is_local());
+    let tz = if args.every.is_some() || local {
+        let (zone, warning) = crate::zone::local();
+        if let Some(warning) = warning {
+            log.warn(&warning);
         }
-        None => jiff::tz::TimeZone::UTC,
+        zone
+    } else {
+        jiff::tz::TimeZone::UTC
     };
     let query = crate::history::Query {
         files,

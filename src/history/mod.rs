@@ -110,7 +110,7 @@ fn show(mut story: Story, files: &[PathBuf], query: &Query) -> Result<Outcome> {
     }
     let mut at = None;
     if let View::At(when) = query.view {
-        (snapshots, at) = at_or_before(snapshots, when)?;
+        (snapshots, at) = at_or_before(snapshots, when, &query.tz)?;
         if let (Some(asked), Some(used)) = (at, snapshots.last()) {
             notes.extend(stale(asked, used.at));
         }
@@ -215,11 +215,12 @@ fn closes(snapshots: Vec<Snapshot>, period: Period, tz: &jiff::tz::TimeZone) -> 
 fn at_or_before(
     snapshots: Vec<Snapshot>,
     when: When,
+    tz: &jiff::tz::TimeZone,
 ) -> Result<(Vec<Snapshot>, Option<jiff::Timestamp>)> {
     let (Some(first), Some(last)) = (snapshots.first(), snapshots.last()) else {
         return Ok((Vec::new(), None));
     };
-    let at = when.resolve(last.at);
+    let at = when.resolve(last.at, tz);
     if at < first.at {
         return Err(Error::HistoryBefore {
             at: format!("{at:.0}"),
@@ -236,8 +237,8 @@ fn in_range(snapshots: Vec<Snapshot>, query: &Query) -> Vec<Snapshot> {
     let Some(last) = snapshots.last().map(|s| s.at) else {
         return Vec::new();
     };
-    let since = query.since.map(|w| w.resolve(last));
-    let until = query.until.map(|w| w.resolve(last));
+    let since = query.since.map(|w| w.resolve(last, &query.tz));
+    let until = query.until.map(|w| w.resolve(last, &query.tz));
     snapshots
         .into_iter()
         .filter(|s| since.is_none_or(|t| s.at >= t) && until.is_none_or(|t| s.at <= t))

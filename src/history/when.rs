@@ -75,10 +75,16 @@ impl Period {
     }
 }
 
-/// A time limit: a moment, or a span back from the last snapshot.
+/// A time limit: a moment, a local time or day (in the zone periods are
+/// counted in), or a span back from the last snapshot.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum When {
+    /// A time with its offset (`2026-06-30T03:00:00Z`, `...+03:00`).
     At(Timestamp),
+    /// A time without one (`2026-06-30T03:00`): a local time.
+    Local(jiff::civil::DateTime),
+    /// A date: its first moment, or with `end_of_day` its last, locally.
+    Day(jiff::civil::Date, bool),
     Back(SignedDuration),
 }
 
@@ -97,18 +103,31 @@ impl When {
         if let Ok(at) = text.parse::<Timestamp>() {
             return Ok(When::At(at));
         }
-        if let Ok(date) = text.parse::<jiff::civil::Date>() {
-            let midnight = |day: jiff::civil::Date| {
-                jiff::tz::TimeZone::UTC.to_timestamp(day.to_datetime(jiff::civil::Time::midnight()))
-            };
-            let at = if end_of_day {
-                date.tomorrow()
-                    .and_then(midnight)
-                    .and_then(|next| next.checked_sub(SignedDuration::from_nanos(1)))
-            } else {
-                midnight(date)
-            };
-            return at.map(When::At).map_err(|_| beyond());
+        // A day whose moments every zone can tell: two days either side
+        // are still times there are.
+        let within = |date: jiff::civil::Date| {
+            let two = jiff::Span::new().days(2);
+            [date.checked_sub(two), date.checked_add(two)]
+                .into_iter()
+                .all(|d| {
+                    d.ok().is_some_and(|d| {
+                        TimeZone::UTC
+                            .to_timestamp(d.to_datetime(jiff::civil::Time::midnight()))
+                            .is_ok()
+                    })
+                })
+        };
+        // (jiff reads a date out of a date and time too: a time first.)
+        let has_time = text.contains(['T', 't', ' ']);
+        if let Some(date) = text.parse::<jiff::civil::Date>().ok().filter(|_| !has_time) {
+            return within(date)
+                .then_some(When::Day(date, end_of_day))
+                .ok_or_else(beyond);
+        }
+        if let Ok(local) = text.parse::<jiff::civil::DateTime>() {
+            return within(local.date())
+                .then_some(When::Local(local))
+                .ok_or_else(beyond);
         }
         // Written as a date (2026-...) but none the calendar has: no 13th
         // month, no February 29 in 2025, no hour 24.
@@ -160,11 +179,35 @@ impl When {
         }
     }
 
-    /// The moment this limit stands for, given the last snapshot's time. A
-    /// span reaching past the earliest time there is reaches that time.
-    pub(super) fn resolve(self, last: Timestamp) -> Timestamp {
+    /// Whether the time zone is needed to tell the moment.
+    pub fn is_local(self) -> bool {
+        matches!(self, When::Local(_) | When::Day(..))
+    }
+
+    /// The moment this limit stands for, given the last snapshot's time
+    /// and the local zone. A span reaching past the earliest time there is
+    /// reaches that time; a local moment past the ends of time, that end.
+    pub(super) fn resolve(self, last: Timestamp, tz: &TimeZone) -> Timestamp {
+        let local = |at: jiff::civil::DateTime| {
+            tz.to_timestamp(at).unwrap_or(if at.year() < 0 {
+                Timestamp::MIN
+            } else {
+                Timestamp::MAX
+            })
+        };
+        let midnight =
+            |day: jiff::civil::Date| local(day.to_datetime(jiff::civil::Time::midnight()));
         match self {
             When::At(at) => at,
+            When::Local(at) => local(at),
+            When::Day(day, false) => midnight(day),
+            // The last moment before the next day begins.
+            When::Day(day, true) => day
+                .tomorrow()
+                .map(midnight)
+                .ok()
+                .and_then(|next| next.checked_sub(SignedDuration::from_nanos(1)).ok())
+                .unwrap_or(Timestamp::MAX),
             When::Back(span) => last.checked_sub(span).unwrap_or(Timestamp::MIN),
         }
     }
@@ -178,13 +221,33 @@ mod tests {
     #[test]
     fn times_dates_and_spans() {
         let at = |t: &str| match When::parse(t, false) {
-            Ok(When::At(at)) => format!("{at:.0}"),
+            Ok(w) => format!("{:.0}", w.resolve(Timestamp::UNIX_EPOCH, &TimeZone::UTC)),
             other => format!("{other:?}"),
         };
         assert_eq!(at("2026-11-24T03:00:00Z"), "2026-11-24T03:00:00Z");
         assert_eq!(at("2026-11-24"), "2026-11-24T00:00:00Z");
+        // Dates and times without an offset are local.
+        let istanbul = TimeZone::fixed(jiff::tz::offset(3));
+        let local = |t: &str, end| {
+            When::parse(t, end)
+                .map(|w| format!("{:.0}", w.resolve(Timestamp::UNIX_EPOCH, &istanbul)))
+        };
+        assert_eq!(local("2026-06-30", true), Ok("2026-06-30T20:59:59Z".into()));
         assert_eq!(
-            When::parse("2026-11-24", true).map(|w| w.resolve(Timestamp::UNIX_EPOCH)),
+            local("2026-06-30", false),
+            Ok("2026-06-29T21:00:00Z".into())
+        );
+        assert_eq!(
+            local("2026-06-30T03:00", false),
+            Ok("2026-06-30T00:00:00Z".into())
+        );
+        assert_eq!(
+            local("2026-06-30T03:00Z", false),
+            Ok("2026-06-30T03:00:00Z".into())
+        );
+        assert_eq!(
+            When::parse("2026-11-24", true)
+                .map(|w| w.resolve(Timestamp::UNIX_EPOCH, &TimeZone::UTC)),
             Ok("2026-11-24T23:59:59.999999999Z".parse().expect("time"))
         );
         assert_eq!(
@@ -297,15 +360,15 @@ mod tests {
     #[test]
     fn a_span_resolves_without_overflow() {
         let span = When::parse("36525d", false).expect("span");
-        assert_eq!(span.resolve(Timestamp::MIN), Timestamp::MIN);
+        assert_eq!(span.resolve(Timestamp::MIN, &TimeZone::UTC), Timestamp::MIN);
     }
 
     proptest! {
         #[test]
         fn any_text_is_a_time_or_an_error(text in "\\PC{0,40}", end in any::<bool>()) {
             if let Ok(when) = When::parse(&text, end) {
-                let _ = when.resolve(Timestamp::MIN);
-                let _ = when.resolve(Timestamp::MAX);
+                let _ = when.resolve(Timestamp::MIN, &TimeZone::UTC);
+                let _ = when.resolve(Timestamp::MAX, &TimeZone::UTC);
             }
         }
 
@@ -326,7 +389,7 @@ mod tests {
         #[test]
         fn any_number_and_unit_is_a_span_or_an_error(n in any::<i64>(), unit in "[mhdwx]") {
             if let Ok(when) = When::parse(&format!("{n}{unit}"), false) {
-                let _ = when.resolve(Timestamp::MIN);
+                let _ = when.resolve(Timestamp::MIN, &TimeZone::UTC);
             }
         }
     }

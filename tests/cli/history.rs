@@ -953,3 +953,58 @@ fn at_names_the_snapshot_it_used_in_csv_and_says_when_it_is_old() {
         "btcturk-bal: warning: the last snapshot at or before 2027-03-01T23:59:59Z is 59 days older (2027-01-01T02:00:00Z); no dump holds a later one\n"
     );
 }
+
+#[test]
+fn a_date_means_the_local_day_in_at_since_until_and_every() {
+    if !Path::new("/usr/share/zoneinfo/Europe/Istanbul").exists() {
+        crate::support::skipping("no time zone database here: local dates not tried");
+        return;
+    }
+    let sandbox = Sandbox::new();
+    let file = hourly_dump(&sandbox);
+    let in_zone = |tz: &str, args: &[&str]| {
+        let out = run(sandbox
+            .bare()
+            .env("TZ", tz)
+            .arg("history")
+            .args(args)
+            .arg(&file));
+        out.succeeds();
+        out.stdout
+    };
+    for (tz, june_close) in [
+        ("Europe/Istanbul", "2026-06-30T20:00:00Z"),
+        ("UTC", "2026-06-30T23:00:00Z"),
+    ] {
+        // The June close of --every month and --at the last day of June
+        // are one snapshot.
+        let every = in_zone(tz, &["--every", "month", "-o", "csv"]);
+        assert!(
+            every.contains(&format!("\n{june_close},2026-06,")),
+            "{tz}: {every}"
+        );
+        let at = in_zone(tz, &["--at", "2026-06-30", "-o", "csv"]);
+        assert!(at.contains(&format!("\n{june_close},TRY,")), "{tz}: {at}");
+        // --since and --until a date: that local day's 24 runs.
+        let day = in_zone(
+            tz,
+            &[
+                "--since",
+                "2026-06-30",
+                "--until",
+                "2026-06-30",
+                "-o",
+                "csv",
+            ],
+        );
+        let rows: Vec<&str> = day.lines().skip(1).collect();
+        assert_eq!(rows.len(), 24, "{tz}: {day}");
+        assert!(rows[23].starts_with(june_close), "{tz}: {day}");
+    }
+    // A time without an offset is local: 03:00 in Istanbul is 00:00Z.
+    let local = in_zone(
+        "Europe/Istanbul",
+        &["--at", "2026-06-30T03:00", "-o", "csv"],
+    );
+    assert!(local.contains("\n2026-06-30T00:00:00Z,TRY,"), "{local}");
+}

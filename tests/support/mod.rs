@@ -457,7 +457,9 @@ impl Sandbox {
             .env("PATH", std::env::var_os("PATH").unwrap_or_default())
             .env("HOME", self.home.path())
             .env("XDG_CONFIG_HOME", self.home.path().join("config"))
-            .env("LANG", "C.UTF-8");
+            .env("LANG", "C.UTF-8")
+            // Dates in history are local: the same on every machine.
+            .env("TZ", "UTC");
         cmd
     }
 
