@@ -4,6 +4,7 @@
 //! bytes mean is the model's business.
 
 use std::io::Read;
+use std::net::{SocketAddr, TcpStream, ToSocketAddrs};
 use std::time::{Duration, Instant};
 
 use serde::Deserialize;
@@ -231,6 +232,7 @@ impl<'a> Client<'a> {
                     status: 401,
                     detail,
                     clock: ClockNote::Unknown(None),
+                    over_ipv6: None,
                 }),
                 other => other,
             })?;
@@ -283,10 +285,17 @@ impl<'a> Client<'a> {
     /// final authentication error. So no run sends more than two
     /// unauthorized requests.
     fn after_unauthorized(&mut self, detail: String) -> Result<()> {
+        // Whether the refused request went over IPv6, found out once, as
+        // doctor finds it: keys are mostly bound to IPv4 addresses.
+        let over_ipv6 = route(self.settings)
+            .map(|r| r.local.ip())
+            .filter(std::net::IpAddr::is_ipv6)
+            .map(|from| (from, self.settings.ip_version == IpVersion::V6));
         let auth = |clock| Error::Auth {
             status: 401,
             detail: detail.clone(),
             clock,
+            over_ipv6,
         };
         if self.clock_corrected {
             return Err(auth(ClockNote::Skewed(self.clock_offset_ms)));
@@ -517,6 +526,7 @@ fn check_status(reply: &Reply) -> Result<(), Failure> {
             status,
             detail: auth_detail(response),
             clock: ClockNote::Unknown(None),
+            over_ipv6: None,
         }),
         429 => Failure::Retry {
             error: Error::RateLimited {
@@ -573,6 +583,48 @@ fn random_u64() -> u64 {
     std::collections::hash_map::RandomState::new()
         .build_hasher()
         .finish()
+}
+
+/// The addresses a connection to the API uses.
+pub struct Route {
+    pub local: SocketAddr,
+    pub peer: SocketAddr,
+}
+
+impl Route {
+    pub fn describe(&self) -> String {
+        let family = if self.peer.is_ipv6() { "IPv6" } else { "IPv4" };
+        format!(", over {family} from {} to {}", self.local.ip(), self.peer)
+    }
+}
+
+/// Connects to the API's host as a request would (the first address of
+/// the family allowed, in the resolver's order) to see which family and
+/// local address it uses. ureq does not say; `None` when it cannot be
+/// found out, which the checks after it then report in their own words.
+pub fn route(settings: &ApiSettings) -> Option<Route> {
+    // Through a proxy, the connection is the proxy's business.
+    if settings.base_url.starts_with("https://") && ureq::Proxy::try_from_env().is_some() {
+        return None;
+    }
+    let uri: ureq::http::Uri = settings.base_url.parse().ok()?;
+    let host = uri.host()?.trim_start_matches('[').trim_end_matches(']');
+    let port = uri
+        .port_u16()
+        .unwrap_or(if uri.scheme_str() == Some("http") {
+            80
+        } else {
+            443
+        });
+    let peer = (host, port)
+        .to_socket_addrs()
+        .ok()?
+        .find(|a| settings.ip_version.allows(a))?;
+    let stream = TcpStream::connect_timeout(&peer, settings.timeout).ok()?;
+    Some(Route {
+        local: stream.local_addr().ok()?,
+        peer,
+    })
 }
 
 /// The host of `url` could not be resolved.

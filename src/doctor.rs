@@ -5,9 +5,8 @@
 //! check's. The secret is never printed.
 
 use std::fmt::Write as _;
-use std::net::{SocketAddr, TcpStream, ToSocketAddrs};
 
-use crate::api::{ApiSettings, Client};
+use crate::api::{ApiSettings, Client, Route, route};
 use crate::balance;
 use crate::cli::Common;
 use crate::clock;
@@ -139,48 +138,6 @@ fn mode(path: &std::path::Path) -> String {
     std::fs::metadata(path)
         .map(|m| format!("{:03o}", m.permissions().mode() & 0o777))
         .unwrap_or_else(|_| "unknown".into())
-}
-
-/// The addresses a connection to the API uses.
-struct Route {
-    local: SocketAddr,
-    peer: SocketAddr,
-}
-
-impl Route {
-    fn describe(&self) -> String {
-        let family = if self.peer.is_ipv6() { "IPv6" } else { "IPv4" };
-        format!(", over {family} from {} to {}", self.local.ip(), self.peer)
-    }
-}
-
-/// Connects to the API's host as a request would (the first address of
-/// the family allowed, in the resolver's order) to see which family and
-/// local address it uses. ureq does not say; `None` when it cannot be
-/// found out, which the checks after it then report in their own words.
-fn route(settings: &ApiSettings) -> Option<Route> {
-    // Through a proxy, the connection is the proxy's business.
-    if settings.base_url.starts_with("https://") && ureq::Proxy::try_from_env().is_some() {
-        return None;
-    }
-    let uri: ureq::http::Uri = settings.base_url.parse().ok()?;
-    let host = uri.host()?.trim_start_matches('[').trim_end_matches(']');
-    let port = uri
-        .port_u16()
-        .unwrap_or(if uri.scheme_str() == Some("http") {
-            80
-        } else {
-            443
-        });
-    let peer = (host, port)
-        .to_socket_addrs()
-        .ok()?
-        .find(|a| settings.ip_version.allows(a))?;
-    let stream = TcpStream::connect_timeout(&peer, settings.timeout).ok()?;
-    Some(Route {
-        local: stream.local_addr().ok()?,
-        peer,
-    })
 }
 
 /// Checks 3 to 6: the API answers over TLS, the clock, one signed

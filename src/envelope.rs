@@ -126,6 +126,7 @@ impl Response {
                     status: self.status,
                     detail: format!(": {m}"),
                     clock: ClockNote::Unknown(None),
+                    over_ipv6: None,
                 },
                 Some(m) => Error::Response(format!("the API answered without a `data` list: {m}")),
                 None => Error::Response(format!("{NOT_ENVELOPE}, got an answer without one")),

@@ -212,11 +212,14 @@ pub enum Error {
     #[error("the API answered {status} redirecting to {location:?}; redirects are not followed")]
     Redirect { status: u16, location: String },
 
-    #[error("authentication rejected by the API ({status}{detail})")]
+    #[error("authentication rejected by the API ({status}{detail}){}", over_ipv6.map(|(from, _)| format!(", over IPv6 from {from}")).unwrap_or_default())]
     Auth {
         status: u16,
         detail: String,
         clock: ClockNote,
+        /// The refused request went over IPv6 from this address; and
+        /// whether IPv6 only was asked for.
+        over_ipv6: Option<(std::net::IpAddr, bool)>,
     },
 
     #[error("cannot write output: {0}")]
@@ -522,6 +525,17 @@ impl Error {
             Error::ServerFault { .. } => {
                 Some("the exchange is having trouble; try again in a few minutes".into())
             }
+            Error::Auth {
+                over_ipv6: Some((_, asked)),
+                ..
+            } => Some(format!(
+                "keys are bound to addresses, mostly IPv4 ones, and a key bound to an IPv4 address is refused over IPv6: {}",
+                if *asked {
+                    "register this IPv6 address with the key (IPv6 only was asked for)"
+                } else {
+                    "set ip_version = 4 in the config file (or BTCTURK_IP_VERSION=4, or --ip-version 4), or register this IPv6 address with the key"
+                }
+            )),
             Error::Auth { clock, .. } => Some(auth_hint(clock)),
             _ => None,
         }

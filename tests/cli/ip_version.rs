@@ -162,9 +162,32 @@ fn doctor_names_ipv6_first_when_a_key_is_refused_over_it() {
         "{}",
         asked.stdout
     );
+    // The listing's refusal says the same, in its error and hint.
+    let listing = run(&mut sandbox.cmd(&v6));
+    listing.fails(
+        77,
+        &["authentication rejected by the API (401), over IPv6 from ::1"],
+    );
+    assert!(
+        listing.hint().contains("set ip_version = 4"),
+        "{}",
+        listing.stderr
+    );
+    let asked = run(sandbox.cmd(&v6).args(["--ip-version", "6"]));
+    asked.fails(77, &["over IPv6 from ::1"]);
+    assert!(
+        asked
+            .hint()
+            .ends_with("register this IPv6 address with the key (IPv6 only was asked for)"),
+        "{}",
+        asked.stderr
+    );
     // Over IPv4 the same refusal does not blame the family.
     let v4 = FakeApi::start(refusing);
     let out = run(sandbox.cmd(&v4).arg("doctor"));
     assert_eq!(out.code, 77, "{}", out.stdout);
     assert!(!out.stdout.contains("IPv6 ("), "{}", out.stdout);
+    let listing = run(&mut sandbox.cmd(&v4));
+    listing.fails(77, &["authentication rejected by the API (401)"]);
+    assert!(!listing.stderr.contains("IPv6"), "{}", listing.stderr);
 }
