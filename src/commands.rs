@@ -210,10 +210,20 @@ pub fn history(
     log: Log,
 ) -> Result<()> {
     let mut files = args.files.clone();
-    // On a terminal, stdin is no dump: the config file may name one.
+    let inputs = Inputs::load(common)?;
+    // -p or BTCTURK_PROFILE alike: a profile of the config file, or one a
+    // dump written with --all-profiles names.
+    let selected = inputs.selected_profile();
+    let profile = (selected.source != crate::config::Source::Default).then_some(selected.value);
+    let known_profiles = inputs.profile_names();
+    let in_config = profile.as_ref().filter(|p| known_profiles.contains(p));
+    let mut profile_file = false;
+    // On a terminal, stdin is no dump: the config file may name one, the
+    // profile's own or the top level's.
     if files.is_empty() && terminal.stdin {
-        let inputs = Inputs::load(common)?;
-        let file = inputs.history_file(&inputs.selected_profile().value)?;
+        let name = in_config.map_or(crate::config::DEFAULT_PROFILE, String::as_str);
+        profile_file = in_config.is_some() && inputs.own_history_file(name);
+        let file = inputs.history_file(name)?;
         files.push(file.ok_or(Error::HistoryNoInput)?);
     }
     // Only periods, dates and times without an offset need the zone; a TZ
@@ -243,7 +253,9 @@ pub fn history(
         until: args.until,
         every: args.every,
         tz,
-        profile: common.profile.clone(),
+        profile,
+        profile_file,
+        known_profiles,
         format: args.output,
         style: terminal.style(common.color, terminal.stdout),
         chart: terminal.stdout && !args.no_chart,

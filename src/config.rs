@@ -256,6 +256,14 @@ impl<'a> Inputs<'a> {
         Ok(Some(path))
     }
 
+    /// Whether a profile of the file sets a `history_file` of its own.
+    pub fn own_history_file(&self, name: &str) -> bool {
+        self.file
+            .profiles
+            .get(name)
+            .is_some_and(|p| p.history_file.is_some())
+    }
+
     /// A profile's own table: `None` for the default profile without a
     /// `[profiles.default]`; an error for a name the file does not have.
     fn own_table(&self, name: &str) -> Result<Option<&FileProfile>> {

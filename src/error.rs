@@ -244,6 +244,12 @@ pub enum Error {
     #[error("{path} is locked by another process (waited {} s for it)", waited.as_secs())]
     Locked { path: PathBuf, waited: Duration },
 
+    #[error(
+        "-p: no profile \"{}\" in the config file or the dumps",
+        sanitize(name)
+    )]
+    HistoryUnknownProfile { name: String, known: Vec<String> },
+
     #[error("cannot read {path}: {source}")]
     HistoryOpen { path: PathBuf, source: io::Error },
 
@@ -350,7 +356,9 @@ impl Error {
             | Error::HistoryMixed { .. }
             | Error::HistoryHeaderless { .. }
             | Error::HistoryConflict { .. } => exit::DATAERR,
-            Error::HistoryNoProfiles { .. } | Error::HistoryNoInput => exit::USAGE,
+            Error::HistoryNoProfiles { .. }
+            | Error::HistoryNoInput
+            | Error::HistoryUnknownProfile { .. } => exit::USAGE,
             Error::HistoryBefore { .. } => exit::DATAERR,
             Error::ConfigExists { .. } | Error::NoConfigDir | Error::Setting { .. } => exit::CONFIG,
         }
@@ -392,6 +400,7 @@ impl Error {
             | Error::HistoryNoInput
             | Error::HistoryBefore { .. }
             | Error::HistoryNoProfiles { .. }
+            | Error::HistoryUnknownProfile { .. }
             | Error::HistoryOpen { .. } => self.history_hint(),
             Error::AppendMismatch { .. }
             | Error::Locked { .. }
@@ -405,17 +414,7 @@ impl Error {
     /// Hints about the config file and the profile.
     fn config_hint(&self) -> Option<String> {
         match self {
-            Error::UnknownProfile { name, known, .. } => Some(match closest(name, known) {
-                Some(near) => format!(
-                    "did you mean \"{}\"? known profiles: {}",
-                    sanitize(near),
-                    sanitize(&known.join(", "))
-                ),
-                None => format!(
-                    "known profiles: {} (add [profiles.NAME] to the config file for more)",
-                    sanitize(&known.join(", "))
-                ),
-            }),
+            Error::UnknownProfile { name, known, .. } => Some(profile_hint(name, known)),
             Error::ConfigExists { .. } => {
                 Some("edit it, or run `btcturk-bal config init --force` to replace it".into())
             }
@@ -578,6 +577,7 @@ impl Error {
                 "read files written with the same options (--value-in, --all-profiles, --csv-locale) together"
                     .into(),
             ),
+            Error::HistoryUnknownProfile { name, known } => Some(profile_hint(name, known)),
             Error::HistoryOpen { .. } => None,
             _ => None,
         }
@@ -633,6 +633,21 @@ fn auth_hint(clock: &ClockNote) -> String {
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// "did you mean" the closest of `known`, else all of them.
+fn profile_hint(name: &str, known: &[String]) -> String {
+    match closest(name, known) {
+        Some(near) => format!(
+            "did you mean \"{}\"? known profiles: {}",
+            sanitize(near),
+            sanitize(&known.join(", "))
+        ),
+        None => format!(
+            "known profiles: {} (add [profiles.NAME] to the config file for more)",
+            sanitize(&known.join(", "))
+        ),
+    }
+}
 
 /// The known name closest to a mistyped one, if one is close: the same
 /// letters in another case, or similar by Jaro-Winkler (the measure and the

@@ -43,7 +43,14 @@ pub struct Query {
     pub every: Option<Period>,
     /// The time zone periods are counted in.
     pub tz: jiff::tz::TimeZone,
+    /// `-p` or BTCTURK_PROFILE: that profile's rows of dumps written with
+    /// --all-profiles.
     pub profile: Option<String>,
+    /// The files are the profile's own `history_file`: all of a dump
+    /// without a profile column is that profile's.
+    pub profile_file: bool,
+    /// The config file's profiles, for "did you mean".
+    pub known_profiles: Vec<String>,
     pub format: Format,
     pub style: Style,
     /// A chart above the table (on a terminal, unless --no-chart).
@@ -92,6 +99,24 @@ fn show(mut story: Story, files: &[PathBuf], query: &Query) -> Result<Outcome> {
         .and_then(|(_, l)| l.columns.currency.as_ref())
         .map(|c| c.to_ascii_uppercase());
     let mut notes = std::mem::take(&mut story.notes);
+    // A profile in neither the config file nor the dumps is a typo.
+    if let Some(name) = &query.profile
+        && story
+            .layout
+            .as_ref()
+            .is_some_and(|(_, l)| l.columns.profile)
+        && !story.profiles.contains(name)
+        && !query.known_profiles.contains(name)
+    {
+        let mut known: Vec<String> = query.known_profiles.clone();
+        known.extend(story.profiles.iter().cloned());
+        known.sort();
+        known.dedup();
+        return Err(Error::HistoryUnknownProfile {
+            name: name.clone(),
+            known,
+        });
+    }
     if story.snapshots.is_empty() {
         // An empty file or stdin (a cron line missing its file, `< /dev/null`).
         let names: Vec<String> = files
@@ -261,6 +286,8 @@ pub(super) mod testing {
             every: None,
             tz: jiff::tz::TimeZone::UTC,
             profile: None,
+            profile_file: false,
+            known_profiles: Vec::new(),
             format: Format::Json,
             style: Style {
                 color: false,

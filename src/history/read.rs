@@ -112,6 +112,8 @@ pub(super) struct Story {
     pub(super) layout: Option<(PathBuf, Layout)>,
     /// Warnings for stderr.
     pub(super) notes: Vec<String>,
+    /// The profiles the dumps' profile column names (when `-p` asks).
+    pub(super) profiles: std::collections::BTreeSet<String>,
 }
 
 /// A reader that refuses a line longer than `MAX_LINE`, so that no file
@@ -238,7 +240,7 @@ pub(super) fn read_dump(
         Some(_) => {}
         None => story.layout = Some((path.to_path_buf(), layout.clone())),
     }
-    if query.profile.is_some() && !layout.columns.profile {
+    if query.profile.is_some() && !layout.columns.profile && !query.profile_file {
         return Err(Error::HistoryNoProfiles {
             path: path.to_path_buf(),
         });
@@ -354,9 +356,14 @@ impl Runs<'_> {
         let field = |column| columns.index(column).and_then(|i| record.get(i));
         let profile = field(Column::Profile).unwrap_or("default");
         if let Some(wanted) = &self.query.profile
-            && profile != wanted
+            && self.layout.columns.profile
         {
-            return Ok(());
+            if !story.profiles.contains(profile) {
+                story.profiles.insert(profile.to_owned());
+            }
+            if profile != wanted {
+                return Ok(());
+            }
         }
         let at_text = field(Column::FetchedAt).unwrap_or_default();
         let at: Timestamp = at_text

@@ -1008,3 +1008,62 @@ fn a_date_means_the_local_day_in_at_since_until_and_every() {
     );
     assert!(local.contains("\n2026-06-30T00:00:00Z,TRY,"), "{local}");
 }
+
+/// A dump written with --all-profiles: `default` and `work` at one time.
+const ALL_PROFILES: &str = "fetched_at,asset,name,balance,free,locked,order_fund,request_fund,precision,profile\n\
+2026-11-24T03:00:00Z,BTC,Bitcoin,1,1,0,0,0,8,default\n\
+2026-11-24T03:00:00Z,BTC,Bitcoin,2,2,0,0,0,8,work\n\
+2026-11-24T03:00:00Z,ETH,Ethereum,3,3,0,0,0,8,work\n";
+
+#[test]
+fn a_profile_means_one_thing_in_history_by_flag_or_variable() {
+    let sandbox = Sandbox::new();
+    let api = api("3");
+    let work_dump = write(&sandbox, "work.csv", &format!("{HEADER_TRY}{RUN_3H}"));
+    let all = write(&sandbox, "all.csv", ALL_PROFILES);
+    sandbox.write_config(
+        &sandbox.default_config(),
+        &format!(
+            "api_key = \"{KEY}\"\n[profiles.work]\napi_key = \"{KEY2}\"\nhistory_file = \"{}\"\n",
+            work_dump.display()
+        ),
+    );
+    // The profile's own history_file, a dump of that account alone: read
+    // whole, by -p and by BTCTURK_PROFILE alike.
+    for (args, env) in [
+        ("-p work history -o csv", None),
+        ("history -o csv", Some("work")),
+    ] {
+        let env: Vec<(&str, &str)> = env.map(|p| ("BTCTURK_PROFILE", p)).into_iter().collect();
+        let read = on_terminal(&sandbox, &api, &format!("{args}; echo rc=$?"), &env);
+        assert!(
+            read.contains("2026-11-24T03:00:00Z,2,15,"),
+            "{args}: {read}"
+        );
+        assert!(read.contains("rc=0"), "{args}: {read}");
+    }
+    // A dump of every profile: that profile's rows, by flag or variable.
+    let by_flag = history(&sandbox, &["-p", "work", "-o", "csv", path(&all)]);
+    by_flag.succeeds();
+    assert_eq!(
+        by_flag.stdout,
+        "fetched_at,assets,total,change\n2026-11-24T03:00:00Z,2,,\n"
+    );
+    let by_variable = run(sandbox
+        .bare()
+        .env("BTCTURK_PROFILE", "work")
+        .args(["history", "-o", "csv"])
+        .arg(&all));
+    assert_eq!(by_variable.stdout, by_flag.stdout);
+    // A profile in neither the config file nor the dump: a typo.
+    let typo = history(&sandbox, &["-p", "wrok", "-o", "csv", path(&all)]);
+    typo.fails(
+        2,
+        &["-p: no profile \"wrok\" in the config file or the dumps"],
+    );
+    assert!(
+        typo.hint().starts_with("did you mean \"work\"?"),
+        "{}",
+        typo.stderr
+    );
+}
