@@ -636,11 +636,7 @@ fn append_refuses_lines_of_another_kind_header_or_not() {
 #[test]
 fn a_folder_the_user_cannot_write_is_named_not_the_file() {
     // Run as nobody, which needs root to become.
-    let root = std::process::Command::new("id")
-        .arg("-u")
-        .output()
-        .is_ok_and(|o| o.stdout == b"0\n");
-    if !root {
+    if !crate::support::is_root() {
         crate::support::skipping("not root: cannot run btcturk-bal as another user");
         return;
     }

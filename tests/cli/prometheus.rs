@@ -175,15 +175,7 @@ fn the_exposition_is_read_by_a_prometheus_parser_with_exact_values() {
 fn filters_apply_and_all_profiles_labels_every_sample() {
     let api = api();
     let sandbox = Sandbox::new();
-    let config = format!(
-        "base_url = \"{}\"\napi_key = \"{}\"\napi_secret = \"{}\"\n[profiles.work]\napi_key = \"{}\"\napi_secret = \"{}\"\n",
-        api.url(),
-        crate::support::KEY,
-        crate::support::SECRET,
-        crate::support::KEY2,
-        crate::support::SECRET2,
-    );
-    sandbox.write_config(&sandbox.default_config(), &config);
+    two_profiles(&sandbox, &api);
     let out = run(sandbox.bare().args([
         "-o",
         "prometheus",
@@ -374,11 +366,7 @@ fn node_exporter_running_as_its_own_user_reads_the_file_as_the_readme_writes_it(
     };
     // node_exporter runs as a user of its own, as Debian's package runs it
     // (prometheus); here nobody, which needs root to become.
-    let root = std::process::Command::new("id")
-        .arg("-u")
-        .output()
-        .is_ok_and(|o| o.stdout == b"0\n");
-    if !root {
+    if !crate::support::is_root() {
         crate::support::skipping("not root: node_exporter cannot be run as another user");
         return;
     }
