@@ -201,8 +201,23 @@ fn watch(settings: &Settings, log: Log, fetcher: &mut Fetcher, every: Duration) 
         } else if let Some(e) = &error {
             log.warn(&format!("{e}; trying again in {} s", every.as_secs()));
         }
-        std::thread::sleep(every);
+        std::thread::sleep(pause(every));
     }
+}
+
+/// The pause between `--watch` rounds: `every`. In debug builds
+/// `BTCTURK_BAL_TEST_WATCH_MS` shortens it, so that a test sees its
+/// rounds without waiting seconds for each (what the run says of `every`
+/// is unchanged).
+fn pause(every: Duration) -> Duration {
+    #[cfg(debug_assertions)]
+    if let Some(ms) = std::env::var("BTCTURK_BAL_TEST_WATCH_MS")
+        .ok()
+        .and_then(|ms| ms.parse().ok())
+    {
+        return Duration::from_millis(ms);
+    }
+    every
 }
 
 /// One `--watch` frame on the terminal: the last good output and when it

@@ -238,6 +238,7 @@ fn watch_replaces_the_file_each_round() {
     let mut child = sandbox
         .cmd(&api)
         .args(["--watch", "5", "-o", "prometheus", "--out"])
+        .env("BTCTURK_BAL_TEST_WATCH_MS", "100")
         .arg(&file)
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::piped())

@@ -294,6 +294,7 @@ fn a_signal_ignored_at_start_stays_ignored() {
         .with_keys(sandbox.clean("nohup"), &api)
         .arg(assert_cmd::cargo::cargo_bin!("btcturk-bal"))
         .args(["--watch", "5", "-o", "jsonl"])
+        .env("BTCTURK_BAL_TEST_WATCH_MS", "100")
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .spawn()

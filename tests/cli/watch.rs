@@ -28,6 +28,8 @@ fn watch_rides_out_a_server_error() {
             "btc",
             "--no-header",
         ])
+        // Rounds a tenth of a second apart, not five (debug builds only).
+        .env("BTCTURK_BAL_TEST_WATCH_MS", "100")
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())
         .spawn()
@@ -69,6 +71,7 @@ fn watch_on_a_terminal_redraws_in_place_with_the_last_error() {
         .with_keys(sandbox.clean("script"), &api)
         .env("TERM", "xterm")
         .env("NO_COLOR", "1")
+        .env("BTCTURK_BAL_TEST_WATCH_MS", "100")
         .args([
             "-qfec",
             &format!("{} --watch 5 --retries 0 -a btc", bin.display()),
@@ -101,11 +104,9 @@ fn watch_on_a_terminal_redraws_in_place_with_the_last_error() {
     let _ = script.wait();
     let screen = String::from_utf8_lossy(&seen).replace("\r\n", "\n");
     let frames: Vec<&str> = screen.split("\x1b[H\x1b[2J").collect();
-    assert_eq!(
-        frames.len(),
-        3,
-        "two frames, each clearing the screen: {screen:?}"
-    );
+    // Two frames at least (more may come before the test ends the run),
+    // each clearing the screen.
+    assert!(frames.len() >= 3, "{screen:?}");
     assert!(
         frames[1].starts_with("No balances yet\nLast error at 20")
             && frames[1].contains(": the API answered 503 Service Unavailable"),
@@ -139,6 +140,7 @@ fn watch_off_a_terminal_writes_the_header_once_and_ends_with_its_reader() {
     let mut child = t
         .cmd()
         .args(["--watch", "5", "-o", "csv", "-a", "btc"])
+        .env("BTCTURK_BAL_TEST_WATCH_MS", "100")
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
