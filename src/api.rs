@@ -652,7 +652,9 @@ fn unresolved(url: &str, ip_version: IpVersion) -> Error {
     }
     Error::Unresolved {
         host,
-        ip_version: Some(ip_version).filter(|v| *v != IpVersion::Any),
+        ip_version: Some(ip_version)
+            .filter(|v| *v != IpVersion::Any)
+            .map(IpVersion::name),
     }
 }
 

@@ -20,6 +20,44 @@ use crate::report::Sort;
 use crate::term::ColorChoice;
 use crate::valuation::Currency;
 
+// The variables of the environment the tool reads (config.rs reads
+// them; the command line's help lists them).
+pub const ENV_KEY: &str = "BTCTURK_API_KEY";
+pub const ENV_SECRET: &str = "BTCTURK_API_SECRET";
+pub const ENV_CONFIG: &str = "BTCTURK_BAL_CONFIG";
+pub const ENV_BASE_URL: &str = "BTCTURK_BASE_URL";
+pub const ENV_PROFILE: &str = "BTCTURK_PROFILE";
+pub const ENV_IP_VERSION: &str = "BTCTURK_IP_VERSION";
+
+/// The environment variables btcturk-bal reads, for `--help`, the manual
+/// and the README (a test holds them to this table).
+pub const ENVIRONMENT: &[(&str, &str)] = &[
+    (
+        ENV_KEY,
+        "API public key (overrides api_key in the config file)",
+    ),
+    (ENV_SECRET, "API private key (overrides api_secret)"),
+    (ENV_CONFIG, "config file path (when --config is not given)"),
+    (ENV_BASE_URL, "API base URL (when --base-url is not given)"),
+    (ENV_PROFILE, "config profile (when --profile is not given)"),
+    (
+        ENV_IP_VERSION,
+        "4, 6 or any: the address family (when --ip-version is not given)",
+    ),
+    (
+        "HTTPS_PROXY, HTTP_PROXY, ALL_PROXY, NO_PROXY",
+        "proxies, as curl reads them (never for a plain-http loopback URL)",
+    ),
+    (
+        "SSL_CERT_FILE, SSL_CERT_DIR",
+        "certificate authorities to trust instead of the system's",
+    ),
+    (
+        "NO_COLOR, CLICOLOR, CLICOLOR_FORCE, TERM=dumb",
+        "colour and box drawing, as --color auto reads them",
+    ),
+];
+
 /// The end of `--help`: the keys rule, the environment and the exit codes
 /// (from their tables in the code, as the manual and the README), examples.
 fn after_help() -> String {
@@ -27,7 +65,7 @@ fn after_help() -> String {
         "Keys come from the environment (BTCTURK_API_KEY, BTCTURK_API_SECRET) or the\n\
          config file; never from the command line, where shell history and ps show them.\n\nEnvironment:\n",
     );
-    for (name, meaning) in crate::config::ENVIRONMENT {
+    for (name, meaning) in ENVIRONMENT {
         if name.len() > 20 {
             text.push_str(&format!("  {name}\n  {:20} {meaning}\n", ""));
         } else {

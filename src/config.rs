@@ -16,7 +16,10 @@ use secrecy::{ExposeSecret, SecretString};
 
 use crate::api::{ApiSettings, IpVersion};
 use crate::auth::Credentials;
-use crate::cli::{Common, CsvLocale, ShowArgs};
+use crate::cli::{
+    Common, CsvLocale, ENV_BASE_URL, ENV_CONFIG, ENV_IP_VERSION, ENV_KEY, ENV_PROFILE, ENV_SECRET,
+    ShowArgs,
+};
 use crate::error::{Error, Result};
 use crate::output::Destination;
 use crate::render::{self, CsvStyle};
@@ -36,42 +39,6 @@ pub const DEFAULT_TIMEOUT_SECS: u64 = 10;
 /// A real account answers tens of KB; 64 MiB leaves room for far larger
 /// ones while keeping memory bounded whatever the server sends.
 pub const MAX_RESPONSE_BYTES: u64 = 64 * 1024 * 1024;
-
-const ENV_KEY: &str = "BTCTURK_API_KEY";
-const ENV_SECRET: &str = "BTCTURK_API_SECRET";
-const ENV_CONFIG: &str = "BTCTURK_BAL_CONFIG";
-const ENV_BASE_URL: &str = "BTCTURK_BASE_URL";
-const ENV_PROFILE: &str = "BTCTURK_PROFILE";
-const ENV_IP_VERSION: &str = "BTCTURK_IP_VERSION";
-
-/// The environment variables btcturk-bal reads, for `--help`, the manual
-/// and the README (a test holds them to this table).
-pub const ENVIRONMENT: &[(&str, &str)] = &[
-    (
-        ENV_KEY,
-        "API public key (overrides api_key in the config file)",
-    ),
-    (ENV_SECRET, "API private key (overrides api_secret)"),
-    (ENV_CONFIG, "config file path (when --config is not given)"),
-    (ENV_BASE_URL, "API base URL (when --base-url is not given)"),
-    (ENV_PROFILE, "config profile (when --profile is not given)"),
-    (
-        ENV_IP_VERSION,
-        "4, 6 or any: the address family (when --ip-version is not given)",
-    ),
-    (
-        "HTTPS_PROXY, HTTP_PROXY, ALL_PROXY, NO_PROXY",
-        "proxies, as curl reads them (never for a plain-http loopback URL)",
-    ),
-    (
-        "SSL_CERT_FILE, SSL_CERT_DIR",
-        "certificate authorities to trust instead of the system's",
-    ),
-    (
-        "NO_COLOR, CLICOLOR, CLICOLOR_FORCE, TERM=dumb",
-        "colour and box drawing, as --color auto reads them",
-    ),
-];
 
 /// The name the top-level keys answer to.
 pub const DEFAULT_PROFILE: &str = "default";

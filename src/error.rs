@@ -184,11 +184,12 @@ pub enum Error {
         ip_version: &'static str,
     },
 
-    #[error("cannot resolve {host}{}", ip_version.map(|v| format!(" to an IPv{} address", v.name())).unwrap_or_default())]
+    #[error("cannot resolve {host}{}", ip_version.map(|v| format!(" to an IPv{v} address")).unwrap_or_default())]
     Unresolved {
         host: String,
         /// The one address family allowed, when only one is.
-        ip_version: Option<crate::api::IpVersion>,
+        /// "4" or "6" when only that family was allowed.
+        ip_version: Option<&'static str>,
     },
 
     #[error("{url} did not answer with TLS")]
@@ -490,9 +491,7 @@ impl Error {
                 ip_version: Some(v),
                 ..
             } => Some(format!(
-                "ip_version {} allows only IPv{} addresses (from --ip-version, BTCTURK_IP_VERSION or ip_version in the config file); `any` allows both",
-                v.name(),
-                v.name()
+                "ip_version {v} allows only IPv{v} addresses (from --ip-version, BTCTURK_IP_VERSION or ip_version in the config file); `any` allows both"
             )),
             Error::Unresolved { .. } => Some(
                 "check the host name in the base URL, the network connection and its DNS".into(),
@@ -702,7 +701,7 @@ mod tests {
         assert_eq!(hint(dir), "create it: mkdir -p /x");
         let unresolved = Error::Unresolved {
             host: "h".into(),
-            ip_version: Some(crate::api::IpVersion::V4),
+            ip_version: Some("4"),
         };
         assert!(hint(unresolved).contains("only IPv4"));
         assert_eq!(Error::Response("x".into()).hint(), None);

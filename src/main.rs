@@ -43,7 +43,7 @@ fn main() -> ExitCode {
     let cli = cli::parse_from(std::env::args_os()).unwrap_or_else(|e| e.exit());
     let common = cli.common();
     let terminal = Terminal::detect();
-    let log = terminal.log(&common);
+    let log = terminal.log(common.verbose, common.quiet, common.color);
     let result = match &cli.command {
         Some(Command::Completions { shell }) => commands::completions(*shell),
         Some(Command::Man) => commands::man(),

@@ -213,7 +213,7 @@ fn sections() -> Roff {
                 }
                 Term(term, text) => term_item(&mut roff, term, text),
                 Environment => {
-                    for (name, meaning) in crate::config::ENVIRONMENT {
+                    for (name, meaning) in crate::cli::ENVIRONMENT {
                         term_item(&mut roff, name, &sentence(meaning, ""));
                     }
                 }

@@ -11,7 +11,6 @@ use std::path::{Path, PathBuf};
 use crate::error::{Error, Result};
 use crate::lock;
 use crate::signals;
-use crate::term::Log;
 use crate::text::{clip, sanitize};
 
 #[derive(Debug, Clone)]
@@ -85,7 +84,8 @@ pub enum Written {
 }
 
 /// Writes a run's output to its destination.
-pub fn write(destination: &Destination, doc: &Document, log: Log) -> Result<Written> {
+/// `waiting` shows the line that says an append waits for a lock.
+pub fn write(destination: &Destination, doc: &Document, waiting: &dyn Fn(&str)) -> Result<Written> {
     match destination {
         Destination::Stdout => print_parts(&[&doc.head, &doc.body]),
         Destination::Out(path) => {
@@ -97,7 +97,7 @@ pub fn write(destination: &Destination, doc: &Document, log: Log) -> Result<Writ
             Ok(Written::Whole)
         }
         Destination::Append(path) => {
-            append(path, doc, log)?;
+            append(path, doc, waiting)?;
             Ok(Written::Whole)
         }
     }
@@ -263,7 +263,7 @@ fn follow_links(path: &Path) -> io::Result<(PathBuf, bool)> {
 /// run would write; if its last line has no newline, one is added first.
 /// A write that fails (disk full, the file size limit) is taken back; a
 /// signal waits for the write to end.
-fn append(path: &Path, doc: &Document, log: Log) -> Result<()> {
+fn append(path: &Path, doc: &Document, waiting: &dyn Fn(&str)) -> Result<()> {
     let fail = |source| file_error(path, source);
     // A FIFO or a device (/dev/null) has no start, end or lock: the whole
     // output is written into it, as for --out.
@@ -277,7 +277,7 @@ fn append(path: &Path, doc: &Document, log: Log) -> Result<()> {
         .mode(0o600)
         .open(path)
         .map_err(fail)?;
-    lock::take(&file, path, true, &|line| log.note(line))?;
+    lock::take(&file, path, true, waiting)?;
     let len = file.metadata().map_err(fail)?.len();
     let mut bytes = Vec::with_capacity(doc.head.len() + doc.body.len() + 1);
     if len == 0 {

@@ -28,7 +28,7 @@ pub fn run(settings: &Settings, log: Log) -> Result<()> {
             let round = fetcher.fetch()?;
             let (accounts, prices) = round.parse()?;
             let doc = render(settings, log, &accounts, prices.as_ref())?;
-            output::write(&settings.destination, &doc, log).map(drop)
+            output::write(&settings.destination, &doc, &|line| log.note(line)).map(drop)
         }
         Some(every) => watch(settings, log, &mut fetcher, every),
     }
@@ -180,7 +180,7 @@ fn watch(settings: &Settings, log: Log, fetcher: &mut Fetcher, every: Duration) 
                 Ok(Written::Whole)
             } else if first || matches!(settings.destination, Destination::Out(_)) {
                 // --out: the file replaced whole each round.
-                output::write(&settings.destination, &doc, log)
+                output::write(&settings.destination, &doc, &|line| log.note(line))
             } else {
                 output::print(&doc.body)
             }

@@ -95,12 +95,12 @@ impl Terminal {
         }
     }
 
-    /// The messages on stderr.
-    pub fn log(&self, common: &crate::cli::Common) -> Log {
+    /// The messages on stderr, as --verbose, --quiet and --color ask.
+    pub fn log(&self, verbose: bool, quiet: bool, color: ColorChoice) -> Log {
         Log {
-            verbose: common.verbose,
-            quiet: common.quiet,
-            color: self.env.color(common.color, self.stderr),
+            verbose,
+            quiet,
+            color: self.env.color(color, self.stderr),
         }
     }
 }
