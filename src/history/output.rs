@@ -140,8 +140,12 @@ fn json(
     } else {
         doc.push(("snapshots", rows));
     }
-    let mut out =
-        serde_json::to_string_pretty(&Object(doc)).map_err(|e| Error::Output(e.into()))?;
+    // JSON Lines: the whole view compact on one line, as the listing's.
+    let written = match query.format {
+        Format::Jsonl => serde_json::to_string(&Object(doc)),
+        _ => serde_json::to_string_pretty(&Object(doc)),
+    };
+    let mut out = written.map_err(|e| Error::Output(e.into()))?;
     out.push('\n');
     if query.escape {
         out = json_for_terminal(&out).into_owned();

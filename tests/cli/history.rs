@@ -1067,3 +1067,25 @@ fn a_profile_means_one_thing_in_history_by_flag_or_variable() {
         typo.stderr
     );
 }
+
+#[test]
+fn jsonl_is_one_compact_line_with_what_json_holds() {
+    let sandbox = Sandbox::new();
+    let file = write(&sandbox, "d.csv", &format!("{HEADER_TRY}{RUN_3H}"));
+    for view in [&[][..], &["-a", "btc"], &["--changes"], &["--at", "0d"]] {
+        let lines = history(&sandbox, &[&["-o", "jsonl"], view, &[path(&file)]].concat());
+        lines.succeeds();
+        assert_eq!(
+            lines.stdout.lines().count(),
+            1,
+            "{view:?}: {}",
+            lines.stdout
+        );
+        let pretty = history(&sandbox, &[&["-o", "json"], view, &[path(&file)]].concat());
+        let (a, b): (Value, Value) = (
+            serde_json::from_str(&lines.stdout).expect("JSON line"),
+            serde_json::from_str(&pretty.stdout).expect("JSON"),
+        );
+        assert_eq!(a, b, "{view:?}");
+    }
+}
