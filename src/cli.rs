@@ -766,10 +766,7 @@ fn parse_decimal(text: &str) -> Result<Figure, String> {
             "{shown:?} has a thousands separator; write the amount with digits and one decimal point or comma (1000.5 or 1000,5)"
         ));
     }
-    crate::balance::Amount::parse(text)
-        .ok()
-        .and_then(|a| Figure::exact(a.as_str()))
-        .ok_or_else(|| format!("{shown:?} is not a decimal number"))
+    Figure::parse(text).map_err(|why| format!("{shown:?} {why}"))
 }
 
 /// An asset code: not empty (an unset shell variable would otherwise ask

@@ -613,7 +613,7 @@ impl Settings {
                     assets: show.assets.clone(),
                 },
                 value_in: show.value_in,
-                min_value: show.min_value.clone(),
+                min_value: show.min_value,
                 sort: show.sort,
             },
             render: render::Options {

@@ -284,6 +284,9 @@ pub enum Error {
     #[error("no snapshot at or before {at}: the first is at {first}")]
     HistoryBefore { at: String, first: String },
 
+    #[error("{what} is past what a figure holds ({})", crate::figure::BOUND)]
+    HistoryOverflow { what: String },
+
     #[error("{path}, line {line}: {problem}")]
     HistoryData {
         path: PathBuf,
@@ -360,7 +363,7 @@ impl Error {
             Error::HistoryNoProfiles { .. }
             | Error::HistoryNoInput
             | Error::HistoryUnknownProfile { .. } => exit::USAGE,
-            Error::HistoryBefore { .. } => exit::DATAERR,
+            Error::HistoryBefore { .. } | Error::HistoryOverflow { .. } => exit::DATAERR,
             Error::ConfigExists { .. } | Error::NoConfigDir | Error::Setting { .. } => exit::CONFIG,
         }
     }
@@ -400,6 +403,7 @@ impl Error {
             | Error::HistoryMixed { .. }
             | Error::HistoryNoInput
             | Error::HistoryBefore { .. }
+            | Error::HistoryOverflow { .. }
             | Error::HistoryNoProfiles { .. }
             | Error::HistoryUnknownProfile { .. }
             | Error::HistoryOpen { .. } => self.history_hint(),

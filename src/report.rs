@@ -7,7 +7,9 @@ use std::collections::HashSet;
 use clap::ValueEnum;
 
 use crate::balance::Balance;
-use crate::figure::{self, Figure, Sum};
+use crate::error::{Error, Result};
+use crate::figure::{self, BOUND, Figure};
+use crate::text::sanitize;
 use crate::valuation::{Currency, Prices};
 
 /// Which assets to keep.
@@ -106,15 +108,19 @@ pub fn build<'a>(
     prices: Option<&Prices>,
     view: &View,
     fetched_at: String,
-) -> Report<'a> {
+) -> Result<Report<'a>> {
     let valuing = view.value_in.zip(prices);
-    let mut rows: Vec<Row> = accounts
+    let mut rows = Vec::new();
+    for (profile, balance) in accounts
         .iter()
         .flat_map(|a| a.balances.iter().map(|b| (a.profile.as_deref(), b)))
         .filter(|(_, b)| view.filter.keeps(b))
-        .map(|(profile, balance)| valued(profile, balance, valuing))
-        .filter(|row| worth_showing(row, view.min_value.as_ref()))
-        .collect();
+    {
+        let row = valued(profile, balance, valuing)?;
+        if worth_showing(&row, view.min_value.as_ref()) {
+            rows.push(row);
+        }
+    }
     // Stable sorts: rows alike in all else keep the API's order. By code
     // (the default), each row's key is taken once, so that comparing two
     // rows reads their codes without first reading their balances.
@@ -122,16 +128,18 @@ pub fn build<'a>(
         Sort::Asset => rows.sort_by_cached_key(|r| (r.profile, &*r.balance.asset)),
         Sort::Balance | Sort::Value => rows.sort_by(|a, b| compare(a, b, view.sort)),
     }
-    Report {
+    Ok(Report {
         fetched_at,
-        valuation: valuing.map(|(currency, _)| summary(&rows, currency)),
+        valuation: valuing
+            .map(|(currency, _)| summary(&rows, currency))
+            .transpose()?,
         by_profile: accounts.iter().any(|a| a.profile.is_some()),
         profiles: accounts
             .iter()
             .filter_map(|a| a.profile.as_deref())
             .collect(),
         rows,
-    }
+    })
 }
 
 /// A row, with its price and value when valuing.
@@ -139,18 +147,31 @@ fn valued<'a>(
     profile: Option<&'a str>,
     balance: &'a Balance<'a>,
     valuing: Option<(Currency, &Prices)>,
-) -> Row<'a> {
-    let quote = valuing.and_then(|(currency, prices)| prices.quote(&balance.asset, currency));
-    let price = quote.as_ref().and_then(|q| q.price());
-    // Every balance has its exact value, whatever its length: the value is
-    // a computed figure (at most 28 significant digits).
-    let value = quote.and_then(|q| q.value(&Figure::exact(balance.balance.as_str())?));
-    Row {
+) -> Result<Row<'a>> {
+    let (mut price, mut value) = (None, None);
+    if let Some((currency, prices)) = valuing
+        && let Some(quote) = prices.quote(&balance.asset, currency)
+    {
+        let beyond = |what: &str| {
+            Error::Response(format!(
+                "the {what} of {} in {} is beyond what a figure holds ({BOUND})",
+                sanitize(&balance.asset),
+                currency.code()
+            ))
+        };
+        price = Some(quote.price().ok_or_else(|| beyond("price"))?);
+        value = Some(
+            quote
+                .value(&balance.balance)
+                .ok_or_else(|| beyond("value"))?,
+        );
+    }
+    Ok(Row {
         profile,
         balance,
         price,
         value,
-    }
+    })
 }
 
 /// `--min-value`: priced assets worth less are dust; unpriced ones stay
@@ -167,7 +188,7 @@ fn worth_showing(row: &Row, min_value: Option<&Figure>) -> bool {
 fn compare(a: &Row, b: &Row, sort: Sort) -> Ordering {
     let chosen = match sort {
         Sort::Asset => Ordering::Equal,
-        Sort::Balance => b.balance.balance.cmp_value(&a.balance.balance),
+        Sort::Balance => b.balance.balance.cmp(&a.balance.balance),
         Sort::Value => figure::cmp_largest_first(a.value.as_ref(), b.value.as_ref()),
     };
     a.profile
@@ -176,22 +197,24 @@ fn compare(a: &Row, b: &Row, sort: Sort) -> Ordering {
         .then_with(|| a.balance.asset.cmp(&b.balance.asset))
 }
 
-fn summary(rows: &[Row], currency: Currency) -> Summary {
+fn summary(rows: &[Row], currency: Currency) -> Result<Summary> {
     // From the values as they are written out, so that a script adding
-    // the column gets the total (whenever that fits 28 digits).
+    // the column gets the total.
     let total = |rows: &mut dyn Iterator<Item = &Row>| {
-        let mut sum = Sum::default();
-        rows.filter_map(|r| r.value.as_ref())
-            .for_each(|v| sum.add(v));
-        sum.figure()
+        Figure::sum(rows.filter_map(|r| r.value.as_ref())).ok_or_else(|| {
+            Error::Response(format!(
+                "the total in {} is beyond what a figure holds ({BOUND})",
+                currency.code()
+            ))
+        })
     };
     // Rows are sorted by profile: each profile's rows are together.
     let mut profiles: Vec<&str> = rows.iter().filter_map(|r| r.profile).collect();
     profiles.dedup();
     let mut seen = HashSet::new();
-    Summary {
+    Ok(Summary {
         currency,
-        total: total(&mut rows.iter()),
+        total: total(&mut rows.iter())?,
         unpriced: rows
             .iter()
             .filter(|r| r.value.is_none())
@@ -202,11 +225,11 @@ fn summary(rows: &[Row], currency: Currency) -> Summary {
         profiles: profiles
             .into_iter()
             .map(|p| {
-                let sum = total(&mut rows.iter().filter(|r| r.profile == Some(p)));
-                (p.to_owned(), sum)
+                let sum = total(&mut rows.iter().filter(|r| r.profile == Some(p)))?;
+                Ok((p.to_owned(), sum))
             })
-            .collect(),
-    }
+            .collect::<Result<_>>()?,
+    })
 }
 
 /// Balances for tests of the report and the renderers.
@@ -215,17 +238,17 @@ pub(crate) mod testing {
     use std::borrow::Cow;
 
     use super::*;
-    use crate::balance::Amount;
+    use crate::figure::Figure;
 
     /// A balance of `asset` (a code or any text) holding `amount`.
     pub fn balance<'a>(asset: &'a str, name: Option<&'a str>, amount: &'a str) -> Balance<'a> {
-        let amount = Amount::parse(amount).expect("amount");
+        let amount = Figure::parse(amount).expect("amount");
         Balance {
             asset: Cow::Borrowed(asset),
             name: name.map(Cow::Borrowed),
-            balance: amount.clone(),
-            free: amount.clone(),
-            locked: Amount::parse("0").expect("amount"),
+            balance: amount,
+            free: amount,
+            locked: Figure::ZERO,
             order_fund: None,
             request_fund: Some(amount),
             precision: Some(8),
@@ -296,7 +319,8 @@ mod tests {
             None,
             &view(Sort::Asset, None, None),
             String::new(),
-        );
+        )
+        .expect("report");
         assert_eq!(
             shown(&report),
             [
@@ -314,7 +338,8 @@ mod tests {
             None,
             &view(Sort::Balance, None, None),
             String::new(),
-        );
+        )
+        .expect("report");
         assert_eq!(
             shown(&report),
             [
@@ -350,8 +375,8 @@ mod tests {
             account(Some("b"), &[("BTC", "0.1"), ("ZZZ", "1"), ("QQQ", "1")]),
         ];
         let prices = prices();
-        let view = view(Sort::Value, Some(Currency::Try), Some(Figure::one()));
-        let report = build(&accounts, Some(&prices), &view, String::new());
+        let view = view(Sort::Value, Some(Currency::Try), Some(Figure::ONE));
+        let report = build(&accounts, Some(&prices), &view, String::new()).expect("report");
         // XRP is unpriced and zero; BTC of b is worth 0.3, under the minimum.
         assert_eq!(
             shown(&report),
@@ -385,7 +410,7 @@ mod tests {
             filter,
             ..view(Sort::Asset, None, None)
         };
-        let report = build(&accounts, None, &view, String::new());
+        let report = build(&accounts, None, &view, String::new()).expect("report");
         assert_eq!(shown(&report), ["- btc 1"]);
         assert_eq!(view.filter.unknown_assets(&accounts), ["NOPE"]);
         assert!(report.valuation.is_none() && !report.by_profile);

@@ -148,7 +148,14 @@ fn render(
     for code in settings.view.filter.unknown_assets(accounts) {
         log.warn(&format!("the account has no asset {}", sanitize(code)));
     }
-    let report = report::build(accounts, prices, &settings.view, clock::fetched_at());
+    for pair in prices.iter().flat_map(|p| &p.unusable) {
+        log.verbose(|| {
+            format!(
+                "ticker pair {pair} has a `last` price no .NET decimal holds: it prices nothing"
+            )
+        });
+    }
+    let report = report::build(accounts, prices, &settings.view, clock::fetched_at())?;
     render::render(&report, &settings.render).map_err(Error::Output)
 }
 

@@ -11,7 +11,7 @@ use serde_json::value::RawValue;
 use crate::balance::amount;
 use crate::envelope::{Object, Response};
 use crate::error::{Error, Result};
-use crate::figure::Figure;
+use crate::figure::{Figure, Unreadable};
 use crate::text::{clip, sanitize};
 
 /// The currencies a portfolio can be valued in.
@@ -45,6 +45,9 @@ impl Currency {
 #[derive(Debug, Default)]
 pub struct Prices {
     last: HashMap<String, [Option<Figure>; 2]>,
+    /// The pairs (`A/TRY`) whose last price no figure holds: they price
+    /// nothing, rather than spoil the run.
+    pub unusable: Vec<String>,
 }
 
 /// Where a currency's price sits in `Prices::last`.
@@ -99,6 +102,7 @@ impl Prices {
 
     fn from_pairs(pairs: Vec<RawPair>) -> Result<Prices> {
         let mut last = HashMap::with_capacity(pairs.len());
+        let mut unusable = Vec::new();
         for pair in pairs {
             let (Some((num, den)), Some(raw)) = (pair.sides(), pair.last) else {
                 continue;
@@ -106,16 +110,20 @@ impl Prices {
             if raw.get() == "null" {
                 continue;
             }
-            let price = amount(raw.get())
-                .and_then(|a| Figure::exact(a.as_str()))
-                .ok_or_else(|| {
-                    Error::Response(format!(
-                        "ticker pair {}/{} has a `last` price that is not a decimal number: {}",
-                        sanitize(&num),
-                        sanitize(&den),
+            let name = format!("{}/{}", sanitize(&num), sanitize(&den));
+            let price = match amount(raw.get()) {
+                Ok(price) => price,
+                Err(Unreadable::Beyond) => {
+                    unusable.push(name);
+                    continue;
+                }
+                Err(why) => {
+                    return Err(Error::Response(format!(
+                        "ticker pair {name} has a `last` price that {why}: {}",
                         sanitize(&clip(raw.get(), 60))
-                    ))
-                })?;
+                    )));
+                }
+            };
             // A pair without trades in 24 hours reports every price as 0:
             // no price, not a price of nothing.
             if price.is_zero() {
@@ -130,7 +138,7 @@ impl Prices {
             };
             last.entry(num.to_ascii_uppercase()).or_insert([None, None])[slot(quote)] = Some(price);
         }
-        Ok(Prices { last })
+        Ok(Prices { last, unusable })
     }
 }
 
@@ -138,29 +146,48 @@ impl Prices {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Quote {
     /// Units of the currency per unit of the asset: a pair's last price as
-    /// the API sent it, a product of two pairs, or 1 for the currency
-    /// itself.
-    Times(Figure),
-    /// Through TRY into USDT: `amount × numerator ÷ divisor`, divided
-    /// once, last, to 28 significant digits however small.
-    Ratio { numerator: Figure, divisor: Figure },
+    /// the API sent it, or 1 for the currency itself.
+    Direct(Figure),
+    /// Through the other quote currency: the asset's price in it, and
+    /// USDT/TRY to multiply by (into TRY) or divide by (into USDT).
+    Through {
+        price: Figure,
+        usdt_try: Figure,
+        into: Currency,
+    },
 }
 
 impl Quote {
-    /// The price of one unit (a computed figure for a route).
+    /// The price of one unit, a computed figure for a route; `None` past
+    /// what a figure holds.
     pub fn price(&self) -> Option<Figure> {
         match self {
-            Quote::Times(price) => Some(price.clone()),
-            Quote::Ratio { numerator, divisor } => numerator.over(divisor),
+            Quote::Direct(price) => Some(*price),
+            Quote::Through {
+                price,
+                usdt_try,
+                into: Currency::Try,
+            } => price.times(usdt_try),
+            Quote::Through {
+                price,
+                usdt_try,
+                into: Currency::Usdt,
+            } => price.over(usdt_try),
         }
     }
 
-    /// The value of `amount` units, by the rule of computed figures;
-    /// `None` for a zero divisor.
+    /// The value of `amount` units, by the rule of computed figures: into
+    /// USDT the division comes last (`amount × price ÷ USDT/TRY`), so that
+    /// the one step that rounds in practice rounds once. `None` past what
+    /// a figure holds.
     pub fn value(&self, amount: &Figure) -> Option<Figure> {
         match self {
-            Quote::Times(price) => Some(amount.times(price)),
-            Quote::Ratio { numerator, divisor } => amount.times_over(numerator, divisor),
+            Quote::Through {
+                price,
+                usdt_try,
+                into: Currency::Usdt,
+            } => amount.times(price)?.over(usdt_try),
+            _ => amount.times(&self.price()?),
         }
     }
 }
@@ -170,28 +197,17 @@ impl Prices {
     /// the other quote currency and USDT/TRY. `None`: no route.
     pub fn quote(&self, asset: &str, currency: Currency) -> Option<Quote> {
         let asset = asset.to_ascii_uppercase();
-        let asset = asset.as_str();
-        let last = |q: Currency| -> Option<Figure> {
-            if asset == q.code() {
-                Some(Figure::one())
-            } else {
-                self.last.get(asset).and_then(|p| p[slot(q)].clone())
-            }
+        let last = |asset: &str, q: Currency| match asset == q.code() {
+            true => Some(Figure::ONE),
+            false => self.last.get(asset).and_then(|p| p[slot(q)]),
         };
-        if let Some(price) = last(currency) {
-            return Some(Quote::Times(price));
+        if let Some(price) = last(&asset, currency) {
+            return Some(Quote::Direct(price));
         }
-        let via = last(currency.other())?;
-        let usdt_try = self
-            .last
-            .get("USDT")
-            .and_then(|p| p[slot(Currency::Try)].clone())?;
-        Some(match currency {
-            Currency::Try => Quote::Times(via.times(&usdt_try)),
-            Currency::Usdt => Quote::Ratio {
-                numerator: via,
-                divisor: usdt_try,
-            },
+        Some(Quote::Through {
+            price: last(&asset, currency.other())?,
+            usdt_try: self.last.get("USDT").and_then(|p| p[slot(Currency::Try)])?,
+            into: currency,
         })
     }
 }
@@ -225,7 +241,7 @@ mod tests {
     #[test]
     fn routes() {
         let p = prices(TICKER);
-        let d = |s: &str| Figure::exact(s).expect("decimal");
+        let d = |s: &str| Figure::parse(s).expect("decimal");
         let price = |a: &str, c| p.quote(a, c).and_then(|q| q.price());
         assert_eq!(price("btc", Currency::Try), Some(d("2712345")));
         assert_eq!(price("BTC", Currency::Usdt), Some(d("79152.5")));
@@ -236,8 +252,8 @@ mod tests {
                 .as_deref(),
             Some("0.00002")
         );
-        assert_eq!(price("TRY", Currency::Try), Some(Figure::one()));
-        assert_eq!(price("USDT", Currency::Usdt), Some(Figure::one()));
+        assert_eq!(price("TRY", Currency::Try), Some(Figure::ONE));
+        assert_eq!(price("USDT", Currency::Usdt), Some(Figure::ONE));
         assert_eq!(price("USDT", Currency::Try), Some(d("34.25")));
         assert_eq!(
             price("TRY", Currency::Usdt)
@@ -261,9 +277,10 @@ mod tests {
         assert_eq!(price("DEAD", Currency::Try), None);
         assert_eq!(price("DEAD", Currency::Usdt), None);
         assert_eq!(price("ABC", Currency::Try).as_deref(), Some("2.5"));
+        // 2.5 / 34 = 0.0735294117647058823529411764|70588…: 28 places.
         assert_eq!(
             price("ABC", Currency::Usdt).as_deref(),
-            Some("0.07352941176470588235294117647")
+            Some("0.0735294117647058823529411765")
         );
     }
 
@@ -271,14 +288,14 @@ mod tests {
     fn dividing_routes_divide_last() {
         let p = prices(TICKER);
         let quote = p.quote("TRY", Currency::Usdt).expect("route");
-        // 1000.50 / 34.25, not 1000.50 × (1 / 34.25) with its rounding;
-        // 28 significant digits.
+        // 1000.50 / 34.25 = 29.211678832116788321167883211|678…, not
+        // 1000.50 × (1 / 34.25) with its rounding; 27 places fit.
         assert_eq!(
             quote
-                .value(&Figure::exact("1000.50").expect("decimal"))
+                .value(&Figure::parse("1000.50").expect("decimal"))
                 .map(|d| d.to_string())
                 .as_deref(),
-            Some("29.21167883211678832116788321")
+            Some("29.211678832116788321167883212")
         );
     }
 
@@ -310,12 +327,29 @@ mod tests {
     }
 
     #[test]
-    fn a_last_price_with_an_exponent_out_of_range_is_malformed() {
-        for last in ["0E-9223372036854775808", r#""1e-9223372036854775808""#] {
-            let data =
-                format!(r#"[{{"numeratorSymbol":"A","denominatorSymbol":"TRY","last":{last}}}]"#);
-            let err = ticker(&data).expect_err(last);
-            assert_eq!(err.code(), crate::error::exit::PROTOCOL, "{err}");
+    fn a_price_no_figure_holds_makes_its_pair_unusable() {
+        let million = format!("1{}", "0".repeat(1_000_000));
+        for last in [
+            "0E-9223372036854775808",
+            r#""1e-9223372036854775808""#,
+            "79228162514264337593543950336",
+            "0.00000000000000000000000000001",
+            &million,
+        ] {
+            let data = format!(
+                r#"[{{"numeratorSymbol":"USDT","denominatorSymbol":"TRY","last":{last}}},
+                    {{"numeratorSymbol":"BTC","denominatorSymbol":"USDT","last":"2"}},
+                    {{"numeratorSymbol":"ETH","denominatorSymbol":"TRY","last":"3"}}]"#
+            );
+            let p = prices(&data);
+            assert_eq!(p.unusable, ["USDT/TRY"]);
+            let price = |a: &str, c| p.quote(a, c).and_then(|q| q.price());
+            // What it would price, directly or on a route, is not priced;
+            // the other pairs are.
+            assert_eq!(price("USDT", Currency::Try), None);
+            assert_eq!(price("BTC", Currency::Try), None);
+            assert_eq!(price("BTC", Currency::Usdt), Figure::parse("2").ok());
+            assert_eq!(price("ETH", Currency::Try), Figure::parse("3").ok());
         }
         // An escaped string is read after unescaping, as amounts are.
         let p = prices(r#"[{"numeratorSymbol":"A","denominatorSymbol":"TRY","last":"\u0032.5"}]"#);

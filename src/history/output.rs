@@ -20,10 +20,10 @@ pub(super) fn render(
     at: Option<Timestamp>,
 ) -> Result<Vec<u8>> {
     let mut grid = match &query.view {
-        View::Snapshots => views::snapshots(snapshots),
-        View::Asset(_) => views::asset(snapshots),
-        View::Changes => views::changes(snapshots, currency.is_some()),
-        View::At(_) => views::holdings(snapshots.last(), currency.is_some()),
+        View::Snapshots => views::snapshots(snapshots)?,
+        View::Asset(_) => views::asset(snapshots)?,
+        View::Changes => views::changes(snapshots, currency.is_some())?,
+        View::At(_) => views::holdings(snapshots.last(), currency.is_some())?,
     };
     if let (Some(period), View::Snapshots | View::Asset(_)) = (query.every, &query.view) {
         grid = grid.with_periods(snapshots, period, &query.tz, Timestamp::now());
@@ -39,7 +39,7 @@ pub(super) fn render(
             let mut out = String::new();
             if query.chart && !matches!(query.view, View::Changes | View::At(_)) {
                 let (points, places) =
-                    views::points(snapshots, matches!(query.view, View::Asset(_)));
+                    views::points(snapshots, matches!(query.view, View::Asset(_)))?;
                 out += &super::chart::chart(&points, query.width, places);
             }
             out += &table(&grid, &query.view, currency, query);

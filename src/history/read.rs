@@ -11,10 +11,9 @@ use std::path::{Path, PathBuf};
 use jiff::Timestamp;
 
 use super::{Query, View};
-use crate::balance::Amount;
 use crate::dump::{Column, Columns};
 use crate::error::{Error, Result};
-use crate::figure::{Figure, Sum};
+use crate::figure::{BOUND, Figure, Sum};
 use crate::text::sanitize;
 
 /// The most rows one run writes (an account lists a few hundred assets,
@@ -289,8 +288,8 @@ pub(super) fn read_dump(
             ));
         }
     }
-    runs.finish(story);
-    Ok(())
+    runs.finish(story)
+        .map_err(|(line, problem)| bad(line, problem))
 }
 
 /// What a first line that is not a dump's header means: a dump written
@@ -370,8 +369,6 @@ impl Runs<'_> {
             .parse()
             .map_err(|_| format!("fetched_at {:?} is not a time", sanitize(at_text)))?;
         let asset = field(Column::Asset).unwrap_or_default();
-        // Checked as amounts here; made figures only where a sum or a view
-        // needs them (most rows only add their value to the total).
         let balance = amount("balance", field(Column::Balance).unwrap_or_default())?;
         let optional = |name: &str, column| match field(column) {
             None | Some("") => Ok(None),
@@ -383,7 +380,7 @@ impl Runs<'_> {
             None | Some("") => None,
             Some(text) => Some(crate::balance::precision_from(text).ok_or_else(|| {
                 format!(
-                    "precision {:?} is not {}",
+                    "precision {:?} {}",
                     sanitize(&crate::text::clip(text, 40)),
                     crate::balance::PRECISION_RULE
                 )
@@ -402,7 +399,7 @@ impl Runs<'_> {
         let same_run =
             self.current.as_ref().is_some_and(|s| s.at == at) && !self.seen.contains(&key);
         if !same_run {
-            self.finish(story);
+            self.finish(story).map_err(|(_, problem)| problem)?;
             self.current = Some(Snapshot {
                 at,
                 origin: Origin {
@@ -430,14 +427,9 @@ impl Runs<'_> {
             run.assets += 1;
         }
         if let (Some(sum), Some(value)) = (&mut self.sum, &value) {
-            sum.add(&figure(value));
+            sum.add(value);
         }
-        let row = fingerprint(&(
-            key,
-            canonical(&balance),
-            price.as_ref().map(canonical),
-            value.as_ref().map(canonical),
-        ));
+        let row = fingerprint(&(key, balance, price, value));
         run.content = fingerprint(&(run.content, row));
         if self.keep_keys {
             run.keys.push((key, row));
@@ -450,24 +442,34 @@ impl Runs<'_> {
         if keep {
             run.holdings.push(Holding {
                 asset: asset.to_owned(),
-                balance: figure(&balance),
+                balance,
                 precision,
-                price: price.as_ref().map(figure),
-                value: value.as_ref().map(figure),
+                price,
+                value,
             });
         }
         Ok(())
     }
 
-    /// Ends the current run, if any.
-    fn finish(&mut self, story: &mut Story) {
+    /// Ends the current run, if any; the line it starts on and what is
+    /// wrong when its values add up past what a figure holds.
+    fn finish(&mut self, story: &mut Story) -> std::result::Result<(), (u64, String)> {
         self.seen.clear();
         if let Some(mut run) = self.current.take() {
-            run.total = self.sum.take().map(Sum::figure);
+            if let Some(sum) = self.sum.take() {
+                run.total = Some(sum.figure().ok_or_else(|| {
+                    let problem = format!(
+                        "the values of the run at fetched_at {:.0} add up past what a figure holds ({BOUND})",
+                        run.at
+                    );
+                    (run.origin.line, problem)
+                })?);
+            }
             run.keys.sort_unstable();
             run.keys.shrink_to_fit();
             story.snapshots.push(run);
         }
+        Ok(())
     }
 }
 
@@ -480,23 +482,8 @@ fn fingerprint(value: &impl Hash) -> u64 {
 }
 
 /// An amount in a dump, exactly as written (the tool reads back every
-/// value it writes, whatever its length), named `name` in what is wrong
-/// with it.
-fn amount<'t>(name: &str, text: &'t str) -> std::result::Result<Amount<'t>, String> {
-    Amount::parse(text).map_err(|_| format!("{name} {:?} is not a number", sanitize(text)))
-}
-
-/// The figure of an amount (every amount is one).
-fn figure(amount: &Amount) -> Figure {
-    Figure::exact(amount.as_str()).unwrap_or_default()
-}
-
-/// An amount's digits without the trailing zeros of its fraction, so that
-/// `10.50` in one dump and `10,5` in another say the same.
-fn canonical<'a>(amount: &'a Amount) -> &'a str {
-    let text = amount.as_str();
-    match text.contains('.') {
-        true => text.trim_end_matches('0').trim_end_matches('.'),
-        false => text,
-    }
+/// value it writes), named `name` in what is wrong with it.
+fn amount(name: &str, text: &str) -> std::result::Result<Figure, String> {
+    Figure::parse(text)
+        .map_err(|why| format!("{name} {:?} {why}", sanitize(&crate::text::clip(text, 60))))
 }

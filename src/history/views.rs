@@ -8,6 +8,7 @@ use std::collections::BTreeMap;
 use jiff::Timestamp;
 
 use super::read::{Holding, Snapshot};
+use crate::error::{Error, Result};
 use crate::figure::Figure;
 
 /// One cell of a view.
@@ -108,89 +109,105 @@ fn time(at: Timestamp) -> Cell {
     Cell::Text(format!("{at:.0}"))
 }
 
+/// A computed figure, or the error naming what went past the bound.
+fn computed(figure: Option<Figure>, what: impl FnOnce() -> String) -> Result<Figure> {
+    figure.ok_or_else(|| Error::HistoryOverflow { what: what() })
+}
+
 /// A line per snapshot: the assets held, the total and its change.
-pub(super) fn snapshots(snapshots: &[Snapshot]) -> Grid {
+pub(super) fn snapshots(snapshots: &[Snapshot]) -> Result<Grid> {
     let mut previous: Option<&Figure> = None;
     let rows = snapshots
         .iter()
         .map(|s| {
-            let change = s.total.as_ref().zip(previous).map(|(t, p)| t.minus(p));
+            let change = (s.total.as_ref().zip(previous))
+                .map(|(t, p)| computed(t.minus(p), || format!("the change at {:.0}", s.at)))
+                .transpose()?;
             previous = s.total.as_ref();
-            vec![
+            Ok(vec![
                 Some(time(s.at)),
                 Some(Cell::Count(s.assets)),
-                s.total.clone().map(Cell::Money),
+                s.total.map(Cell::Money),
                 change.map(Cell::Money),
-            ]
+            ])
         })
-        .collect();
-    Grid {
+        .collect::<Result<_>>()?;
+    Ok(Grid {
         header: vec!["fetched_at", "assets", "total", "change"],
         rows,
-    }
+    })
 }
 
 /// One asset's holdings summed across profiles: balance, precision, price,
 /// value.
-fn combined(holdings: &[&Holding]) -> (Figure, Option<u32>, Option<Figure>, Option<Figure>) {
-    let balance = match holdings {
-        // One profile's balance is the dump's, digit for digit.
-        [one] => one.balance.clone(),
-        _ => Figure::sum(holdings.iter().map(|h| &h.balance)),
+type Combined = (Figure, Option<u32>, Option<Figure>, Option<Figure>);
+
+fn combined(holdings: &[&Holding], at: Timestamp) -> Result<Combined> {
+    let code = holdings.first().map_or("", |h| h.asset.as_str());
+    let summed = |what: &str, figures: Vec<&Figure>| match figures[..] {
+        [] => Ok(None),
+        // One profile's figure is the dump's, digit for digit.
+        [one] => Ok(Some(*one)),
+        _ => computed(Figure::sum(figures), || {
+            format!("the {what} of {code} at {at:.0}, summed across profiles")
+        })
+        .map(Some),
     };
+    let balance = summed("balance", holdings.iter().map(|h| &h.balance).collect())?;
+    let values = summed(
+        "value",
+        holdings.iter().filter_map(|h| h.value.as_ref()).collect(),
+    )?;
     let precision = holdings.iter().find_map(|h| h.precision);
-    let price = holdings.iter().find_map(|h| h.price.clone());
-    let values: Vec<&Figure> = holdings.iter().filter_map(|h| h.value.as_ref()).collect();
-    let value = match values[..] {
-        [] => None,
-        [one] => Some(one.clone()),
-        _ => Some(Figure::sum(values)),
-    };
-    (balance, precision, price, value)
+    let price = holdings.iter().find_map(|h| h.price);
+    Ok((balance.unwrap_or_default(), precision, price, values))
 }
 
 /// One asset's balance, price and value in each snapshot.
-pub(super) fn asset(snapshots: &[Snapshot]) -> Grid {
+pub(super) fn asset(snapshots: &[Snapshot]) -> Result<Grid> {
     let rows = snapshots
         .iter()
         .map(|s| {
             let holdings: Vec<&Holding> = s.holdings.iter().collect();
-            let (balance, precision, price, value) = combined(&holdings);
-            vec![
+            let (balance, precision, price, value) = combined(&holdings, s.at)?;
+            Ok(vec![
                 Some(time(s.at)),
                 Some(Cell::Balance(balance, precision)),
                 price.map(Cell::Price),
                 value.map(Cell::Money),
-            ]
+            ])
         })
-        .collect();
-    Grid {
+        .collect::<Result<_>>()?;
+    Ok(Grid {
         header: vec!["fetched_at", "balance", "price", "value"],
         rows,
-    }
+    })
 }
 
 /// The points of the view's chart: the totals, or the asset's balance; and
 /// the decimals its axis shows.
-pub(super) fn points(snapshots: &[Snapshot], one_asset: bool) -> (Vec<(Timestamp, Figure)>, u32) {
+pub(super) fn points(
+    snapshots: &[Snapshot],
+    one_asset: bool,
+) -> Result<(Vec<(Timestamp, Figure)>, u32)> {
     if one_asset {
         let mut places = None;
         let points = snapshots
             .iter()
             .map(|s| {
                 let holdings: Vec<&Holding> = s.holdings.iter().collect();
-                let (balance, precision, ..) = combined(&holdings);
+                let (balance, precision, ..) = combined(&holdings, s.at)?;
                 places = places.or(precision);
-                (s.at, balance)
+                Ok((s.at, balance))
             })
-            .collect();
-        (points, places.unwrap_or(8))
+            .collect::<Result<_>>()?;
+        Ok((points, places.unwrap_or(8)))
     } else {
         let points = snapshots
             .iter()
-            .filter_map(|s| Some((s.at, s.total.clone()?)))
+            .filter_map(|s| Some((s.at, s.total?)))
             .collect();
-        (points, 2)
+        Ok((points, 2))
     }
 }
 
@@ -198,30 +215,18 @@ pub(super) fn points(snapshots: &[Snapshot], one_asset: bool) -> (Vec<(Timestamp
 /// summed across profiles.
 type ByAsset = BTreeMap<String, (Figure, Option<u32>, Option<Figure>)>;
 
-fn by_asset(s: &Snapshot) -> ByAsset {
-    let mut assets: BTreeMap<String, Vec<&Holding>> = BTreeMap::new();
-    for h in &s.holdings {
-        assets
-            .entry(h.asset.to_ascii_uppercase())
-            .or_default()
-            .push(h);
-    }
-    assets
+fn by_asset(s: &Snapshot) -> Result<ByAsset> {
+    grouped(Some(s))
         .into_iter()
         .map(|(code, hs)| {
-            let (balance, precision, _, value) = combined(&hs);
-            (code, (balance, precision, value))
+            let (balance, precision, _, value) = combined(&hs, s.at)?;
+            Ok((code, (balance, precision, value)))
         })
         .collect()
 }
 
-/// Each asset's balance (and, valued, price and value) in one snapshot:
-/// the holdings at a time.
-pub(super) fn holdings(snapshot: Option<&Snapshot>, valued: bool) -> Grid {
-    let mut header = vec!["asset", "balance"];
-    if valued {
-        header.extend(["price", "value"]);
-    }
+/// A snapshot's holdings by asset code in upper case.
+fn grouped(snapshot: Option<&Snapshot>) -> BTreeMap<String, Vec<&Holding>> {
     let mut assets: BTreeMap<String, Vec<&Holding>> = BTreeMap::new();
     for h in snapshot.iter().flat_map(|s| &s.holdings) {
         assets
@@ -229,10 +234,21 @@ pub(super) fn holdings(snapshot: Option<&Snapshot>, valued: bool) -> Grid {
             .or_default()
             .push(h);
     }
-    let rows = assets
+    assets
+}
+
+/// Each asset's balance (and, valued, price and value) in one snapshot:
+/// the holdings at a time.
+pub(super) fn holdings(snapshot: Option<&Snapshot>, valued: bool) -> Result<Grid> {
+    let mut header = vec!["asset", "balance"];
+    if valued {
+        header.extend(["price", "value"]);
+    }
+    let at = snapshot.map(|s| s.at).unwrap_or_default();
+    let rows = grouped(snapshot)
         .into_iter()
         .map(|(code, holdings)| {
-            let (balance, precision, price, value) = combined(&holdings);
+            let (balance, precision, price, value) = combined(&holdings, at)?;
             let mut row = vec![
                 Some(Cell::Text(code)),
                 Some(Cell::Balance(balance, precision)),
@@ -240,47 +256,54 @@ pub(super) fn holdings(snapshot: Option<&Snapshot>, valued: bool) -> Grid {
             if valued {
                 row.extend([price.map(Cell::Price), value.map(Cell::Money)]);
             }
-            row
+            Ok(row)
         })
-        .collect();
-    Grid { header, rows }
+        .collect::<Result<_>>()?;
+    Ok(Grid { header, rows })
 }
 
 /// Each asset's balance in the first snapshot and the last, the change,
 /// and (valued) the change of its value.
-pub(super) fn changes(snapshots: &[Snapshot], valued: bool) -> Grid {
+pub(super) fn changes(snapshots: &[Snapshot], valued: bool) -> Result<Grid> {
     let header = vec!["asset", "from", "to", "change", "value_change"];
     let (Some(first), Some(last)) = (snapshots.first(), snapshots.last()) else {
-        return Grid {
+        return Ok(Grid {
             header,
             rows: Vec::new(),
-        };
+        });
     };
-    let (from, to) = (by_asset(first), by_asset(last));
+    let (from, to) = (by_asset(first)?, by_asset(last)?);
     let mut codes: Vec<&String> = from.keys().chain(to.keys()).collect();
     codes.sort();
     codes.dedup();
-    let zero = (Figure::zero(), None, None);
+    let zero = (Figure::ZERO, None, None);
     let rows = codes
         .into_iter()
         .map(|code| {
             let (a, a_places, av) = from.get(code).unwrap_or(&zero);
             let (b, b_places, bv) = to.get(code).unwrap_or(&zero);
             let places = b_places.or(*a_places);
-            let value_change = valued.then(|| {
-                let value = |v: &Option<Figure>| v.clone().unwrap_or_default();
-                Cell::Money(value(bv).minus(&value(av)))
-            });
-            vec![
+            let change = |what: &str, from: &Figure, to: &Figure| {
+                computed(to.minus(from), || format!("the {what} of {code}"))
+            };
+            let value_change = match valued {
+                true => Some(Cell::Money(change(
+                    "value change",
+                    &av.unwrap_or_default(),
+                    &bv.unwrap_or_default(),
+                )?)),
+                false => None,
+            };
+            Ok(vec![
                 Some(Cell::Text(code.clone())),
-                Some(Cell::Balance(a.clone(), places)),
-                Some(Cell::Balance(b.clone(), places)),
-                Some(Cell::Balance(b.minus(a), places)),
+                Some(Cell::Balance(*a, places)),
+                Some(Cell::Balance(*b, places)),
+                Some(Cell::Balance(change("change", a, b)?, places)),
                 value_change,
-            ]
+            ])
         })
-        .collect();
-    Grid { header, rows }
+        .collect::<Result<_>>()?;
+    Ok(Grid { header, rows })
 }
 
 #[cfg(test)]
@@ -288,7 +311,7 @@ mod tests {
     use super::*;
 
     fn d(text: &str) -> Figure {
-        Figure::exact(text).expect("decimal")
+        Figure::parse(text).expect("decimal")
     }
 
     #[test]
@@ -313,7 +336,8 @@ mod tests {
         );
         assert_eq!(Cell::Balance(d("1.5000"), None).display(), "1.5");
         assert_eq!(Cell::Price(d("0.000685123456")).display(), "0.00068512");
-        let long = Cell::Balance(d("0.123456789012345678901234567890"), Some(8));
-        assert_eq!(long.exact(), "0.123456789012345678901234567890");
+        let long = Cell::Balance(d("0.1234567890123456789012345678"), Some(8));
+        assert_eq!(long.exact(), "0.1234567890123456789012345678");
+        assert_eq!(Cell::Balance(d("-0"), Some(2)).exact(), "-0");
     }
 }

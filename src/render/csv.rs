@@ -5,7 +5,6 @@
 use std::io;
 
 use super::CsvStyle;
-use crate::balance::Amount;
 use crate::dump::Columns;
 use crate::figure::Figure;
 use crate::output::{Document, Kind};
@@ -47,7 +46,6 @@ pub fn render(
             text
         }
     };
-    let amount = |a: Option<&Amount>| a.map(|a| number(a.as_str().to_owned())).unwrap_or_default();
     let decimal = |d: Option<&Figure>| d.map(|d| number(d.to_string())).unwrap_or_default();
     for row in &report.rows {
         let b = row.balance;
@@ -55,11 +53,11 @@ pub fn render(
             report.fetched_at.clone(),
             b.asset.to_string(),
             b.name.as_deref().unwrap_or("").to_owned(),
-            amount(Some(&b.balance)),
-            amount(Some(&b.free)),
-            amount(Some(&b.locked)),
-            amount(b.order_fund.as_ref()),
-            amount(b.request_fund.as_ref()),
+            decimal(Some(&b.balance)),
+            decimal(Some(&b.free)),
+            decimal(Some(&b.locked)),
+            decimal(b.order_fund.as_ref()),
+            decimal(b.request_fund.as_ref()),
             b.precision.map(|p| p.to_string()).unwrap_or_default(),
         ];
         if valuing {

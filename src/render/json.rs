@@ -5,7 +5,6 @@ use std::io;
 
 use serde::Serialize;
 
-use crate::balance::Amount;
 use crate::figure::Figure;
 use crate::report::{Report, Row};
 use crate::text::json_for_terminal;
@@ -35,17 +34,17 @@ impl Serialize for Assets<'_> {
 struct Asset<'a> {
     asset: &'a str,
     name: Option<&'a str>,
-    balance: &'a Amount<'a>,
-    free: &'a Amount<'a>,
-    locked: &'a Amount<'a>,
-    order_fund: Option<&'a Amount<'a>>,
-    request_fund: Option<&'a Amount<'a>>,
+    balance: &'a Figure,
+    free: &'a Figure,
+    locked: &'a Figure,
+    order_fund: Option<&'a Figure>,
+    request_fund: Option<&'a Figure>,
     precision: Option<u32>,
     /// Only when valuing (`--value-in`); then `null` when unpriced.
     #[serde(skip_serializing_if = "Option::is_none")]
-    price: Option<Option<String>>,
+    price: Option<Option<&'a Figure>>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    value: Option<Option<String>>,
+    value: Option<Option<&'a Figure>>,
     /// Only with `--all-profiles`.
     #[serde(skip_serializing_if = "Option::is_none")]
     profile: Option<&'a str>,
@@ -54,7 +53,7 @@ struct Asset<'a> {
 #[derive(Serialize)]
 struct Valuation<'a> {
     currency: &'static str,
-    total: String,
+    total: &'a Figure,
     unpriced: &'a [String],
     #[serde(skip_serializing_if = "Vec::is_empty")]
     profiles: Vec<ProfileTotal<'a>>,
@@ -63,12 +62,7 @@ struct Valuation<'a> {
 #[derive(Serialize)]
 struct ProfileTotal<'a> {
     profile: &'a str,
-    total: String,
-}
-
-/// A figure with all its digits, as a string.
-fn text(d: Option<&Figure>) -> Option<String> {
-    d.map(Figure::to_string)
+    total: &'a Figure,
 }
 
 fn asset<'a>(row: &'a Row, valuing: bool) -> Asset<'a> {
@@ -82,8 +76,8 @@ fn asset<'a>(row: &'a Row, valuing: bool) -> Asset<'a> {
         order_fund: b.order_fund.as_ref(),
         request_fund: b.request_fund.as_ref(),
         precision: b.precision,
-        price: valuing.then(|| text(row.price.as_ref())),
-        value: valuing.then(|| text(row.value.as_ref())),
+        price: valuing.then_some(row.price.as_ref()),
+        value: valuing.then_some(row.value.as_ref()),
         profile: row.profile,
     }
 }
@@ -100,15 +94,12 @@ pub fn render(report: &Report, escape: bool, lines: bool) -> io::Result<Vec<u8>>
         },
         valuation: report.valuation.as_ref().map(|v| Valuation {
             currency: v.currency.code(),
-            total: v.total.to_string(),
+            total: &v.total,
             unpriced: &v.unpriced,
             profiles: v
                 .profiles
                 .iter()
-                .map(|(profile, total)| ProfileTotal {
-                    profile,
-                    total: total.to_string(),
-                })
+                .map(|(profile, total)| ProfileTotal { profile, total })
                 .collect(),
         }),
     };
@@ -175,14 +166,14 @@ mod tests {
             rows: vec![Row {
                 profile: Some(odd),
                 balance: &held,
-                price: Some(Figure::one()),
+                price: Some(Figure::ONE),
                 value: None,
             }],
             valuation: Some(Summary {
                 currency: Currency::Try,
-                total: Figure::exact("3").expect("figure"),
+                total: Figure::parse("3").expect("figure"),
                 unpriced: vec![odd.into()],
-                profiles: vec![(odd.into(), Figure::zero())],
+                profiles: vec![(odd.into(), Figure::ZERO)],
             }),
             by_profile: true,
             profiles: vec![odd],

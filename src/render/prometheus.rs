@@ -61,17 +61,17 @@ pub fn render(report: &Report, escape: bool) -> Vec<u8> {
     out.family(
         &BALANCE,
         rows.iter()
-            .map(|r| (labels(r, None), r.balance.balance.as_str())),
+            .map(|r| (labels(r, None), r.balance.balance.to_string())),
     );
     out.family(
         &FREE,
         rows.iter()
-            .map(|r| (labels(r, None), r.balance.free.as_str())),
+            .map(|r| (labels(r, None), r.balance.free.to_string())),
     );
     out.family(
         &LOCKED,
         rows.iter()
-            .map(|r| (labels(r, None), r.balance.locked.as_str())),
+            .map(|r| (labels(r, None), r.balance.locked.to_string())),
     );
     if let Some(currency) = currency {
         let priced = |figure: fn(&Row) -> Option<String>| {

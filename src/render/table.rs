@@ -12,7 +12,7 @@ use comfy_table::{Attribute, Cell, CellAlignment, ContentArrangement, Table, pre
 use unicode_width::UnicodeWidthStr;
 
 use super::Style;
-use crate::figure::{Figure, Sum};
+use crate::figure::Figure;
 use crate::report::{Report, Row};
 use crate::text::{paint, sanitize, sanitized};
 
@@ -216,7 +216,7 @@ fn cells<'a>(report: &Report, row: &Row<'a>) -> Vec<Cow<'a, str>> {
     for amount in [&b.balance, &b.free, &b.locked] {
         cells.push(match places {
             Some(places) => Cow::Owned(amount.rounded(places)),
-            None => Cow::Borrowed(amount.as_str()),
+            None => Cow::Owned(amount.to_string()),
         });
     }
     if report.valuation.is_some() {
@@ -246,14 +246,13 @@ fn totals(report: &Report, color: bool) -> String {
         let line = format!("Total: {} {code}", total(&v.total));
         out += &paint(&line, "1", color);
         out.push('\n');
-        let mut shown = Sum::default();
-        for value in report.rows.iter().filter_map(|r| r.value.as_ref()) {
-            if let Some(rounded) = Figure::exact(&value.rounded(VALUE_PLACES)) {
-                shown.add(&rounded);
-            }
-        }
-        let shown = shown.figure().rounded(VALUE_PLACES);
-        if shown != total(&v.total) {
+        let shown: Option<Vec<Figure>> = (report.rows.iter())
+            .filter_map(|r| r.value.as_ref())
+            .map(|value| Figure::parse(&value.rounded(VALUE_PLACES)).ok())
+            .collect();
+        if let Some(shown) = shown.and_then(|s| Figure::sum(&s)).map(|s| total(&s))
+            && shown != total(&v.total)
+        {
             out += &format!("Rounded one by one, the values shown add up to {shown} {code}\n");
         }
         if !v.unpriced.is_empty() {
@@ -280,9 +279,9 @@ mod tests {
         let row = |balance, price: Option<i64>| Row {
             profile: None,
             balance,
-            price: price.and_then(|p| Figure::exact(&p.to_string())),
+            price: price.and_then(|p| Figure::parse(&p.to_string()).ok()),
             value: price.and_then(|p| {
-                Figure::exact(&format!("{}.{:04}", p * 12345 / 10000, p * 12345 % 10000))
+                Figure::parse(&format!("{}.{:04}", p * 12345 / 10000, p * 12345 % 10000)).ok()
             }),
         };
         let report = Report {
@@ -290,7 +289,7 @@ mod tests {
             rows: vec![row(&btc, Some(3)), row(&odd, None)],
             valuation: Some(Summary {
                 currency: Currency::Try,
-                total: Figure::exact("3.7035").expect("figure"),
+                total: Figure::parse("3.7035").expect("figure"),
                 unpriced: vec!["X\u{1b}".into()],
                 profiles: Vec::new(),
             }),

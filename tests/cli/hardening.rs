@@ -156,26 +156,53 @@ fn balance_of(balance: &str) -> String {
 }
 
 #[test]
-fn an_exponent_out_of_range_is_exit_76_in_any_amount() {
-    for balance in [r#""1e-9223372036854775808""#, "0E-9223372036854775808"] {
+fn an_amount_no_net_decimal_holds_is_exit_76_and_an_odd_price_prices_nothing() {
+    for balance in [
+        r#""1e-9223372036854775808""#,
+        "0E-9223372036854775808",
+        r#""0,00000000000000000000000000001""#,
+        "79228162514264337593543950336",
+    ] {
         let api = FakeApi::serving(&balance_of(balance));
         let sandbox = Sandbox::new();
         run(&mut sandbox.cmd(&api)).fails(
             76,
-            &["asset BTC has a `balance` that is not a decimal number"],
+            &["asset BTC has a `balance` that no .NET decimal holds (at most 28 decimal places, within ±79,228,162,514,264,337,593,543,950,335)"],
         );
     }
-    let api = FakeApi::start(|req| match req.path.as_str() {
-        TICKER => Reply::json(
-            200,
-            r#"{"data":[{"numeratorSymbol":"BTC","denominatorSymbol":"TRY","last":0E-9223372036854775808}]}"#,
+    // A price of a million digits: that pair prices nothing, the run goes on.
+    let million = format!("1{}", "0".repeat(1_000_000));
+    let ticker = format!(
+        r#"{{"data":[{{"numeratorSymbol":"BTC","denominatorSymbol":"TRY","last":{million}}},{{"numeratorSymbol":"ETH","denominatorSymbol":"TRY","last":2}}]}}"#
+    );
+    let api = FakeApi::start(move |req| match req.path.as_str() {
+        TICKER => Reply::json(200, ticker.clone()),
+        _ => standard(
+            req,
+            r#"{"success":true,"data":[{"asset":"BTC","balance":"1","free":"1","locked":"0"},{"asset":"ETH","balance":"1.5","free":"1.5","locked":"0"}]}"#,
         ),
-        _ => standard(req, &balance_of("\"1\"")),
     });
     let sandbox = Sandbox::new();
-    run(sandbox.cmd(&api).args(["--value-in", "TRY"])).fails(
-        76,
-        &["ticker pair BTC/TRY has a `last` price that is not a decimal number"],
+    let out = run(sandbox
+        .cmd(&api)
+        .args(["--value-in", "TRY", "-o", "csv", "-v"]));
+    out.succeeds();
+    assert!(
+        out.stdout.contains(",BTC,,1,1,0,,,,,\n") || out.stdout.contains(",BTC,,1,1,0,,,,,"),
+        "{}",
+        out.stdout
+    );
+    assert!(
+        out.stdout.contains(",ETH,,1.5,1.5,0,,,,2,3"),
+        "{}",
+        out.stdout
+    );
+    assert!(
+        out.stderr.contains(
+            "ticker pair BTC/TRY has a `last` price no .NET decimal holds: it prices nothing"
+        ),
+        "{}",
+        out.stderr
     );
 }
 

@@ -228,7 +228,7 @@ fn bad_input_names_the_file_and_line() {
         (
             "amount.csv",
             format!("{header}2026-11-24T03:00:00Z,BTC,Bitcoin,lots,1,0,,,8\n"),
-            "line 2: balance \"lots\" is not a number",
+            "line 2: balance \"lots\" is not a decimal number",
         ),
         (
             "time.csv",

@@ -174,18 +174,30 @@ fn filters_apply_to_the_table_and_csv_too() {
 
 #[test]
 fn numbers_and_long_amounts_pass_through_exactly() {
-    // JSON numbers, an exponent, and more digits than rust_decimal holds.
+    // JSON numbers, an exponent, the most a .NET decimal holds at either
+    // end, a scale and a negative zero, as sent.
     let t = Setup::serving(
         r#"{"success": true, "code": "SUCCESS", "message": null, "data": [
             {"asset": "BTC", "balance": 0.1234567890123456, "free": 1e-8,
-             "locked": "98765432109876.543210987654321098765", "precision": 8}]}"#,
+             "locked": "79228162514264337593543950335", "precision": 8},
+            {"asset": "ETH", "balance": "0,0000000000000000000000000001", "free": "1.50",
+             "locked": -0, "orderFund": "0,0000000000000000"}]}"#,
     );
     let run = t.run(&["-o", "csv", "--no-header"]);
     run.succeeds();
     assert_eq!(
         csv_rows(&run.stdout, false),
-        ["BTC,,0.1234567890123456,0.00000001,98765432109876.543210987654321098765,,,8"]
+        [
+            "BTC,,0.1234567890123456,0.00000001,79228162514264337593543950335,,,8",
+            "ETH,,0.0000000000000000000000000001,1.50,-0,0.0000000000000000,,",
+        ]
     );
+    let run = t.run(&["-o", "json"]);
+    run.succeeds();
+    let doc: Value = serde_json::from_str(&run.stdout).expect("JSON");
+    assert_eq!(doc["assets"][0]["locked"], "79228162514264337593543950335");
+    assert_eq!(doc["assets"][1]["locked"], "-0");
+    assert_eq!(doc["assets"][1]["order_fund"], "0.0000000000000000");
 }
 
 #[test]

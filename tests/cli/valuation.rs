@@ -95,12 +95,12 @@ fn values_in_usdt_divide_through_usdt_try() {
             row("ETH", json!("3500.1"), json!("0")),
             // 0.000685 / 34.25 = 0.00002 exactly.
             row("SHIB", json!("0.00002"), json!("0.02")),
-            // 1 / 34.25 and 1000.50 / 34.25 to 28 significant digits,
-            // the division done last, rounded half to even.
+            // 1 / 34.25 and 1000.50 / 34.25 to as many places as fit (28
+            // and 27), the division done last, rounded half to even.
             row(
                 "TRY",
                 json!("0.0291970802919708029197080292"),
-                json!("29.21167883211678832116788321")
+                json!("29.211678832116788321167883212")
             ),
             row("USDT", json!("1"), json!("10")),
             row("XRP", json!("0.5123"), json!("51.23")),
@@ -109,8 +109,9 @@ fn values_in_usdt_divide_through_usdt_try() {
     );
     assert_eq!(
         doc["valuation"],
-        // The sum of the values as written (32 digits), to 28.
-        json!({"currency": "USDT", "total": "39666.71167883211678832116788", "unpriced": ["ZZZ"]})
+        // The sum of the values as written, 39666.711678832116788321167883|212,
+        // has 32 digits: 24 places fit.
+        json!({"currency": "USDT", "total": "39666.711678832116788321167883", "unpriced": ["ZZZ"]})
     );
 }
 
@@ -273,80 +274,227 @@ fn a_pair_without_trades_prices_nothing_and_pair_names_serve() {
     assert_eq!(doc["valuation"]["unpriced"], json!(["BTC"]));
 }
 
-/// An account of long amounts, priced by a ticker of long prices.
+/// Long amounts and prices, below 1 and near the limits of a .NET
+/// decimal: the balances answer and the ticker.
+const LONG_ACCOUNT: &str = r#"{"success":true,"data":[
+    {"asset":"BIG","balance":"12345678901234.5678901234","free":"0","locked":"0","precision":8},
+    {"asset":"TRY","balance":"0.00000001","free":"0","locked":"0","precision":2},
+    {"asset":"LONG","balance":"0,1234567890123456789012345678","free":"0","locked":"0","precision":8},
+    {"asset":"THIRD","balance":"7.0000000000000000000000000001","free":"0","locked":"0","precision":8},
+    {"asset":"HUGE","balance":"79228162514264337593543950335","free":"0","locked":"0","precision":0},
+    {"asset":"TINY","balance":"0.0000000000000000000000000001","free":"0","locked":"0","precision":8}]}"#;
+const LONG_TICKER: &str = r#"{"success":true,"data":[
+    {"numeratorSymbol":"BIG","denominatorSymbol":"TRY","last":98765432109876.54321},
+    {"numeratorSymbol":"LONG","denominatorSymbol":"USDT","last":3.3333333333333333333333333333},
+    {"numeratorSymbol":"THIRD","denominatorSymbol":"TRY","last":0.3333333333333333333333333333},
+    {"numeratorSymbol":"HUGE","denominatorSymbol":"USDT","last":0.015},
+    {"numeratorSymbol":"TINY","denominatorSymbol":"TRY","last":0.5},
+    {"numeratorSymbol":"USDT","denominatorSymbol":"TRY","last":34.25}]}"#;
+
 fn long_api() -> FakeApi {
     FakeApi::start(|req: &Request| match req.path.as_str() {
-        TICKER => Reply::json(
-            200,
-            r#"{"success":true,"data":[
-                {"numeratorSymbol":"BIG","denominatorSymbol":"TRY","last":98765432109876.54321},
-                {"numeratorSymbol":"USDT","denominatorSymbol":"TRY","last":34.25}]}"#,
-        ),
-        _ => standard(
-            req,
-            r#"{"success":true,"data":[
-                {"asset":"BIG","balance":"12345678901234.5678901234","free":"0","locked":"0","precision":8},
-                {"asset":"TRY","balance":"0.00000001","free":"0","locked":"0","precision":2},
-                {"asset":"LONG","balance":"0.123456789012345678901234567890","free":"0","locked":"0","precision":8}]}"#,
-        ),
+        TICKER => Reply::json(200, LONG_TICKER),
+        _ => standard(req, LONG_ACCOUNT),
     })
+}
+
+/// The rule worked out by Python's decimal, independently of the tool:
+/// each computed figure exact where a .NET decimal holds it, else rounded
+/// half to even at the most places (up to 28) that fit; a route into USDT
+/// multiplies, then divides by USDT/TRY; a total is the exact sum of the
+/// values, rounded once. Reads `{"balances","ticker","currency"}` and
+/// prints each asset's `[price, value]` and the total, as plain text.
+const REFERENCE: &str = r#"
+import json, sys
+from decimal import Decimal as D, localcontext, ROUND_HALF_EVEN
+def fit(v):
+    with localcontext() as c:
+        c.prec = 300
+        for places in range(28, -1, -1):
+            q = v.quantize(D(1).scaleb(-places), rounding=ROUND_HALF_EVEN)
+            if abs(q.scaleb(places)) < 2**96:
+                return q
+    raise OverflowError(v)
+def text(v):
+    with localcontext() as c:
+        c.prec = 300
+        return format(v.normalize(), "f") if v else "0"
+def plain(t):
+    return D(str(t).replace(",", "."))
+inp = json.load(sys.stdin)
+last = {}
+for p in inp["ticker"]["data"]:
+    last[(p["numeratorSymbol"], p["denominatorSymbol"])] = plain(p["last"])
+cur = inp["currency"]; other = "TRY" if cur == "USDT" else "USDT"
+out, values = {}, []
+with localcontext() as c:
+    c.prec = 300
+    for a in inp["balances"]["data"]:
+        code, bal = a["asset"], plain(a["balance"])
+        if code == cur: price, value = D(1), fit(bal)
+        elif (code, cur) in last: price = last[(code, cur)]; value = fit(bal * price)
+        else:
+            via = D(1) if code == other else last[(code, other)]
+            ut = last[("USDT", "TRY")]
+            if cur == "TRY": price = fit(via * ut); value = fit(bal * price)
+            else: price = fit(via / ut); value = fit(fit(bal * via) / ut)
+        out[code] = [text(price), text(value)]
+        values.append(value)
+    out["total"] = text(fit(sum(values, D(0))))
+    out["total_2"] = format(fit(sum(values, D(0))).quantize(D("0.01"), rounding=ROUND_HALF_EVEN), "f")
+print(json.dumps(out))
+"#;
+
+/// What the reference says of `LONG_ACCOUNT` in `currency`; `None` (the
+/// test skipped) where no Python is installed.
+fn reference(currency: &str) -> Option<Value> {
+    use std::io::Write;
+    let input = json!({
+        "balances": serde_json::from_str::<Value>(LONG_ACCOUNT).expect("JSON"),
+        "ticker": serde_json::from_str::<Value>(&LONG_TICKER.replace(
+            // serde_json reads JSON numbers through f64: the reference
+            // reads the prices as text.
+            "\"last\":", "\"last\":\"",
+        ).replace("},\n", "\"},\n").replace("}]}", "\"}]}")).expect("JSON"),
+        "currency": currency,
+    });
+    let Ok(mut child) = std::process::Command::new("python3")
+        .args(["-c", REFERENCE])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+    else {
+        crate::support::skipping("python3 is not installed: no reference for the rule");
+        return None;
+    };
+    let stdin = child.stdin.take().expect("stdin");
+    { stdin }
+        .write_all(input.to_string().as_bytes())
+        .expect("write");
+    let out = child.wait_with_output().expect("python3");
+    assert!(out.status.success(), "the reference failed");
+    Some(serde_json::from_slice(&out.stdout).expect("the reference's JSON"))
 }
 
 #[test]
 fn one_rule_for_exact_numbers_in_every_format() {
     let api = long_api();
     let sandbox = Sandbox::new();
-    let json = run(sandbox.cmd(&api).args(["-o", "json", "--value-in", "TRY"]));
-    json.succeeds();
-    let doc: Value = serde_json::from_str(&json.stdout).expect("JSON");
-    // The exact product has 38 digits: 28 significant, half to even.
-    assert_eq!(doc["assets"][0]["value"], "1219326311370217952249651455");
-    // An amount as the API sent it, digit for digit.
-    assert_eq!(
-        doc["assets"][1]["balance"],
-        "0.123456789012345678901234567890"
-    );
-    // The total is the sum of the values as written.
-    assert_eq!(doc["valuation"]["total"], "1219326311370217952249651455");
-    // Below 1, a route through a division keeps 28 significant digits.
-    let usdt = run(sandbox
-        .cmd(&api)
-        .args(["-o", "csv", "--value-in", "USDT", "-a", "try"]));
-    usdt.succeeds();
-    assert!(
-        usdt.stdout
-            .ends_with(",0.0291970802919708029197080292,0.000000000291970802919708029197080292\n"),
-        "{}",
-        usdt.stdout
-    );
+    for currency in ["TRY", "USDT"] {
+        let Some(want) = reference(currency) else {
+            return;
+        };
+        let args = ["--value-in", currency, "-o"];
+        let json = run(sandbox.cmd(&api).args(args).arg("json"));
+        json.succeeds();
+        let doc: Value = serde_json::from_str(&json.stdout).expect("JSON");
+        for asset in doc["assets"].as_array().expect("assets") {
+            let code = asset["asset"].as_str().expect("code");
+            assert_eq!(
+                json!([asset["price"], asset["value"]]),
+                want[code],
+                "{code} in {currency}"
+            );
+        }
+        assert_eq!(doc["valuation"]["total"], want["total"], "{currency}");
+        // Amounts as the API sent them, digit for digit.
+        let balance = |code: &str| {
+            let assets = doc["assets"].as_array().expect("assets");
+            assets
+                .iter()
+                .find(|a| a["asset"] == code)
+                .map(|a| a["balance"].clone())
+        };
+        assert_eq!(
+            balance("LONG"),
+            Some(json!("0.1234567890123456789012345678"))
+        );
+        assert_eq!(
+            balance("HUGE"),
+            Some(json!("79228162514264337593543950335"))
+        );
+
+        let csv = run(sandbox.cmd(&api).args(args).args(["csv", "--no-header"]));
+        csv.succeeds();
+        for line in csv.stdout.lines() {
+            let fields: Vec<&str> = line.split(',').collect();
+            assert_eq!(json!(fields[9..11]), want[fields[1]], "{line}");
+        }
+
+        let prom = run(sandbox.cmd(&api).args(args).arg("prometheus"));
+        prom.succeeds();
+        let total = format!(
+            "btcturk_portfolio_value{{currency=\"{currency}\"}} {}\n",
+            want["total"].as_str().expect("total")
+        );
+        assert!(prom.stdout.contains(&total), "{total}\n{}", prom.stdout);
+
+        // A person is shown the total rounded half to even to 2 places.
+        let table = run(sandbox.cmd(&api).args(args).arg("table"));
+        table.succeeds();
+        let total = format!(
+            "Total: {} {currency}",
+            want["total_2"].as_str().expect("total")
+        );
+        assert!(table.stdout.contains(&total), "{total}\n{}", table.stdout);
+
+        // History reads back every figure the tool writes, and sums the
+        // values as written to the same total.
+        let file = sandbox.home.path().join(format!("long-{currency}.csv"));
+        run(sandbox
+            .cmd(&api)
+            .args(args)
+            .arg("csv")
+            .arg("--append")
+            .arg(&file))
+        .succeeds();
+        let history = run(sandbox.bare().args(["history", "-o", "json"]).arg(&file));
+        history.succeeds();
+        let totals: Value = serde_json::from_str(&history.stdout).expect("JSON");
+        assert_eq!(totals["snapshots"][0]["total"], want["total"], "{currency}");
+        let long = run(sandbox
+            .bare()
+            .args(["history", "-o", "csv", "-a", "LONG"])
+            .arg(&file));
+        long.succeeds();
+        let fields: Vec<&str> = long
+            .stdout
+            .lines()
+            .nth(1)
+            .expect("a row")
+            .split(',')
+            .collect();
+        assert_eq!(fields[1], "0.1234567890123456789012345678");
+        assert_eq!(json!(fields[2..4]), want["LONG"]);
+    }
 }
 
 #[test]
-fn history_reads_back_every_figure_the_tool_writes() {
-    let api = long_api();
+fn a_value_past_what_a_figure_holds_is_named() {
+    let api = FakeApi::start(|req: &Request| match req.path.as_str() {
+        TICKER => Reply::json(
+            200,
+            r#"{"data":[{"numeratorSymbol":"HUGE","denominatorSymbol":"TRY","last":2}]}"#,
+        ),
+        _ => standard(
+            req,
+            r#"{"data":[{"asset":"HUGE","balance":"79228162514264337593543950335","free":"0","locked":"0"}]}"#,
+        ),
+    });
     let sandbox = Sandbox::new();
-    let file = sandbox.home.path().join("long.csv");
-    run(sandbox
-        .cmd(&api)
-        .args(["-o", "csv", "--value-in", "TRY", "--append"])
-        .arg(&file))
-    .succeeds();
-    let history = |args: &[&str]| {
-        let run = run(sandbox.bare().arg("history").args(args).arg(&file));
-        run.succeeds();
-        run.stdout
-    };
-    assert_eq!(
-        history(&["-o", "csv", "-a", "LONG"])
-            .lines()
-            .nth(1)
-            .map(|l| l.split(',').nth(1)),
-        Some(Some("0.123456789012345678901234567890"))
+    run(sandbox.cmd(&api).args(["--value-in", "TRY"])).fails(
+        76,
+        &["the value of HUGE in TRY is beyond what a figure holds (at most 28 decimal places, within ±79,228,162,514,264,337,593,543,950,335)"],
     );
-    let totals: Value = serde_json::from_str(&history(&["-o", "json"])).expect("JSON");
-    assert_eq!(
-        totals["snapshots"][0]["total"],
-        "1219326311370217952249651455"
+    // Without valuing, the same balance is shown as sent.
+    let plain = run(sandbox.cmd(&api).args(["-o", "csv", "--no-header"]));
+    plain.succeeds();
+    assert!(
+        plain
+            .stdout
+            .contains(",HUGE,,79228162514264337593543950335,0,0,"),
+        "{}",
+        plain.stdout
     );
 }
 
