@@ -78,8 +78,15 @@ impl Figure {
         if scale > i64::from(PLACES) {
             return Err(Unreadable::Beyond);
         }
-        let mut value: u128 = 0;
-        for b in int.bytes().chain(frac.bytes()) {
+        let mut digits = int.bytes().chain(frac.bytes());
+        // Up to 19 digits in a u64 (an API's amount, nearly always), the
+        // rest in a u128 checked against the bound.
+        let head = digits
+            .by_ref()
+            .take(19)
+            .fold(0_u64, |v, b| v * 10 + u64::from(b - b'0'));
+        let mut value = u128::from(head);
+        for b in digits {
             value = value * 10 + u128::from(b - b'0');
             if value >= LIMIT {
                 return Err(Unreadable::Beyond);

@@ -257,6 +257,7 @@ pub(super) fn read_dump(
         current: None,
         seen: HashSet::new(),
         sum: None,
+        stamp: None,
     };
     // A row is taken once the next one has been read: a last line without
     // its line end may be a run still being written, and is left out.
@@ -274,8 +275,13 @@ pub(super) fn read_dump(
         if !more {
             break;
         }
-        if let Some((row, at)) = pending.replace((record.clone(), line)) {
-            runs.add(&row, at, story).map_err(|p| bad(at, p))?;
+        // The row read goes into `pending`; the one it held is taken.
+        if let Some((row, at)) = &mut pending {
+            std::mem::swap(row, &mut record);
+            let at = std::mem::replace(at, line);
+            runs.add(&record, at, story).map_err(|p| bad(at, p))?;
+        } else {
+            pending = Some((record.clone(), line));
         }
     }
     if let Some((row, at)) = pending {
@@ -334,6 +340,8 @@ struct Runs<'a> {
     seen: HashSet<u64>,
     /// The current run's values added up, exactly, when valued.
     sum: Option<Sum>,
+    /// The last `fetched_at` read, as written and as a time.
+    stamp: Option<(String, Timestamp)>,
 }
 
 impl Runs<'_> {
@@ -365,9 +373,17 @@ impl Runs<'_> {
             }
         }
         let at_text = field(Column::FetchedAt).unwrap_or_default();
-        let at: Timestamp = at_text
-            .parse()
-            .map_err(|_| format!("fetched_at {:?} is not a time", sanitize(at_text)))?;
+        // A run's rows share one time: it is read once.
+        let at = match &self.stamp {
+            Some((text, at)) if text == at_text => *at,
+            _ => {
+                let at: Timestamp = at_text
+                    .parse()
+                    .map_err(|_| format!("fetched_at {:?} is not a time", sanitize(at_text)))?;
+                self.stamp = Some((at_text.to_owned(), at));
+                at
+            }
+        };
         let asset = field(Column::Asset).unwrap_or_default();
         let balance = amount("balance", field(Column::Balance).unwrap_or_default())?;
         let optional = |name: &str, column| match field(column) {
