@@ -56,54 +56,52 @@ impl Figure {
     /// refused: `1.234,5` is ambiguous. However long the text, this reads
     /// it once and stops at the first digit past the bound.
     pub fn parse(text: &str) -> Result<Figure, Unreadable> {
-        let s = text.trim();
-        let (negative, s) = match s.as_bytes().first() {
-            Some(b'-') => (true, &s[1..]),
-            Some(b'+') => (false, &s[1..]),
+        let s = text.trim_ascii().as_bytes();
+        let (negative, s) = match s.split_first() {
+            Some((b'-', rest)) => (true, rest),
+            Some((b'+', rest)) => (false, rest),
             _ => (false, s),
         };
-        let (mantissa, exponent) = match s.split_once(['e', 'E']) {
-            Some((mantissa, exp)) => (mantissa, exponent(exp)?),
+        let (mantissa, exponent) = match s.iter().position(|b| matches!(b, b'e' | b'E')) {
+            Some(at) => (&s[..at], exponent(&s[at + 1..])?),
             None => (s, 0),
         };
-        let (int, frac) = mantissa.split_once(['.', ',']).unwrap_or((mantissa, ""));
-        let digits = |p: &str| p.bytes().all(|b| b.is_ascii_digit());
-        if int.len() + frac.len() == 0 || !digits(int) || !digits(frac) {
+        // One pass: the digits as an integer (until it passes the bound),
+        // and how many follow the point.
+        let (mut value, mut beyond) = (0_u128, false);
+        let (mut digits, mut places, mut point) = (0_i64, 0_i64, false);
+        for &b in mantissa {
+            match b {
+                b'0'..=b'9' => {
+                    if !beyond {
+                        value = value * 10 + u128::from(b - b'0');
+                        beyond = value >= LIMIT;
+                    }
+                    digits += 1;
+                    places += i64::from(point);
+                }
+                b'.' | b',' if !point => point = true,
+                _ => return Err(Unreadable::NotANumber),
+            }
+        }
+        if digits == 0 {
             return Err(Unreadable::NotANumber);
         }
-        // The value is `int frac` × 10^-scale.
-        let scale = i64::try_from(frac.len())
-            .unwrap_or(i64::MAX)
-            .saturating_sub(exponent);
-        if scale > i64::from(PLACES) {
-            return Err(Unreadable::Beyond);
-        }
-        let mut digits = int.bytes().chain(frac.bytes());
-        // Up to 19 digits in a u64 (an API's amount, nearly always), the
-        // rest in a u128 checked against the bound.
-        let head = digits
-            .by_ref()
-            .take(19)
-            .fold(0_u64, |v, b| v * 10 + u64::from(b - b'0'));
-        let mut value = u128::from(head);
-        for b in digits {
-            value = value * 10 + u128::from(b - b'0');
-            if value >= LIMIT {
-                return Err(Unreadable::Beyond);
-            }
-        }
-        // A negative scale moves the point right: 1.5e3 is 1500.
+        // The value is `value` × 10^-scale; a negative scale moves the
+        // point right (1.5e3 is 1500).
+        let scale = places - exponent;
         for _ in scale..0 {
             value *= 10;
-            if value >= LIMIT {
-                return Err(Unreadable::Beyond);
-            }
-            if value == 0 {
+            beyond |= value >= LIMIT;
+            if beyond || value == 0 {
                 break;
             }
         }
+        let scale = u32::try_from(scale.max(0)).unwrap_or(u32::MAX);
+        if beyond || scale > PLACES {
+            return Err(Unreadable::Beyond);
+        }
         let mantissa = i128::try_from(value).map_err(|_| Unreadable::Beyond)?;
-        let scale = u32::try_from(scale.max(0)).map_err(|_| Unreadable::Beyond)?;
         let mut d =
             Decimal::try_from_i128_with_scale(mantissa, scale).map_err(|_| Unreadable::Beyond)?;
         d.set_sign_negative(negative);
@@ -181,16 +179,22 @@ impl Figure {
 }
 
 /// An exponent's text (`-8`, `+2`), clamped far past any figure's range.
-fn exponent(text: &str) -> Result<i64, Unreadable> {
-    let digits = text.strip_prefix(['+', '-']).unwrap_or(text);
-    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+fn exponent(text: &[u8]) -> Result<i64, Unreadable> {
+    let (sign, digits) = match text.split_first() {
+        Some((b'-', rest)) => (-1, rest),
+        Some((b'+', rest)) => (1, rest),
+        _ => (1, text),
+    };
+    if digits.is_empty() || !digits.iter().all(u8::is_ascii_digit) {
         return Err(Unreadable::NotANumber);
     }
     let size = digits
-        .trim_start_matches('0')
-        .get(..6)
-        .map_or_else(|| digits.parse().unwrap_or(0), |_| 999_999);
-    Ok(if text.starts_with('-') { -size } else { size })
+        .iter()
+        .try_fold(0_i64, |n, &b| {
+            n.checked_mul(10)?.checked_add(i64::from(b - b'0'))
+        })
+        .map_or(999_999, |n| n.min(999_999));
+    Ok(sign * size)
 }
 
 impl fmt::Display for Figure {
@@ -229,9 +233,19 @@ const UNIT: i128 = 10_i128.pow(PLACES);
 impl Sum {
     pub fn add(&mut self, figure: &Figure) {
         let (mantissa, scale) = (figure.0.mantissa(), figure.0.scale());
-        let one = 10_i128.pow(scale);
-        let parts = (mantissa % one) * 10_i128.pow(PLACES - scale);
-        let whole = self.whole.checked_add(mantissa / one);
+        // In i64 where it fits (a real amount): i128 division is slow.
+        let (whole, parts) = match i64::try_from(mantissa) {
+            Ok(m) if scale <= 18 => {
+                let one = 10_i64.pow(scale);
+                (i128::from(m / one), i128::from(m % one))
+            }
+            _ => {
+                let one = 10_i128.pow(scale);
+                (mantissa / one, mantissa % one)
+            }
+        };
+        let parts = parts * 10_i128.pow(PLACES - scale);
+        let whole = self.whole.checked_add(whole);
         match whole.zip(self.parts.checked_add(parts)) {
             Some((whole, parts)) => {
                 self.whole = whole + parts / UNIT;

@@ -79,7 +79,8 @@ pub(super) struct Snapshot {
     /// Its rows' fingerprint, to know the same run in another file.
     content: u64,
     /// Each row's (profile and asset, row) fingerprints, sorted, to tell two
-    /// files' runs of one time apart; kept only when several files are read.
+    /// files' runs of one time apart; kept (and `content` computed) only
+    /// when several files are read.
     keys: Vec<(u64, u64)>,
 }
 
@@ -407,9 +408,16 @@ impl Runs<'_> {
         let key = {
             let mut hasher = DefaultHasher::new();
             profile.hash(&mut hasher);
-            asset
-                .bytes()
-                .for_each(|b| hasher.write_u8(b.to_ascii_uppercase()));
+            // The code in upper case, in one write (a code fits 32 bytes).
+            let mut upper = [0_u8; 32];
+            match upper.get_mut(..asset.len()) {
+                Some(code) => {
+                    code.copy_from_slice(asset.as_bytes());
+                    code.make_ascii_uppercase();
+                    hasher.write(code);
+                }
+                None => hasher.write(asset.to_ascii_uppercase().as_bytes()),
+            }
             hasher.finish()
         };
         let same_run =
@@ -445,9 +453,11 @@ impl Runs<'_> {
         if let (Some(sum), Some(value)) = (&mut self.sum, &value) {
             sum.add(value);
         }
-        let row = fingerprint(&(key, balance, price, value));
-        run.content = fingerprint(&(run.content, row));
+        // Fingerprints tell whether two files hold the same run: with one
+        // file, nothing asks.
         if self.keep_keys {
+            let row = fingerprint(&(key, balance, price, value));
+            run.content = fingerprint(&(run.content, row));
             run.keys.push((key, row));
         }
         let keep = match &self.query.view {
