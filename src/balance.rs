@@ -299,7 +299,7 @@ mod tests {
             let data = format!(r#"[{{"asset":"A","balance":"1","free":{beyond},"locked":"0"}}]"#);
             let err = read(&data).expect_err(beyond);
             assert!(
-                err.contains("asset A has a `free` that no .NET decimal holds (at most 28 decimal places, within ±79,228,162,514,264,337,593,543,950,335): "),
+                err.contains("asset A has a `free` that is past what a .NET decimal holds (at most 28 decimal places, within ±79,228,162,514,264,337,593,543,950,335): "),
                 "{err}"
             );
         }

@@ -284,7 +284,7 @@ pub enum Error {
     #[error("no snapshot at or before {at}: the first is at {first}")]
     HistoryBefore { at: String, first: String },
 
-    #[error("{what} is past what a figure holds ({})", crate::figure::BOUND)]
+    #[error("{what} is past what a .NET decimal holds ({})", crate::figure::BOUND)]
     HistoryOverflow { what: String },
 
     #[error("{path}, line {line}: {problem}")]

@@ -38,7 +38,7 @@ impl fmt::Display for Unreadable {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Unreadable::NotANumber => f.write_str("is not a decimal number"),
-            Unreadable::Beyond => write!(f, "no .NET decimal holds ({BOUND})"),
+            Unreadable::Beyond => write!(f, "is past what a .NET decimal holds ({BOUND})"),
         }
     }
 }

@@ -154,7 +154,7 @@ fn valued<'a>(
     {
         let beyond = |what: &str| {
             Error::Response(format!(
-                "the {what} of {} in {} is beyond what a figure holds ({BOUND})",
+                "the {what} of {} in {} is past what a .NET decimal holds ({BOUND})",
                 sanitize(&balance.asset),
                 currency.code()
             ))
@@ -203,7 +203,7 @@ fn summary(rows: &[Row], currency: Currency) -> Result<Summary> {
     let total = |rows: &mut dyn Iterator<Item = &Row>| {
         Figure::sum(rows.filter_map(|r| r.value.as_ref())).ok_or_else(|| {
             Error::Response(format!(
-                "the total in {} is beyond what a figure holds ({BOUND})",
+                "the total in {} is past what a .NET decimal holds ({BOUND})",
                 currency.code()
             ))
         })

@@ -151,7 +151,7 @@ fn render(
     for pair in prices.iter().flat_map(|p| &p.unusable) {
         log.verbose(|| {
             format!(
-                "ticker pair {pair} has a `last` price no .NET decimal holds: it prices nothing"
+                "ticker pair {pair} has a `last` price past what a .NET decimal holds: it prices nothing"
             )
         });
     }

@@ -478,14 +478,14 @@ impl Runs<'_> {
     }
 
     /// Ends the current run, if any; the line it starts on and what is
-    /// wrong when its values add up past what a figure holds.
+    /// wrong when its values add up past what a .NET decimal holds.
     fn finish(&mut self, story: &mut Story) -> std::result::Result<(), (u64, String)> {
         self.seen.clear();
         if let Some(mut run) = self.current.take() {
             if let Some(sum) = self.sum.take() {
                 run.total = Some(sum.figure().ok_or_else(|| {
                     let problem = format!(
-                        "the values of the run at fetched_at {:.0} add up past what a figure holds ({BOUND})",
+                        "the values of the run at fetched_at {:.0} add up past what a .NET decimal holds ({BOUND})",
                         run.at
                     );
                     (run.origin.line, problem)

@@ -167,7 +167,7 @@ fn an_amount_no_net_decimal_holds_is_exit_76_and_an_odd_price_prices_nothing() {
         let sandbox = Sandbox::new();
         run(&mut sandbox.cmd(&api)).fails(
             76,
-            &["asset BTC has a `balance` that no .NET decimal holds (at most 28 decimal places, within ±79,228,162,514,264,337,593,543,950,335)"],
+            &["asset BTC has a `balance` that is past what a .NET decimal holds (at most 28 decimal places, within ±79,228,162,514,264,337,593,543,950,335)"],
         );
     }
     // A price of a million digits: that pair prices nothing, the run goes on.
@@ -199,7 +199,7 @@ fn an_amount_no_net_decimal_holds_is_exit_76_and_an_odd_price_prices_nothing() {
     );
     assert!(
         out.stderr.contains(
-            "ticker pair BTC/TRY has a `last` price no .NET decimal holds: it prices nothing"
+            "ticker pair BTC/TRY has a `last` price past what a .NET decimal holds: it prices nothing"
         ),
         "{}",
         out.stderr

@@ -484,7 +484,7 @@ fn a_value_past_what_a_figure_holds_is_named() {
     let sandbox = Sandbox::new();
     run(sandbox.cmd(&api).args(["--value-in", "TRY"])).fails(
         76,
-        &["the value of HUGE in TRY is beyond what a figure holds (at most 28 decimal places, within ±79,228,162,514,264,337,593,543,950,335)"],
+        &["the value of HUGE in TRY is past what a .NET decimal holds (at most 28 decimal places, within ±79,228,162,514,264,337,593,543,950,335)"],
     );
     // Without valuing, the same balance is shown as sent.
     let plain = run(sandbox.cmd(&api).args(["-o", "csv", "--no-header"]));
