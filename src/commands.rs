@@ -5,17 +5,17 @@ use std::io::Write;
 
 use clap::CommandFactory;
 
-use crate::cli::{self, Common, ConfigCommand};
-use crate::config::{ConfigPath, Inputs, SecretSetting};
+use crate::cli;
+use crate::config::{Inputs, SecretSetting, Task};
 use crate::error::{Error, Result};
 use crate::output;
-use crate::term::{Log, Terminal};
+use crate::term::Log;
 use crate::text::sanitize;
 
 /// The commented template `config init` writes.
 const TEMPLATE: &str = include_str!("../config.example.toml");
 
-pub fn completions(shell: clap_complete::Shell) -> Result<()> {
+fn completions(shell: clap_complete::Shell) -> Result<()> {
     let mut buffer = Vec::new();
     clap_complete::generate(shell, &mut cli::Cli::command(), "btcturk-bal", &mut buffer);
     if shell == clap_complete::Shell::Bash {
@@ -203,107 +203,37 @@ fn fish_values(script: &str) -> String {
     out
 }
 
-pub fn history(
-    args: &cli::HistoryArgs,
-    common: &Common,
-    terminal: &Terminal,
-    log: Log,
-) -> Result<()> {
-    let mut files = args.files.clone();
-    let inputs = Inputs::load(common)?;
-    // -p or BTCTURK_PROFILE alike: a profile of the config file, or one a
-    // dump written with --all-profiles names.
-    let selected = inputs.selected_profile();
-    let profile = (selected.source != crate::config::Source::Default).then_some(selected.value);
-    let known_profiles = inputs.profile_names();
-    let in_config = profile.as_ref().filter(|p| known_profiles.contains(p));
-    let mut profile_file = false;
-    // On a terminal, stdin is no dump: the config file may name one, the
-    // profile's own or the top level's.
-    if files.is_empty() && terminal.stdin {
-        let name = in_config.map_or(crate::config::DEFAULT_PROFILE, String::as_str);
-        profile_file = in_config.is_some() && inputs.own_history_file(name);
-        let file = inputs.history_file(name)?;
-        files.push(file.ok_or(Error::HistoryNoInput)?);
-    }
-    // Only periods, dates and times without an offset need the zone; a TZ
-    // that names none is said once.
-    let local = [args.since, args.until, args.at]
-        .into_iter()
-        .flatten()
-        .any(|w| w.is_local());
-    let tz = if args.every.is_some() || local {
-        let (zone, warning) = crate::zone::local();
-        if let Some(warning) = warning {
-            log.warn(&warning);
+/// Carries out a task; the exit code of a run that did not fail (doctor's
+/// first failing check).
+pub fn run(task: Task, log: Log) -> Result<u8> {
+    let print = |bytes: &[u8]| output::print(bytes).map(|_| 0);
+    match task {
+        Task::Listing(settings) => crate::run::run(&settings, log).map(|()| 0),
+        Task::Doctor(inputs) => crate::doctor::run(inputs, log),
+        Task::History(query) => {
+            let outcome = crate::history::run(&query)?;
+            for note in &outcome.notes {
+                log.warn(note);
+            }
+            print(&outcome.bytes)
         }
-        zone
-    } else {
-        jiff::tz::TimeZone::UTC
-    };
-    let query = crate::history::Query {
-        files,
-        view: match (&args.asset, args.changes, args.at) {
-            (Some(code), ..) => crate::history::View::Asset(code.clone()),
-            (None, true, _) => crate::history::View::Changes,
-            (None, false, Some(at)) => crate::history::View::At(at),
-            (None, false, None) => crate::history::View::Snapshots,
-        },
-        since: args.since,
-        until: args.until,
-        every: args.every,
-        tz,
-        profile,
-        profile_file,
-        known_profiles,
-        format: args.output,
-        style: terminal.style(common.color, terminal.stdout),
-        chart: terminal.stdout && !args.no_chart,
-        escape: terminal.stdout,
-        width: terminal.width,
-        waiting: Box::new(move |line| log.note(line)),
-    };
-    let outcome = crate::history::run(&query)?;
-    for note in &outcome.notes {
-        log.warn(note);
-    }
-    output::print(&outcome.bytes).map(drop)
-}
-
-pub fn man() -> Result<()> {
-    let page = crate::manual::render().map_err(Error::Output)?;
-    output::print(&page).map(drop)
-}
-
-pub fn config(command: &ConfigCommand, global: &Common, log: Log) -> Result<()> {
-    match command {
-        ConfigCommand::Init { force, .. } => {
-            let path = ConfigPath::in_use(global).path.ok_or(Error::NoConfigDir)?;
-            output::create_private(&path, TEMPLATE.as_bytes(), *force)?;
+        Task::ConfigInit { path, force } => {
+            output::create_private(&path, TEMPLATE.as_bytes(), force)?;
             // A message, not data: stdout stays empty, as after `git init`.
             log.note(&format!(
                 "wrote {} (mode 600); put your API key and secret in it",
                 path.display()
             ));
-            Ok(())
+            Ok(0)
         }
-        ConfigCommand::Path { .. } => {
-            let path = ConfigPath::in_use(global).path.ok_or(Error::NoConfigDir)?;
-            output::print(format!("{}\n", path.display()).as_bytes()).map(drop)
+        Task::ConfigPath(path) => print(format!("{}\n", path.display()).as_bytes()),
+        Task::ConfigShow(inputs) => print(&show(&inputs)?),
+        Task::ConfigProfiles(names) => {
+            let names: String = names.iter().map(|n| format!("{}\n", sanitize(n))).collect();
+            print(names.as_bytes())
         }
-        ConfigCommand::Show { .. } => {
-            let inputs = Inputs::load(global)?;
-            output::print(&show(&inputs)?).map(drop)
-        }
-        ConfigCommand::Profiles { .. } => {
-            let inputs = Inputs::load(global)?;
-            let names: String = inputs
-                .profile_names()
-                .iter()
-                .map(|name| format!("{}\n", sanitize(name)))
-                .collect();
-            output::print(names.as_bytes()).map(drop)
-        }
+        Task::Completions(shell) => completions(shell).map(|()| 0),
+        Task::Man => print(&crate::manual::render().map_err(Error::Output)?),
     }
 }
 

@@ -1,6 +1,7 @@
 //! Resolves the command line, the environment and the config file into
-//! `Settings`, once. Precedence: flag > environment > config file > default.
-//! Nothing downstream looks at flags or the environment again.
+//! each command's settings (`task`), once. Precedence: flag > environment >
+//! config file > default. Nothing downstream looks at flags, the
+//! environment or the file again.
 //!
 //! The config file's top-level keys are the default profile; each
 //! `[profiles.NAME]` table is another account, inheriting the top-level
@@ -17,14 +18,14 @@ use secrecy::{ExposeSecret, SecretString};
 use crate::api::{ApiSettings, IpVersion};
 use crate::auth::Credentials;
 use crate::cli::{
-    Common, CsvLocale, ENV_BASE_URL, ENV_CONFIG, ENV_IP_VERSION, ENV_KEY, ENV_PROFILE, ENV_SECRET,
-    ShowArgs,
+    Cli, Command, Common, ConfigCommand, CsvLocale, ENV_BASE_URL, ENV_CONFIG, ENV_IP_VERSION,
+    ENV_KEY, ENV_PROFILE, ENV_SECRET, HistoryArgs, ShowArgs,
 };
 use crate::error::{Error, Result};
 use crate::output::Destination;
 use crate::render::{self, CsvStyle};
 use crate::report::{Filter, View};
-use crate::term::Terminal;
+use crate::term::{ColorChoice, Log, Terminal};
 use crate::text::sanitize;
 
 mod base_url;
@@ -575,6 +576,122 @@ impl<'a> Inputs<'a> {
     }
 }
 
+/// What a run is to do, with everything it needs resolved.
+pub enum Task<'a> {
+    Listing(Settings),
+    /// The file as loaded, or why it could not be: doctor reports that as
+    /// its first check.
+    Doctor(Result<Inputs<'a>>),
+    History(crate::history::Query),
+    ConfigInit {
+        path: PathBuf,
+        force: bool,
+    },
+    ConfigPath(PathBuf),
+    ConfigShow(Inputs<'a>),
+    ConfigProfiles(Vec<String>),
+    Completions(clap_complete::Shell),
+    Man,
+}
+
+/// The one place the command line, the environment and the config file
+/// meet: each command's settings. `common` is `cli.common()`.
+pub fn task<'a>(cli: &Cli, common: &'a Common, terminal: &Terminal, log: Log) -> Result<Task<'a>> {
+    let path = || ConfigPath::in_use(common).path.ok_or(Error::NoConfigDir);
+    Ok(match &cli.command {
+        None => Task::Listing(Settings::resolve(&cli.show, common, terminal)?),
+        Some(Command::Doctor(_)) => Task::Doctor(Inputs::load(common)),
+        Some(Command::History(args)) => {
+            Task::History(history_query(args, &Inputs::load(common)?, terminal, log)?)
+        }
+        Some(Command::Config(ConfigCommand::Init { force, .. })) => Task::ConfigInit {
+            path: path()?,
+            force: *force,
+        },
+        Some(Command::Config(ConfigCommand::Path { .. })) => Task::ConfigPath(path()?),
+        Some(Command::Config(ConfigCommand::Show { .. })) => {
+            Task::ConfigShow(Inputs::load(common)?)
+        }
+        Some(Command::Config(ConfigCommand::Profiles { .. })) => {
+            Task::ConfigProfiles(Inputs::load(common)?.profile_names())
+        }
+        Some(Command::Completions { shell }) => Task::Completions(*shell),
+        Some(Command::Man) => Task::Man,
+    })
+}
+
+/// The display style of output bound for a terminal or not.
+fn style(terminal: &Terminal, color: ColorChoice, to_terminal: bool) -> render::Style {
+    render::Style {
+        boxes: terminal.boxes(to_terminal),
+        color: terminal.color(color, to_terminal),
+        width: to_terminal.then_some(terminal.width),
+    }
+}
+
+/// What `history` reads and shows.
+fn history_query(
+    args: &HistoryArgs,
+    inputs: &Inputs,
+    terminal: &Terminal,
+    log: Log,
+) -> Result<crate::history::Query> {
+    use crate::history::View;
+    let mut files = args.files.clone();
+    // -p or BTCTURK_PROFILE alike: a profile of the config file, or one a
+    // dump written with --all-profiles names.
+    let selected = inputs.selected_profile();
+    let profile = (selected.source != Source::Default).then_some(selected.value);
+    let known_profiles = inputs.profile_names();
+    let in_config = profile.as_ref().filter(|p| known_profiles.contains(p));
+    let mut profile_file = false;
+    // On a terminal, stdin is no dump: the config file may name one, the
+    // profile's own or the top level's.
+    if files.is_empty() && terminal.stdin {
+        let name = in_config.map_or(DEFAULT_PROFILE, String::as_str);
+        profile_file = in_config.is_some() && inputs.own_history_file(name);
+        let file = inputs.history_file(name)?;
+        files.push(file.ok_or(Error::HistoryNoInput)?);
+    }
+    // Only periods, dates and times without an offset need the zone; a TZ
+    // that names none is said once.
+    let local = [args.since, args.until, args.at]
+        .into_iter()
+        .flatten()
+        .any(|w| w.is_local());
+    let tz = if args.every.is_some() || local {
+        let (zone, warning) = crate::zone::local();
+        if let Some(warning) = warning {
+            log.warn(&warning);
+        }
+        zone
+    } else {
+        jiff::tz::TimeZone::UTC
+    };
+    Ok(crate::history::Query {
+        files,
+        view: match (&args.asset, args.changes, args.at) {
+            (Some(code), ..) => View::Asset(code.clone()),
+            (None, true, _) => View::Changes,
+            (None, false, Some(at)) => View::At(at),
+            (None, false, None) => View::Snapshots,
+        },
+        since: args.since,
+        until: args.until,
+        every: args.every,
+        tz,
+        profile,
+        profile_file,
+        known_profiles,
+        format: args.output,
+        style: style(terminal, inputs.global.color, terminal.stdout),
+        chart: terminal.stdout && !args.no_chart,
+        escape: terminal.stdout,
+        width: terminal.width,
+        waiting: Box::new(move |line| log.note(line)),
+    })
+}
+
 /// Everything a balance run needs, validated.
 #[derive(Debug)]
 pub struct Settings {
@@ -624,7 +741,7 @@ impl Settings {
                     decimal_comma: turkish,
                     bom: turkish,
                 },
-                style: terminal.style(common.color, to_terminal),
+                style: style(terminal, common.color, to_terminal),
                 escape: to_terminal,
             },
             to_terminal,

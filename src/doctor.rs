@@ -8,7 +8,6 @@ use std::fmt::Write as _;
 
 use crate::api::{ApiSettings, Client, Route, route};
 use crate::balance;
-use crate::cli::Common;
 use crate::clock;
 use crate::config::{Described, Inputs, SecretSetting};
 use crate::error::{Error, Result};
@@ -50,9 +49,9 @@ impl Report {
 
 /// Runs every check with the settings a balances run would use. Returns
 /// the exit code of the first failing check (0 when all pass).
-pub fn run(global: &Common, log: Log) -> Result<u8> {
+pub fn run(inputs: Result<Inputs>, log: Log) -> Result<u8> {
     let mut report = Report::default();
-    let settings = keys(&mut report, global);
+    let settings = keys(&mut report, inputs);
     match &settings {
         Some((settings, sources)) => network(&mut report, settings, sources, log),
         None => report.skipped(
@@ -67,8 +66,8 @@ pub fn run(global: &Common, log: Log) -> Result<u8> {
 /// Checks 1 and 2: the config file and where each setting came from; the
 /// secret decodes and the base URL is allowed.
 /// The settings, and where the key and secret came from.
-fn keys(report: &mut Report, global: &Common) -> Option<(ApiSettings, String)> {
-    let inputs = match Inputs::load(global) {
+fn keys(report: &mut Report, inputs: Result<Inputs>) -> Option<(ApiSettings, String)> {
+    let inputs = match inputs {
         Ok(inputs) => inputs,
         Err(e) => {
             report.fail("config file", &e);

@@ -372,53 +372,6 @@ impl Error {
     pub fn hint(&self) -> Option<String> {
         match self {
             Error::Profile { source, .. } => source.hint(),
-            Error::BadKey { .. }
-            | Error::BadSecret { .. }
-            | Error::MissingKey { .. }
-            | Error::SecretCommand { .. } => self.keys_hint(),
-            Error::BaseUrl { .. }
-            | Error::ConfigDirWritable { .. }
-            | Error::ConfigExists { .. }
-            | Error::ConfigParse { .. }
-            | Error::ConfigRead { .. }
-            | Error::ConfigMissing { .. }
-            | Error::ConfigReadable { .. }
-            | Error::ConfigWritable { .. }
-            | Error::NoConfigDir
-            | Error::Setting { .. }
-            | Error::UnknownProfile { .. } => self.config_hint(),
-            Error::Auth { .. }
-            | Error::Certificate { .. }
-            | Error::NotTls { .. }
-            | Error::RateLimited { .. }
-            | Error::Redirect { .. }
-            | Error::Response(_)
-            | Error::ServerFault { .. }
-            | Error::Unreachable { .. }
-            | Error::OtherFamily { .. }
-            | Error::Unresolved { .. } => self.network_hint(),
-            Error::HistoryConflict { .. }
-            | Error::HistoryData { .. }
-            | Error::HistoryHeaderless { .. }
-            | Error::HistoryMixed { .. }
-            | Error::HistoryNoInput
-            | Error::HistoryBefore { .. }
-            | Error::HistoryOverflow { .. }
-            | Error::HistoryNoProfiles { .. }
-            | Error::HistoryUnknownProfile { .. }
-            | Error::HistoryOpen { .. } => self.history_hint(),
-            Error::AppendMismatch { .. }
-            | Error::Locked { .. }
-            | Error::Output(_)
-            | Error::OutputDir { .. }
-            | Error::OutputDirDenied { .. }
-            | Error::OutputFile { .. } => self.output_hint(),
-        }
-    }
-
-    /// Hints about the config file and the profile.
-    fn config_hint(&self) -> Option<String> {
-        match self {
             Error::UnknownProfile { name, known, .. } => Some(profile_hint(name, known)),
             Error::ConfigExists { .. } => {
                 Some("edit it, or run `btcturk-bal config init --force` to replace it".into())
@@ -442,13 +395,6 @@ impl Error {
             )),
             Error::BaseUrl { fix, .. } => Some((*fix).into()),
             Error::NoConfigDir => Some("name the file with --config PATH".into()),
-            _ => None,
-        }
-    }
-
-    /// Hints about the key pair.
-    fn keys_hint(&self) -> Option<String> {
-        match self {
             Error::SecretCommand { .. } => Some(
                 "run the command yourself to see what it says; it must print the secret on stdout"
                     .into(),
@@ -484,13 +430,6 @@ impl Error {
                 "use the private key exactly as BtcTurk showed it when the API key was created"
                     .into(),
             ),
-            _ => None,
-        }
-    }
-
-    /// Hints about reaching the API and its answers.
-    fn network_hint(&self) -> Option<String> {
-        match self {
             Error::Unresolved {
                 ip_version: Some(v),
                 ..
@@ -539,13 +478,6 @@ impl Error {
                 }
             )),
             Error::Auth { clock, .. } => Some(auth_hint(clock)),
-            _ => None,
-        }
-    }
-
-    /// Hints about reading the dumps back.
-    fn history_hint(&self) -> Option<String> {
-        match self {
             Error::HistoryData { broken_line, .. } => Some(if *broken_line {
                 "history reads the CSV btcturk-bal writes (-o csv); mend or remove that line".into()
             } else {
@@ -581,14 +513,6 @@ impl Error {
                     .into(),
             ),
             Error::HistoryUnknownProfile { name, known } => Some(profile_hint(name, known)),
-            Error::HistoryOpen { .. } => None,
-            _ => None,
-        }
-    }
-
-    /// Hints about writing the output.
-    fn output_hint(&self) -> Option<String> {
-        match self {
             Error::OutputDir { dir, .. } => Some(format!("create it: mkdir -p {}", dir.display())),
             Error::OutputDirDenied { dir, .. } => Some(format!(
                 "write into a folder of yours, or have write access to {} given to you",

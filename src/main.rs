@@ -34,7 +34,6 @@ mod zone;
 
 use std::process::ExitCode;
 
-use crate::cli::Command;
 use crate::term::Terminal;
 
 fn main() -> ExitCode {
@@ -44,21 +43,8 @@ fn main() -> ExitCode {
     let common = cli.common();
     let terminal = Terminal::detect();
     let log = terminal.log(common.verbose, common.quiet, common.color);
-    let result = match &cli.command {
-        Some(Command::Completions { shell }) => commands::completions(*shell),
-        Some(Command::Man) => commands::man(),
-        Some(Command::Config(command)) => commands::config(command, &common, log),
-        Some(Command::History(args)) => commands::history(args, &common, &terminal, log),
-        Some(Command::Doctor(_)) => match doctor::run(&common, log) {
-            Ok(code) => return ExitCode::from(code),
-            Err(e) => Err(e),
-        },
-        None => {
-            config::Settings::resolve(&cli.show, &common, &terminal).and_then(|s| run::run(&s, log))
-        }
-    };
-    match result {
-        Ok(()) => ExitCode::SUCCESS,
+    match config::task(&cli, &common, &terminal, log).and_then(|task| commands::run(task, log)) {
+        Ok(code) => ExitCode::from(code),
         Err(err) => {
             log.error(&err);
             ExitCode::from(err.code())

@@ -86,13 +86,14 @@ impl Terminal {
         }
     }
 
-    /// The display style of output bound for a terminal or not.
-    pub fn style(&self, color: ColorChoice, to_terminal: bool) -> crate::render::Style {
-        crate::render::Style {
-            boxes: self.env.boxes(to_terminal),
-            color: self.env.color(color, to_terminal),
-            width: to_terminal.then_some(self.width),
-        }
+    /// Whether output bound for a terminal (or not) is coloured.
+    pub fn color(&self, choice: ColorChoice, to_terminal: bool) -> bool {
+        self.env.color(choice, to_terminal)
+    }
+
+    /// Whether output bound for a terminal (or not) draws boxes.
+    pub fn boxes(&self, to_terminal: bool) -> bool {
+        self.env.boxes(to_terminal)
     }
 
     /// The messages on stderr, as --verbose, --quiet and --color ask.
