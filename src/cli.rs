@@ -104,6 +104,10 @@ pub struct Cli {
 
     #[command(flatten)]
     pub request: RequestArgs,
+
+    /// The settings every command shares, as given.
+    #[arg(skip)]
+    pub common: Common,
 }
 
 #[derive(Debug, Subcommand)]
@@ -150,15 +154,6 @@ pub struct RequestArgs {
     pub messages: MessageArgs,
     #[command(flatten)]
     pub verbose: VerboseArg,
-}
-
-impl RequestArgs {
-    fn apply(&self, c: &mut Common) {
-        self.config.apply(c);
-        self.network.apply(c);
-        self.messages.apply(c);
-        self.verbose.apply(c);
-    }
 }
 
 /// What `history` reads and shows.
@@ -446,80 +441,31 @@ impl Default for Common {
     }
 }
 
-impl ConfigFileArg {
-    fn apply(&self, c: &mut Common) {
-        c.config = self.config.clone().or(c.config.take());
+/// The shared settings: each flag from the command it was given to, the
+/// subcommand's over those before it.
+fn common(matches: &ArgMatches) -> Common {
+    let mut levels = vec![matches];
+    while let Some((_, sub)) = levels.last().and_then(|m| m.subcommand()) {
+        levels.push(sub);
     }
-}
-
-impl ConfigArgs {
-    fn apply(&self, c: &mut Common) {
-        self.file.apply(c);
-        c.profile = self.profile.clone().or(c.profile.take());
+    fn given<T: Clone + Send + Sync + 'static>(levels: &[&ArgMatches], id: &str) -> Option<T> {
+        (levels.iter().rev())
+            .filter(|m| m.try_contains_id(id).unwrap_or(false))
+            .find(|m| m.value_source(id) == Some(ValueSource::CommandLine))
+            .and_then(|m| m.get_one::<T>(id).cloned())
     }
-}
-
-impl EndpointArgs {
-    fn apply(&self, c: &mut Common) {
-        c.base_url = self.base_url.clone().or(c.base_url.take());
-        c.timeout = self.timeout.or(c.timeout);
-        c.ip_version = self.ip_version.or(c.ip_version);
-    }
-}
-
-impl NetworkArgs {
-    fn apply(&self, c: &mut Common) {
-        self.endpoint.apply(c);
-        c.retries = self.retries.unwrap_or(c.retries);
-        c.max_wait = self.max_wait.unwrap_or(c.max_wait);
-    }
-}
-
-impl MessageArgs {
-    fn apply(&self, c: &mut Common) {
-        c.color = self.color.unwrap_or(c.color);
-        c.quiet |= self.quiet;
-    }
-}
-
-impl VerboseArg {
-    fn apply(&self, c: &mut Common) {
-        c.verbose |= self.verbose;
-    }
-}
-
-impl Cli {
-    /// The shared settings: the flags given before the subcommand, then
-    /// those after it (which win).
-    pub fn common(&self) -> Common {
-        let mut c = Common::default();
-        self.request.apply(&mut c);
-        match &self.command {
-            None | Some(Command::Completions { .. } | Command::Man) => {}
-            Some(Command::Doctor(d)) => d.apply(&mut c),
-            Some(Command::History(h)) => {
-                h.config.apply(&mut c);
-                h.messages.apply(&mut c);
-            }
-            Some(Command::Config(command)) => match command {
-                ConfigCommand::Init { file, messages, .. }
-                | ConfigCommand::Path { file, messages }
-                | ConfigCommand::Profiles { file, messages } => {
-                    file.apply(&mut c);
-                    messages.apply(&mut c);
-                }
-                ConfigCommand::Show {
-                    config,
-                    endpoint,
-                    messages,
-                } => {
-                    config.apply(&mut c);
-                    endpoint.apply(&mut c);
-                    messages.apply(&mut c);
-                }
-            },
-        }
-        c
+    let default = Common::default();
+    Common {
+        config: given(&levels, "config"),
+        profile: given(&levels, "profile"),
+        base_url: given(&levels, "base_url"),
+        timeout: given(&levels, "timeout"),
+        ip_version: given(&levels, "ip_version"),
+        retries: given(&levels, "retries").unwrap_or(default.retries),
+        max_wait: given(&levels, "max_wait").unwrap_or(default.max_wait),
+        color: given(&levels, "color").unwrap_or(default.color),
+        verbose: given(&levels, "verbose").unwrap_or(false),
+        quiet: given(&levels, "quiet").unwrap_or(false),
     }
 }
 
@@ -537,7 +483,8 @@ where
         .try_get_matches_from_mut(&args)
         .map_err(|e| name_the_subcommand(e, &cmd))?;
     flags_before_the_subcommand(&cmd, &matches)?;
-    let cli = Cli::from_arg_matches(&matches)?;
+    let mut cli = Cli::from_arg_matches(&matches)?;
+    cli.common = common(&matches);
     check(&cli, &cmd)?;
     Ok(cli)
 }
@@ -681,7 +628,7 @@ fn flags_before_the_subcommand(cmd: &clap::Command, m: &ArgMatches) -> Result<()
 /// The rules clap's relations cannot say.
 fn check(cli: &Cli, cmd: &clap::Command) -> Result<(), clap::Error> {
     let fail = |kind, message: &str| Err(cmd.clone().error(kind, message));
-    let common = cli.common();
+    let common = &cli.common;
     if common.verbose && common.quiet {
         return fail(
             ErrorKind::ArgumentConflict,
@@ -871,13 +818,13 @@ mod tests {
     #[test]
     fn flags_before_a_subcommand_count_when_it_takes_them() {
         let cli = parse("-p work --timeout 5 doctor").expect("doctor");
-        let c = cli.common();
+        let c = cli.common;
         assert_eq!(c.profile.as_deref(), Some("work"));
         assert_eq!(c.timeout, Some(5));
         assert_eq!(
             parse("--config c.toml history")
                 .expect("history")
-                .common()
+                .common
                 .config,
             Some("c.toml".into())
         );
@@ -885,7 +832,7 @@ mod tests {
         assert_eq!(
             parse("--timeout 5 doctor --timeout 7")
                 .expect("doctor")
-                .common()
+                .common
                 .timeout,
             Some(7)
         );
@@ -996,14 +943,14 @@ mod tests {
 
     #[test]
     fn network_defaults_and_ip_versions() {
-        let c = parse("").expect("bare").common();
+        let c = parse("").expect("bare").common;
         assert_eq!((c.retries, c.max_wait, c.ip_version), (2, 10, None));
         for (text, version) in [
             ("4", IpVersion::V4),
             ("6", IpVersion::V6),
             ("any", IpVersion::Any),
         ] {
-            let c = parse(&format!("--ip-version {text}")).expect(text).common();
+            let c = parse(&format!("--ip-version {text}")).expect(text).common;
             assert_eq!(c.ip_version, Some(version));
         }
         refused("--ip-version 5", &["invalid value '5'"]);
@@ -1016,7 +963,7 @@ mod tests {
     #[test]
     fn config_profiles_takes_the_config_file() {
         let cli = parse("config profiles --config c.toml").expect("profiles");
-        assert_eq!(cli.common().config, Some("c.toml".into()));
+        assert_eq!(cli.common.config, Some("c.toml".into()));
     }
 
     #[test]

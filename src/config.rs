@@ -595,7 +595,7 @@ pub enum Task<'a> {
 }
 
 /// The one place the command line, the environment and the config file
-/// meet: each command's settings. `common` is `cli.common()`.
+/// meet: each command's settings. `common` is `cli.common`.
 pub fn task<'a>(cli: &Cli, common: &'a Common, terminal: &Terminal, log: Log) -> Result<Task<'a>> {
     let path = || ConfigPath::in_use(common).path.ok_or(Error::NoConfigDir);
     Ok(match &cli.command {

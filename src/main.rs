@@ -40,10 +40,10 @@ fn main() -> ExitCode {
     signals::install();
     report_panics_as_bugs();
     let cli = cli::parse_from(std::env::args_os()).unwrap_or_else(|e| e.exit());
-    let common = cli.common();
+    let common = &cli.common;
     let terminal = Terminal::detect();
     let log = terminal.log(common.verbose, common.quiet, common.color);
-    match config::task(&cli, &common, &terminal, log).and_then(|task| commands::run(task, log)) {
+    match config::task(&cli, common, &terminal, log).and_then(|task| commands::run(task, log)) {
         Ok(code) => ExitCode::from(code),
         Err(err) => {
             log.error(&err);
