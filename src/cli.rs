@@ -636,37 +636,20 @@ fn check(cli: &Cli, cmd: &clap::Command) -> Result<(), clap::Error> {
         );
     }
     let show = &cli.show;
-    if show.output == Format::Prometheus && show.append.is_some() {
-        return fail(
-            ErrorKind::ArgumentConflict,
-            "--append with -o prometheus would repeat every series, which Prometheus refuses; \
-             use --out FILE, which replaces the file whole each run",
-        );
-    }
-    if show.output == Format::Table && show.append.is_some() {
-        return fail(
-            ErrorKind::ArgumentConflict,
-            "--append with a table would log pictures of tables, which nothing reads back; \
-             use -o csv or -o jsonl",
-        );
-    }
     let to_stdout = matches!(
         crate::output::Destination::new(show.out.as_deref(), show.append.as_deref()),
         crate::output::Destination::Stdout
     );
-    if show.output == Format::Prometheus && show.watch.is_some() && to_stdout {
-        return fail(
-            ErrorKind::ArgumentConflict,
-            "--watch with -o prometheus on stdout would repeat every series each round, which no Prometheus reader accepts; \
-             use --out FILE, which replaces the file whole each round",
-        );
-    }
-    if show.output == Format::Json && show.append.is_some() {
-        return fail(
-            ErrorKind::ArgumentConflict,
-            "--append with -o json would put documents back to back, which no JSON reader takes; \
-             use -o jsonl (one compact object a line, JSON Lines)",
-        );
+    let (append, watch_to_stdout) = (show.append.is_some(), show.watch.is_some() && to_stdout);
+    let refusal = [
+        (append, show.output.append_refusal()),
+        (watch_to_stdout, show.output.watch_refusal()),
+    ];
+    if let Some((_, Some(why))) = refusal
+        .into_iter()
+        .find(|(given, why)| *given && why.is_some())
+    {
+        return fail(ErrorKind::ArgumentConflict, why);
     }
     if show.output != Format::Csv {
         let csv_only = [

@@ -533,17 +533,13 @@ impl<'a> Inputs<'a> {
             return Ok(vec![settings]);
         }
         let path = || self.config.path.clone().unwrap_or_default();
-        let in_profile = |name: &str, e| Error::Profile {
-            profile: name.to_owned(),
-            source: Box::new(e),
-        };
         // Each profile with a key of its own is an account; two with one
         // key would count that account twice.
         let mut keyed: Vec<(String, String)> = Vec::new();
         for name in self.profile_names() {
             let described = self
                 .describe(&name, false)
-                .map_err(|e| in_profile(&name, e))?;
+                .map_err(|e| e.in_profile(Some(&name)))?;
             let Some(key) = described.api_key else {
                 continue;
             };
@@ -570,7 +566,7 @@ impl<'a> Inputs<'a> {
             .iter()
             .map(|(name, _)| {
                 self.api_settings(name, false)
-                    .map_err(|e| in_profile(name, e))
+                    .map_err(|e| e.in_profile(Some(name)))
             })
             .collect()
     }

@@ -324,6 +324,17 @@ pub enum ClockNote {
 }
 
 impl Error {
+    /// The error as met in `profile` (with `--all-profiles`), naming it.
+    pub fn in_profile(self, profile: Option<&str>) -> Error {
+        match profile {
+            Some(p) => Error::Profile {
+                profile: p.to_owned(),
+                source: Box::new(self),
+            },
+            None => self,
+        }
+    }
+
     /// The process exit code for this error (README, "Exit codes").
     pub fn code(&self) -> u8 {
         match self {

@@ -49,7 +49,8 @@ impl Round {
             .balances
             .iter()
             .map(|(profile, response)| {
-                let balances = balance::parse(response).map_err(|e| in_profile(profile, e))?;
+                let balances =
+                    balance::parse(response).map_err(|e| e.in_profile(profile.as_deref()))?;
                 Ok(Account {
                     profile: profile.clone(),
                     balances,
@@ -94,7 +95,9 @@ impl<'a> Fetcher<'a> {
         let named = self.settings.all_profiles;
         let fetch = move |client: &mut Client| {
             let profile = named.then(|| client.profile().to_owned());
-            let response = client.balances().map_err(|e| in_profile(&profile, e))?;
+            let response = client
+                .balances()
+                .map_err(|e| e.in_profile(profile.as_deref()))?;
             Ok((profile, response))
         };
         std::thread::scope(|scope| {
@@ -125,17 +128,6 @@ fn joined<T>(handle: std::thread::ScopedJoinHandle<'_, T>) -> T {
     handle
         .join()
         .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
-}
-
-/// With `--all-profiles`, an error names the profile it happened in.
-fn in_profile(profile: &Option<String>, e: Error) -> Error {
-    match profile {
-        Some(p) => Error::Profile {
-            profile: p.clone(),
-            source: Box::new(e),
-        },
-        None => e,
-    }
 }
 
 /// Builds and renders one report.

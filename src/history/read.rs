@@ -163,16 +163,20 @@ impl std::fmt::Display for LongLine {
 
 impl std::error::Error for LongLine {}
 
-/// Reads the `index`th file (`-` is stdin), adding its runs to the story.
-pub(super) fn read_file(path: &Path, index: usize, query: &Query, story: &mut Story) -> Result<()> {
-    let open_err = |source| Error::HistoryOpen {
+/// A dump that cannot be opened or read.
+fn open_err(path: &Path, source: io::Error) -> Error {
+    Error::HistoryOpen {
         path: path.to_path_buf(),
         source,
-    };
+    }
+}
+
+/// Reads the `index`th file (`-` is stdin), adding its runs to the story.
+pub(super) fn read_file(path: &Path, index: usize, query: &Query, story: &mut Story) -> Result<()> {
     if path == Path::new("-") {
         return read_dump(io::stdin().lock(), path, index, query, story);
     }
-    let file = std::fs::File::open(path).map_err(open_err)?;
+    let file = std::fs::File::open(path).map_err(|e| open_err(path, e))?;
     // Never a run half written: the --append writer holds the lock while
     // it writes.
     crate::lock::take(&file, path, false, &query.waiting)?;
@@ -187,10 +191,7 @@ pub(super) fn read_dump(
     query: &Query,
     story: &mut Story,
 ) -> Result<()> {
-    let open_err = |source| Error::HistoryOpen {
-        path: path.to_path_buf(),
-        source,
-    };
+    let open_err = |source| open_err(path, source);
     let bad = |line: u64, problem: String| Error::HistoryData {
         path: path.to_path_buf(),
         line,

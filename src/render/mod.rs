@@ -30,6 +30,39 @@ pub enum Format {
     Prometheus,
 }
 
+impl Format {
+    /// Why runs in this format cannot be appended one after another.
+    pub fn append_refusal(self) -> Option<&'static str> {
+        match self {
+            Format::Table => Some(
+                "--append with a table would log pictures of tables, which nothing reads back; \
+                 use -o csv or -o jsonl",
+            ),
+            Format::Json => Some(
+                "--append with -o json would put documents back to back, which no JSON reader takes; \
+                 use -o jsonl (one compact object a line, JSON Lines)",
+            ),
+            Format::Prometheus => Some(
+                "--append with -o prometheus would repeat every series, which Prometheus refuses; \
+                 use --out FILE, which replaces the file whole each run",
+            ),
+            Format::Jsonl | Format::Csv => None,
+        }
+    }
+
+    /// Why `--watch` rounds in this format cannot follow one another on
+    /// stdout.
+    pub fn watch_refusal(self) -> Option<&'static str> {
+        match self {
+            Format::Prometheus => Some(
+                "--watch with -o prometheus on stdout would repeat every series each round, which no Prometheus reader accepts; \
+                 use --out FILE, which replaces the file whole each round",
+            ),
+            _ => None,
+        }
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct Options {
     pub format: Format,
