@@ -13,7 +13,7 @@ use jiff::Timestamp;
 use super::{Query, View};
 use crate::dump::{Column, Columns};
 use crate::error::{Error, Result};
-use crate::figure::{BOUND, Figure, Sum};
+use crate::figure::{Figure, Sum};
 use crate::text::sanitize;
 
 /// The most rows one run writes (an account lists a few hundred assets,
@@ -260,6 +260,8 @@ pub(super) fn read_dump(
         seen: HashSet::new(),
         sum: None,
         stamp: None,
+        path,
+        overflow: None,
     };
     // A row is taken once the next one has been read: a last line without
     // its line end may be a run still being written, and is left out.
@@ -282,6 +284,9 @@ pub(super) fn read_dump(
             std::mem::swap(row, &mut record);
             let at = std::mem::replace(at, line);
             runs.add(&record, at, story).map_err(|p| bad(at, p))?;
+            if let Some(e) = runs.overflow.take() {
+                return Err(e);
+            }
         } else {
             pending = Some((record.clone(), line));
         }
@@ -296,8 +301,8 @@ pub(super) fn read_dump(
             ));
         }
     }
-    runs.finish(story)
-        .map_err(|(line, problem)| bad(line, problem))
+    runs.finish(story);
+    runs.overflow.map_or(Ok(()), Err)
 }
 
 /// What a first line that is not a dump's header means: a dump written
@@ -344,6 +349,9 @@ struct Runs<'a> {
     sum: Option<Sum>,
     /// The last `fetched_at` read, as written and as a time.
     stamp: Option<(String, Timestamp)>,
+    path: &'a Path,
+    /// A run whose values add up past what a figure holds.
+    overflow: Option<Error>,
 }
 
 impl Runs<'_> {
@@ -424,7 +432,7 @@ impl Runs<'_> {
         let same_run =
             self.current.as_ref().is_some_and(|s| s.at == at) && !self.seen.contains(&key);
         if !same_run {
-            self.finish(story).map_err(|(_, problem)| problem)?;
+            self.finish(story);
             self.current = Some(Snapshot {
                 at,
                 origin: Origin {
@@ -478,25 +486,28 @@ impl Runs<'_> {
         Ok(())
     }
 
-    /// Ends the current run, if any; the line it starts on and what is
-    /// wrong when its values add up past what a .NET decimal holds.
-    fn finish(&mut self, story: &mut Story) -> std::result::Result<(), (u64, String)> {
+    /// Ends the current run, if any. A total past what a figure holds is
+    /// kept in `overflow`, for the reader to stop at.
+    fn finish(&mut self, story: &mut Story) {
         self.seen.clear();
         if let Some(mut run) = self.current.take() {
             if let Some(sum) = self.sum.take() {
-                run.total = Some(sum.figure().ok_or_else(|| {
-                    let problem = format!(
-                        "the values of the run at fetched_at {:.0} add up past what a .NET decimal holds ({BOUND})",
-                        run.at
-                    );
-                    (run.origin.line, problem)
-                })?);
+                run.total = sum.figure();
+                if run.total.is_none() && self.overflow.is_none() {
+                    self.overflow = Some(Error::HistoryOverflow {
+                        what: format!(
+                            "the total of the run at fetched_at {:.0} ({}, from line {})",
+                            run.at,
+                            self.path.display(),
+                            run.origin.line
+                        ),
+                    });
+                }
             }
             run.keys.sort_unstable();
             run.keys.shrink_to_fit();
             story.snapshots.push(run);
         }
-        Ok(())
     }
 }
 
