@@ -475,6 +475,19 @@ mod tests {
             Some("79228162514264337593543950335")
         );
         assert_eq!(sum(&["79228162514264337593543950335", "1"]), None);
+        // Found by the property below before it was bounded: added step by
+        // step, the first two round to 12 places and the total ends in
+        // …28|3; the exact sum (Python's decimal) is
+        // 5144868038926433.763051475283499999, 13 places fit.
+        assert_eq!(
+            sum(&[
+                "-0.496948524716500001",
+                "7922816251426434.26",
+                "-2777948212500000"
+            ])
+            .as_deref(),
+            Some("5144868038926433.7630514752835")
+        );
     }
 
     #[test]
@@ -591,6 +604,28 @@ mod tests {
             exp in proptest::num::i64::ANY,
         ) {
             let _ = Figure::parse(&format!("{mantissa}{e}{exp}"));
+        }
+
+        #[test]
+        fn sums_match_exact_addition_and_never_panic(
+            parts in proptest::collection::vec((-(1_i64 << 50)..(1_i64 << 50), 0_u32..=10), 0..40),
+            extremes in proptest::collection::vec((proptest::num::i128::ANY, 0_u32..=28), 0..6),
+        ) {
+            // Figures whose every partial sum fits add up exactly in
+            // Decimal too: the sums must agree.
+            let small: Vec<Figure> = parts
+                .iter()
+                .map(|&(m, scale)| Figure(Decimal::new(m, scale)))
+                .collect();
+            let exact = small.iter().try_fold(Decimal::ZERO, |acc, f| acc.checked_add(f.0));
+            proptest::prop_assert_eq!(Figure::sum(&small), exact.map(|d| Figure(d.normalize())));
+            // Any figures at all: a figure within the bound, or none.
+            let any: Vec<Figure> = extremes
+                .iter()
+                .map(|&(m, scale)| Figure(Decimal::from_i128_with_scale(m % (1_i128 << 96), scale)))
+                .chain(small)
+                .collect();
+            let _ = Figure::sum(&any).map(|f| f.to_string());
         }
 
         #[test]
