@@ -53,8 +53,9 @@ impl Figure {
     /// An amount as the API or a dump writes it: `27223.72`, `27223,72`
     /// (the API page's comma form), `0`, `-1.5`, `-0`, or a JSON-number
     /// form like `1e-8`; kept with its scale. Thousands separators are
-    /// refused: `1.234,5` is ambiguous. However long the text, this reads
-    /// it once and stops at the first digit past the bound.
+    /// refused: `1.234,5` is ambiguous. However long the text, it is read
+    /// in one pass, with no arithmetic past the first digit beyond the
+    /// bound: a million digits cost a scan, never a division.
     pub fn parse(text: &str) -> Result<Figure, Unreadable> {
         let s = text.trim_ascii().as_bytes();
         let (negative, s) = match s.split_first() {
@@ -66,13 +67,22 @@ impl Figure {
             Some(at) => (&s[..at], exponent(&s[at + 1..])?),
             None => (s, 0),
         };
-        // One pass: the digits as an integer (until it passes the bound),
-        // and how many follow the point.
-        let (mut value, mut beyond) = (0_u128, false);
+        // One pass: the digits as an integer (in a u64 for the first 19,
+        // as nearly every amount is; then a u128 until it passes the
+        // bound), and how many follow the point.
+        let (mut head, mut value, mut beyond) = (0_u64, 0_u128, false);
         let (mut digits, mut places, mut point) = (0_i64, 0_i64, false);
         for &b in mantissa {
             match b {
+                b'0'..=b'9' if digits < 19 => {
+                    head = head * 10 + u64::from(b - b'0');
+                    digits += 1;
+                    places += i64::from(point);
+                }
                 b'0'..=b'9' => {
+                    if digits == 19 {
+                        value = u128::from(head);
+                    }
                     if !beyond {
                         value = value * 10 + u128::from(b - b'0');
                         beyond = value >= LIMIT;
@@ -86,6 +96,9 @@ impl Figure {
         }
         if digits == 0 {
             return Err(Unreadable::NotANumber);
+        }
+        if digits <= 19 {
+            value = u128::from(head);
         }
         // The value is `value` × 10^-scale; a negative scale moves the
         // point right (1.5e3 is 1500).
@@ -197,10 +210,71 @@ fn exponent(text: &[u8]) -> Result<i64, Unreadable> {
     Ok(sign * size)
 }
 
+/// A figure's text, on the stack.
+struct Text {
+    bytes: [u8; 44],
+    len: usize,
+}
+
+impl Text {
+    fn as_str(&self) -> &str {
+        // Only ASCII digits, a sign and a point are ever written.
+        std::str::from_utf8(&self.bytes[..self.len]).unwrap_or_default()
+    }
+}
+
+impl Figure {
+    /// Plain decimal text, never an exponent, with the figure's scale and
+    /// sign (`1.50`, `-0`). Written here: rust_decimal's own Display costs
+    /// about 180 ns a figure, a quarter of a 50,000-asset run's time.
+    fn text(&self) -> Text {
+        // The integer's digits, right-aligned in a buffer of zeros; u128
+        // division is a software routine, so two u64 halves (the integer
+        // is below 2^96, its high half below 10^10).
+        let mut digits = [b'0'; 40];
+        let mut at = digits.len();
+        let magnitude = self.0.mantissa().unsigned_abs();
+        let split = 10_u128.pow(19);
+        let (high, low) = ((magnitude / split) as u64, (magnitude % split) as u64);
+        let mut push = |mut n: u64, width: usize| {
+            let end = at;
+            while n > 0 || end - at < width {
+                at -= 1;
+                digits[at] = b'0' + (n % 10) as u8;
+                n /= 10;
+            }
+        };
+        match high {
+            0 => push(low, 1),
+            high => {
+                push(low, 19);
+                push(high, 1);
+            }
+        }
+        // At least one digit before the point: the buffer's zeros.
+        let scale = self.0.scale() as usize;
+        at = at.min(digits.len() - scale - 1);
+        let (int, frac) = digits[at..].split_at(digits.len() - at - scale);
+        let mut text = Text {
+            bytes: [0; 44],
+            len: 0,
+        };
+        for part in [
+            if self.0.is_sign_negative() { &b"-"[..] } else { &b""[..] },
+            int,
+            if scale > 0 { &b"."[..] } else { &b""[..] },
+            frac,
+        ] {
+            text.bytes[text.len..text.len + part.len()].copy_from_slice(part);
+            text.len += part.len();
+        }
+        text
+    }
+}
+
 impl fmt::Display for Figure {
-    /// Plain decimal text, never an exponent.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fmt::Display::fmt(&self.0, f)
+        f.pad(self.text().as_str())
     }
 }
 
@@ -213,7 +287,7 @@ impl fmt::Debug for Figure {
 impl serde::Serialize for Figure {
     /// A JSON string of the exact text.
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_str(self)
+        s.serialize_str(self.text().as_str())
     }
 }
 
@@ -626,6 +700,17 @@ mod tests {
                 .chain(small)
                 .collect();
             let _ = Figure::sum(&any).map(|f| f.to_string());
+        }
+
+        #[test]
+        fn text_is_rust_decimal_s_own(
+            mantissa in proptest::num::i128::ANY,
+            scale in 0_u32..=28,
+            negative in proptest::bool::ANY,
+        ) {
+            let mut d = Decimal::from_i128_with_scale(mantissa % (1_i128 << 96), scale);
+            d.set_sign_negative(negative);
+            proptest::prop_assert_eq!(Figure(d).to_string(), d.to_string());
         }
 
         #[test]
