@@ -259,12 +259,9 @@ impl Figure {
             bytes: [0; 44],
             len: 0,
         };
-        for part in [
-            if self.0.is_sign_negative() { &b"-"[..] } else { &b""[..] },
-            int,
-            if scale > 0 { &b"."[..] } else { &b""[..] },
-            frac,
-        ] {
+        let sign: &[u8] = if self.0.is_sign_negative() { b"-" } else { b"" };
+        let point: &[u8] = if scale > 0 { b"." } else { b"" };
+        for part in [sign, int, point, frac] {
             text.bytes[text.len..text.len + part.len()].copy_from_slice(part);
             text.len += part.len();
         }
