@@ -51,57 +51,59 @@ pub(super) fn render(
     }
 }
 
-/// A JSON object whose keys keep the order given.
-struct Object(Vec<(&'static str, Field)>);
-
-/// A value in an `Object`: plain JSON, or rows that keep their key order.
-enum Field {
-    Value(serde_json::Value),
-    Rows(Vec<Object>),
-}
-
-impl Serialize for Field {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
-        match self {
-            Field::Value(v) => v.serialize(s),
-            Field::Rows(rows) => rows.serialize(s),
-        }
-    }
-}
+/// A row of a grid as a JSON object, its keys in column order.
+struct Object(Vec<(&'static str, serde_json::Value)>);
 
 impl Serialize for Object {
     fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap;
-        let mut map = s.serialize_map(Some(self.0.len()))?;
-        for (key, value) in &self.0 {
-            map.serialize_entry(key, value)?;
-        }
-        map.end()
+        s.collect_map(self.0.iter().map(|(key, value)| (key, value)))
     }
 }
 
 /// The rows of a grid as JSON objects, in column order; a count is a
 /// number, every other value a string (decimals exact) or null.
 fn objects(grid: &Grid) -> Vec<Object> {
-    grid.rows
-        .iter()
+    let value = |cell: &Option<Cell>| match cell {
+        Some(Cell::Count(n)) => (*n as u64).into(),
+        Some(cell) => cell.exact().into(),
+        None => serde_json::Value::Null,
+    };
+    (grid.rows.iter())
         .map(|row| {
             Object(
                 grid.header
                     .iter()
-                    .zip(row)
-                    .map(|(name, cell)| {
-                        let value = match cell {
-                            Some(Cell::Count(n)) => (*n as u64).into(),
-                            Some(cell) => cell.exact().into(),
-                            None => serde_json::Value::Null,
-                        };
-                        (*name, Field::Value(value))
-                    })
+                    .copied()
+                    .zip(row.iter().map(value))
                     .collect(),
             )
         })
         .collect()
+}
+
+/// A view as JSON: the fields of its kind, in this order.
+#[derive(Serialize)]
+struct Document {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    asset: Option<String>,
+    currency: Option<String>,
+    /// `--at`: the time asked, and the snapshot's time (null: none).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    at: Option<Option<String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    fetched_at: Option<Option<String>>,
+    /// `--changes`: the first snapshot's time and the last's.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    from: Option<Option<String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    to: Option<Option<String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    snapshots: Option<Vec<Object>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    assets: Option<Vec<Object>>,
+    /// `--at`: the snapshot's total (null: not valued).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    total: Option<Option<String>>,
 }
 
 fn json(
@@ -111,39 +113,42 @@ fn json(
     at: Option<Timestamp>,
     grid: &Grid,
 ) -> Result<Vec<u8>> {
-    let mut doc = Vec::new();
-    if let View::Asset(code) = &query.view {
-        doc.push(("asset", Field::Value(code.to_ascii_uppercase().into())));
-    }
-    let currency = currency.map_or(serde_json::Value::Null, Into::into);
-    doc.push(("currency", Field::Value(currency)));
-    let rows = Field::Rows(objects(grid));
-    if let View::At(_) = query.view {
-        let time = |t: Option<Timestamp>| {
-            Field::Value(t.map_or(serde_json::Value::Null, |t| format!("{t:.0}").into()))
-        };
-        let snapshot = snapshots.last();
-        doc.push(("at", time(at)));
-        doc.push(("fetched_at", time(snapshot.map(|s| s.at))));
-        doc.push(("assets", rows));
-        let total = snapshot
-            .and_then(|s| s.total.as_ref())
-            .map_or(serde_json::Value::Null, |t| t.to_string().into());
-        doc.push(("total", Field::Value(total)));
-    } else if let View::Changes = query.view {
-        let edge = |s: Option<&Snapshot>| {
-            Field::Value(s.map_or(serde_json::Value::Null, |s| format!("{:.0}", s.at).into()))
-        };
-        doc.push(("from", edge(snapshots.first())));
-        doc.push(("to", edge(snapshots.last())));
-        doc.push(("assets", rows));
-    } else {
-        doc.push(("snapshots", rows));
+    let time = |t: Option<Timestamp>| Some(t.map(|t| format!("{t:.0}")));
+    let (first, last) = (snapshots.first(), snapshots.last());
+    let rows = Some(objects(grid));
+    let mut doc = Document {
+        asset: None,
+        currency: currency.map(str::to_owned),
+        at: None,
+        fetched_at: None,
+        from: None,
+        to: None,
+        snapshots: None,
+        assets: None,
+        total: None,
+    };
+    match &query.view {
+        View::At(_) => {
+            doc.at = time(at);
+            doc.fetched_at = time(last.map(|s| s.at));
+            doc.assets = rows;
+            doc.total = Some(last.and_then(|s| s.total).map(|t| t.to_string()));
+        }
+        View::Changes => {
+            doc.from = time(first.map(|s| s.at));
+            doc.to = time(last.map(|s| s.at));
+            doc.assets = rows;
+        }
+        View::Asset(code) => {
+            doc.asset = Some(code.to_ascii_uppercase());
+            doc.snapshots = rows;
+        }
+        View::Snapshots => doc.snapshots = rows,
     }
     // JSON Lines: the whole view compact on one line, as the listing's.
     let written = match query.format {
-        Format::Jsonl => serde_json::to_string(&Object(doc)),
-        _ => serde_json::to_string_pretty(&Object(doc)),
+        Format::Jsonl => serde_json::to_string(&doc),
+        _ => serde_json::to_string_pretty(&doc),
     };
     let mut out = written.map_err(|e| Error::Output(e.into()))?;
     out.push('\n');
