@@ -216,10 +216,18 @@ fn network(report: &mut Report, settings: &ApiSettings, sources: &str, log: Log)
         }
     }
     match client.ticker().and_then(|r| Prices::parse(&r)) {
-        Ok(prices) => report.ok(
-            "ticker",
-            &format!("{} assets priced (for --value-in)", prices.len()),
-        ),
+        Ok(prices) => {
+            let n = prices.len();
+            let s = if n == 1 { "" } else { "s" };
+            let mut line = format!("{n} asset{s} priced (for --value-in)");
+            if !prices.unusable.is_empty() {
+                line += &format!(
+                    "; pricing nothing, their last price past what a .NET decimal holds: {}",
+                    prices.unusable.join(", ")
+                );
+            }
+            report.ok("ticker", &line)
+        }
         Err(e) => report.fail("ticker", &e),
     }
 }

@@ -133,3 +133,24 @@ fn no_keys_is_exit_78_and_the_network_is_not_tried() {
     assert!(run.stdout.contains("skipped  network"), "{}", run.stdout);
     assert_eq!(api.requests().len(), 0);
 }
+
+#[test]
+fn a_ticker_pair_past_the_bound_is_named_and_passes() {
+    let api = FakeApi::with_clock_offset(0, |req: &Request| match req.path.as_str() {
+        TICKER => Reply::json(
+            200,
+            r#"{"success":true,"data":[{"numeratorSymbol":"BTC","denominatorSymbol":"TRY","last":3},{"numeratorSymbol":"USDT","denominatorSymbol":"TRY","last":1e40}]}"#,
+        ),
+        _ => standard(req, ACCOUNT),
+    });
+    let sandbox = Sandbox::new();
+    let run = run(sandbox.cmd(&api).arg("doctor"));
+    run.succeeds();
+    assert_eq!(
+        line(&run.stdout, "ticker")
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" "),
+        "ok ticker: 1 asset priced (for --value-in); pricing nothing, their last price past what a .NET decimal holds: USDT/TRY"
+    );
+}
