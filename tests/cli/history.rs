@@ -1094,46 +1094,41 @@ fn jsonl_is_one_compact_line_with_what_json_holds() {
 fn figures_past_the_bound_are_named_and_a_negative_zero_is_kept() {
     let sandbox = Sandbox::new();
     let max = "79228162514264337593543950335";
-    // A run whose values add up past the bound: named, with its file and
-    // first line, never a wrong total.
-    let over = write(
-        &sandbox,
-        "over.csv",
-        &format!(
-            "{HEADER_TRY}2026-11-24T03:00:00Z,A,,1,1,0,,,8,1,{max}\n2026-11-24T03:00:00Z,B,,1,1,0,,,8,1,1\n2026-11-24T04:00:00Z,A,,1,1,0,,,8,1,1\n"
+    for (name, rows, words) in [
+        // A run whose values add up past the bound: named, with its file
+        // and first line, never a wrong total.
+        (
+            "over.csv",
+            format!(
+                "03:00:00Z,A,,1,1,0,,,8,1,{max}\n03:00:00Z,B,,1,1,0,,,8,1,1\n04:00:00Z,A,,1,1,0,,,8,1,1\n"
+            ),
+            &[
+                "the total of the run at fetched_at 2026-11-24T03:00:00Z (",
+                "over.csv, from line 2) is past what a .NET decimal holds",
+            ][..],
         ),
-    );
-    history(&sandbox, &[path(&over)]).fails(
-        65,
-        &[
-            "the total of the run at fetched_at 2026-11-24T03:00:00Z (",
-            "over.csv, from line 2) is past what a .NET decimal holds",
-        ],
-    );
-    // Totals that hold, whose change does not.
-    let swing = write(
-        &sandbox,
-        "swing.csv",
-        &format!(
-            "{HEADER_TRY}2026-11-24T03:00:00Z,A,,1,1,0,,,8,1,{max}\n2026-11-24T04:00:00Z,A,,1,1,0,,,8,1,-{max}\n"
+        // Totals that hold, whose change does not.
+        (
+            "swing.csv",
+            format!("03:00:00Z,A,,1,1,0,,,8,1,{max}\n04:00:00Z,A,,1,1,0,,,8,1,-{max}\n"),
+            &["the change at 2026-11-24T04:00:00Z is past what a .NET decimal holds"],
         ),
-    );
-    history(&sandbox, &[path(&swing)]).fails(
-        65,
-        &["the change at 2026-11-24T04:00:00Z is past what a .NET decimal holds"],
-    );
-    // An amount no .NET decimal holds names its line.
-    let long = write(
-        &sandbox,
-        "long.csv",
-        &format!(
-            "{HEADER_TRY}2026-11-24T03:00:00Z,A,,0.00000000000000000000000000001,1,0,,,8,1,1\n"
+        // An amount no .NET decimal holds names its line.
+        (
+            "long.csv",
+            "03:00:00Z,A,,0.00000000000000000000000000001,1,0,,,8,1,1\n".to_owned(),
+            &[
+                "line 2: balance \"0.00000000000000000000000000001\" is past what a .NET decimal holds",
+            ],
         ),
-    );
-    history(&sandbox, &[path(&long)]).fails(
-        65,
-        &["line 2: balance \"0.00000000000000000000000000001\" is past what a .NET decimal holds"],
-    );
+    ] {
+        let rows = rows
+            .lines()
+            .map(|r| format!("2026-11-24T{r}\n"))
+            .collect::<String>();
+        let file = write(&sandbox, name, &format!("{HEADER_TRY}{rows}"));
+        history(&sandbox, &[path(&file)]).fails(65, words);
+    }
     // A -0 as the dump writes it, in the data; a table shows 0.
     let zero = write(
         &sandbox,
