@@ -1,5 +1,6 @@
-//! The subcommands beside the balance listing: shell completions, the man
-//! page, and the config file's init, path and show.
+//! Carries out each command once its settings are resolved (`config::task`):
+//! the listing, doctor and history by their modules; shell completions,
+//! the man page and the config file's init, path, show and profiles here.
 
 use std::io::Write;
 
