@@ -93,81 +93,13 @@ fn profile_names(shell: clap_complete::Shell, script: &str) -> String {
 
 /// bash: `-p`/`--profile` (also as `--profile=`) completes profile names,
 /// each quoted with `printf %q`; anything else goes to clap's function.
-const BASH_PROFILES: &str = r#"# Profile names for -p/--profile from the config file in use (a --config
-# earlier on the line, else the default), offered as they must be typed.
-_btcturk_bal_profiles() {
-    local i word config=() name cur="${1//\\/}"
-    for ((i = 1; i < COMP_CWORD; i++)); do
-        case "${COMP_WORDS[i]}" in
-            --config)
-                word="${COMP_WORDS[i + 1]}"
-                [[ $word == = ]] && word="${COMP_WORDS[i + 2]}"
-                ;;
-            --config=*) word="${COMP_WORDS[i]#--config=}" ;;
-            *) continue ;;
-        esac
-        word="${word#[\'\"]}"
-        word="${word%[\'\"]}"
-        [[ $word == "~/"* ]] && word="$HOME/${word#"~/"}"
-        config=(--config "$word")
-    done
-    COMPREPLY=()
-    while IFS= read -r name; do
-        [[ $name == "$cur"* ]] && COMPREPLY+=("$(printf '%q' "$name")")
-    done < <(btcturk-bal config profiles "${config[@]}" 2>/dev/null)
-    compopt +o default 2>/dev/null
-    return 0
-}
-_btcturk_bal_with_profiles() {
-    local cur="${COMP_WORDS[COMP_CWORD]}" prev="${COMP_WORDS[COMP_CWORD - 1]}"
-    if [[ $prev == = ]]; then
-        prev="${COMP_WORDS[COMP_CWORD - 2]}="
-    fi
-    case "$prev" in
-        -p | --profile | --profile=) _btcturk_bal_profiles "$cur" ;;
-        *) _btcturk__bal "$@" ;;
-    esac
-}
-"#;
+const BASH_PROFILES: &str = include_str!("completions/profiles.bash");
 
 /// zsh: the names for compadd, which quotes them as it inserts them.
-const ZSH_PROFILES: &str = r#"# Profile names for -p/--profile from the config file in use (a --config
-# earlier on the line, else the default); compadd quotes them.
-_btcturk_bal_profiles() {
-    local -a names config
-    local word i=${words[(I)--config]}
-    if (( i )); then
-        word=${(Q)words[i+1]}
-    else
-        word=${words[(r)--config=*]}
-        word=${(Q)word#--config=}
-    fi
-    [[ $word == \~/* ]] && word=$HOME/${word#\~/}
-    [[ -n $word ]] && config=(--config "$word")
-    names=(${(f)"$(btcturk-bal config profiles $config 2>/dev/null)"})
-    compadd -a names
-}
-"#;
+const ZSH_PROFILES: &str = include_str!("completions/profiles.zsh");
 
 /// fish: the names as candidates, which fish escapes as it inserts them.
-const FISH_PROFILES: &str = r#"# Profile names for -p/--profile from the config file in use (a --config
-# earlier on the line, else the default).
-function __btcturk_bal_profiles
-    set -l tokens (commandline -opc)
-    set -l config
-    for i in (seq (count $tokens))
-        switch $tokens[$i]
-            case --config
-                if test $i -lt (count $tokens)
-                    set config --config $tokens[(math $i + 1)]
-                end
-            case '--config=*'
-                set config --config (string replace -- --config= '' $tokens[$i])
-        end
-    end
-    btcturk-bal config profiles $config 2>/dev/null
-end
-"#;
+const FISH_PROFILES: &str = include_str!("completions/profiles.fish");
 
 /// Repairs clap_complete's fish script so that option and argument values
 /// complete (`-o <TAB>`: table, json, csv) rather than file names:
