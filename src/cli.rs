@@ -80,7 +80,7 @@ fn after_help() -> String {
     text
 }
 
-const EXAMPLES: &str = "
+pub const EXAMPLES: &str = "
 Examples:
   btcturk-bal --non-zero
   btcturk-bal --value-in TRY --sort value --min-value 10

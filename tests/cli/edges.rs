@@ -2,7 +2,7 @@
 //! tables: each option of each subcommand (from `--help`, which clap
 //! writes from its command tree), each environment variable (`--help`'s
 //! Environment list, and TZ, COLUMNS and HOME) and each config key (the
-//! manual's CONFIG FILE section), given a catalogue of hostile values.
+//! template `config init` writes), given a catalogue of hostile values.
 //! Each run must end within 5 s, under 200 MB, with an exit code from the
 //! exit table and no internal error. A flag, variable or key added later
 //! is walked the day it is added.
@@ -137,18 +137,20 @@ fn variables() -> Vec<String> {
     names
 }
 
-/// The config keys the manual's CONFIG FILE section lists.
+/// The config keys the template `config init` writes names, set or
+/// commented out.
 fn config_keys() -> Vec<String> {
-    let out = std::process::Command::new(assert_cmd::cargo::cargo_bin!("btcturk-bal"))
-        .arg("man")
-        .output()
-        .expect("man");
-    let man = String::from_utf8(out.stdout).expect("UTF-8");
-    man.lines()
-        .filter_map(|l| l.strip_prefix("\\fB")?.strip_suffix("\\fR"))
-        .filter(|k| !k.is_empty() && k.bytes().all(|b| b.is_ascii_lowercase() || b == b'_'))
-        .map(str::to_owned)
-        .collect()
+    let template = include_str!("../../config.example.toml");
+    let mut keys: Vec<String> = template
+        .lines()
+        .filter_map(|l| l.trim_start_matches("# ").split_once(" = "))
+        .map(|(key, _)| key.to_owned())
+        .filter(|k| k.bytes().all(|b| b.is_ascii_lowercase() || b == b'_'))
+        .collect();
+    keys.sort();
+    keys.dedup();
+    assert_eq!(keys.len(), 7, "{keys:?}");
+    keys
 }
 
 /// `value` as a TOML basic string.
