@@ -34,7 +34,9 @@ pub fn render() -> std::io::Result<Vec<u8>> {
     let mut roff = Roff::new();
     // A word too long for the line (a CSV header at 80 columns) stays
     // whole, without groff's warning about it.
-    roff.control("nh", []).control("ad", ["l"]).control("warn", ["0"]);
+    roff.control("nh", [])
+        .control("ad", ["l"])
+        .control("warn", ["0"]);
     roff.to_writer(&mut out)?;
     man.render_name_section(&mut out)?;
     man.render_synopsis_section(&mut out)?;
@@ -113,39 +115,29 @@ fn markdown(roff: &mut Roff, text: &str) {
     while let Some(line) = lines.next() {
         let trimmed = line.trim_start();
         let spaces = line.len() - trimmed.len();
-        let indent = spaces / 2;
-        let starts_block = trimmed.is_empty()
-            || trimmed.starts_with("```")
-            || trimmed.starts_with('|')
-            || trimmed.starts_with("- ")
-            || trimmed.starts_with('#');
-        // Text, a fence or a table at the margin ends a list.
-        let ends_list = indent == 0 && !trimmed.is_empty() && !trimmed.starts_with("- ");
-        if !starts_block {
-            if paragraph.is_empty() && depth > 0 && !ends_list {
-                // A paragraph of its own within a list item.
-                roff.control("IP", ["\\&", "2"]);
-            }
-            if paragraph.is_empty() && ends_list {
-                for _ in 1..depth {
-                    roff.control("RE", []);
-                }
-                depth = 0;
-            }
+        let item = trimmed.strip_prefix("- ");
+        let block = ["```", "|", "### "].iter().any(|s| trimmed.starts_with(s));
+        let text = !trimmed.is_empty() && !block && item.is_none();
+        if text && !paragraph.is_empty() {
             paragraph.push(trimmed);
             continue;
         }
         flush(roff, &mut paragraph, depth);
-        if ends_list {
+        // Anything but an item at the margin ends a list.
+        if spaces == 0 && !trimmed.is_empty() && item.is_none() {
             for _ in 1..depth {
                 roff.control("RE", []);
             }
             depth = 0;
         }
-        if let Some(title) = trimmed.strip_prefix("### ") {
-            roff.control("SS", [title.replace('`', "").as_str()]);
-        } else if let Some(item) = trimmed.strip_prefix("- ") {
-            let level = indent + 1;
+        if text {
+            if depth > 0 {
+                // A paragraph of its own within a list item.
+                roff.control("IP", ["\\&", "2"]);
+            }
+            paragraph.push(trimmed);
+        } else if let Some(item) = item {
+            let level = spaces / 2 + 1;
             for _ in level..depth {
                 roff.control("RE", []);
             }
@@ -155,6 +147,8 @@ fn markdown(roff: &mut Roff, text: &str) {
             depth = level;
             roff.control("IP", ["\\(bu", "2"]);
             paragraph.push(item);
+        } else if let Some(title) = trimmed.strip_prefix("### ") {
+            roff.control("SS", [title.replace('`', "").as_str()]);
         } else if trimmed.starts_with("```") {
             roff.control("sp", [])
                 .control("RS", ["4"])
@@ -166,21 +160,16 @@ fn markdown(roff: &mut Roff, text: &str) {
                 roff.text([roman(code.get(spaces..).unwrap_or(code.trim_start()))]);
             }
             roff.control("fi", []).control("RE", []);
-        } else if trimmed.starts_with('|') {
-            let mut rows = vec![cells(trimmed)];
-            while let Some(row) = lines.next_if(|l| l.trim_start().starts_with('|')) {
-                rows.push(cells(row.trim_start()));
-            }
-            let header = rows[0].clone();
-            for row in rows.iter().skip(2) {
-                let named = (header.iter().zip(row).skip(1))
+        } else if block {
+            let header = cells(trimmed);
+            lines.next(); // the |---| line
+            while let Some(row) = lines.next_if(|l| l.starts_with('|')) {
+                let row = cells(row);
+                let named: Vec<String> = (header.iter().zip(&row).skip(1))
                     .filter(|(_, cell)| !cell.is_empty())
-                    .map(|(name, cell)| format!("{name}: {cell}"));
-                term(
-                    roff,
-                    &row[0].replace('`', ""),
-                    &named.collect::<Vec<_>>().join("; "),
-                );
+                    .map(|(name, cell)| format!("{name}: {cell}"))
+                    .collect();
+                term(roff, &row[0].replace('`', ""), &named.join("; "));
             }
         }
     }

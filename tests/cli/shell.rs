@@ -79,7 +79,10 @@ fn the_manual_documents_the_tool_not_just_the_flags() {
         );
     }
     // The README's sections, its subsections with them.
-    assert!(man.stdout.contains(".SS \"Files for cron and spreadsheets\""));
+    assert!(
+        man.stdout
+            .contains(".SS \"Files for cron and spreadsheets\"")
+    );
     // One section per name: clap's option headings and the tool's own.
     let mut titles: Vec<&str> = man
         .stdout
