@@ -244,3 +244,24 @@ fn inline(text: &str) -> Vec<Inline> {
     }
     inlines
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_readme_section_is_found_and_read_whole() {
+        for (heading, _) in FROM_README {
+            let text = section(heading);
+            assert!(text.len() > 200, "README section {heading:?}: {text:?}");
+            assert!(!text.contains("\n## "), "{heading:?} runs into the next");
+        }
+        let page = String::from_utf8(render().expect("rendered")).expect("UTF-8");
+        // No Markdown left over: fences, links, table rules, list dashes.
+        for markdown in ["```", "](", "|\\-\\-\\-", "\n\\- ", "\n### "] {
+            assert!(!page.contains(markdown), "{markdown:?} in the page");
+        }
+        // Each table row is a term: the Reliability table's last one.
+        assert!(page.contains("finds the file locked by another process"));
+    }
+}
