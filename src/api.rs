@@ -47,12 +47,7 @@ impl IpVersion {
     /// `4`, `6` or `any`, exactly as the flag takes them, as the
     /// environment and the config file give it.
     pub fn parse(text: &str) -> Option<IpVersion> {
-        match text {
-            "4" => Some(IpVersion::V4),
-            "6" => Some(IpVersion::V6),
-            "any" => Some(IpVersion::Any),
-            _ => None,
-        }
+        clap::ValueEnum::from_str(text, false).ok()
     }
 
     pub fn name(self) -> &'static str {
@@ -627,7 +622,6 @@ pub fn route(settings: &ApiSettings) -> Option<Route> {
     })
 }
 
-/// The host of `url` could not be resolved.
 /// The host of `url` could not be resolved (to an address of the family
 /// allowed).
 fn unresolved(url: &str, ip_version: IpVersion) -> Error {

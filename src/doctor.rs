@@ -64,8 +64,8 @@ pub fn run(inputs: Result<Inputs>, log: Log) -> Result<u8> {
 }
 
 /// Checks 1 and 2: the config file and where each setting came from; the
-/// secret decodes and the base URL is allowed.
-/// The settings, and where the key and secret came from.
+/// secret decodes and the base URL is allowed. The settings, and where
+/// the key and secret came from.
 fn keys(report: &mut Report, inputs: Result<Inputs>) -> Option<(ApiSettings, String)> {
     let inputs = match inputs {
         Ok(inputs) => inputs,
