@@ -32,11 +32,11 @@ pub fn render() -> std::io::Result<Vec<u8>> {
     man.render_title(&mut out)?;
     // No hyphenation, left-aligned: flags and paths stay whole.
     let mut roff = Roff::new();
-    // A word too long for the line (a CSV header at 80 columns) stays
-    // whole, without groff's warning about it.
-    roff.control("nh", [])
-        .control("ad", ["l"])
-        .control("warn", ["0"]);
+    roff.control("nh", []).control("ad", ["l"]);
+    // A path or a long number wider than a narrow terminal runs past its
+    // edge; groff's warning about it would be no news to a reader (only
+    // groff has \n(.g set; mandoc has no `warn`).
+    roff.control("if", ["\\n(.g", ".warn", "0"]);
     roff.to_writer(&mut out)?;
     man.render_name_section(&mut out)?;
     man.render_synopsis_section(&mut out)?;
@@ -79,7 +79,7 @@ fn commands(roff: &mut Roff, cmd: &clap::Command, path: &str) {
         if sub.has_subcommands() {
             commands(roff, sub, &path);
         } else {
-            let about = sub.get_long_about().or(sub.get_about());
+            let about = sub.get_about();
             term(
                 roff,
                 &path,
